@@ -1,0 +1,20 @@
+import picomatch from "picomatch";
+import type { OnboardingConfig } from "./schema.js";
+
+export interface MemberIdentity {
+  login: string;
+  type?: string;
+}
+
+/** Why a member is skipped, or null when the app should onboard them. Logins compare case-insensitively, as on GitHub. */
+export function exclusionReason(member: MemberIdentity, config: OnboardingConfig): string | null {
+  if (config.excludeBots && (member.type === "Bot" || member.login.toLowerCase().endsWith("[bot]"))) {
+    return "bot account (excludeBots)";
+  }
+  for (const pattern of config.exclude) {
+    if (picomatch.isMatch(member.login, pattern, { nocase: true, dot: true })) {
+      return `matches exclude pattern '${pattern}'`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,26 @@
+import { ConfigurationError } from "../tasks/errors.js";
+import { FileDirectory } from "./file-directory.js";
+import { ScimDirectory } from "./scim-directory.js";
+import type { Directory } from "./types.js";
+
+let cached: { key: string; dir: Directory | null } | undefined;
+
+/** The configured company directory, or null when none is configured (members are then stored without it). */
+export function configuredDirectory(env = process.env): Directory | null {
+  const key = [env.DIRECTORY_FILE, env.DIRECTORY_SCIM_URL, env.DIRECTORY_SCIM_TOKEN].join("|");
+  if (cached?.key === key) return cached.dir;
+  let dir: Directory | null = null;
+  if (env.DIRECTORY_SCIM_URL) {
+    if (!env.DIRECTORY_SCIM_TOKEN) throw new ConfigurationError("DIRECTORY_SCIM_URL is set but DIRECTORY_SCIM_TOKEN is not");
+    try {
+      new URL(env.DIRECTORY_SCIM_URL);
+    } catch {
+      throw new ConfigurationError(`DIRECTORY_SCIM_URL is not a URL`);
+    }
+    dir = new ScimDirectory(env.DIRECTORY_SCIM_URL, env.DIRECTORY_SCIM_TOKEN);
+  } else if (env.DIRECTORY_FILE) {
+    dir = new FileDirectory(env.DIRECTORY_FILE);
+  }
+  cached = { key, dir };
+  return dir;
+}

@@ -1,0 +1,80 @@
+import { ConfigurationError, TransientError, UpstreamError } from "../tasks/errors.js";
+import type { Directory, DirectoryEntry, LookupHints } from "./types.js";
+
+const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+const TIMEOUT_MS = 5_000;
+
+interface ScimUser {
+  userName?: string;
+  displayName?: string;
+  title?: string;
+  externalId?: string;
+  name?: { formatted?: string; givenName?: string; familyName?: string };
+  emails?: Array<{ value?: string; primary?: boolean }>;
+  [ENTERPRISE]?: { employeeNumber?: string; department?: string; costCenter?: string; division?: string; manager?: { value?: string; displayName?: string } };
+}
+
+/** SCIM 2.0 User -> directory entry. Pure. */
+export function scimUserToEntry(u: ScimUser): DirectoryEntry {
+  const ent = u[ENTERPRISE] ?? {};
+  const email = u.emails?.find((e) => e.primary)?.value ?? u.emails?.[0]?.value;
+  const entry: DirectoryEntry = {
+    email,
+    employeeId: ent.employeeNumber ?? u.externalId,
+    department: ent.department,
+    manager: ent.manager?.displayName ?? ent.manager?.value,
+    title: u.title,
+    displayName: u.displayName ?? u.name?.formatted,
+    costCenter: ent.costCenter,
+    division: ent.division,
+  };
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => typeof v === "string" && v !== "")) as DirectoryEntry;
+}
+
+/** A SCIM filter value is a quoted string: escape what would end it. */
+function quote(v: string): string {
+  return `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** `DIRECTORY_SCIM_URL` (the SCIM base, e.g. https://idp.example.com/scim/v2) with bearer `DIRECTORY_SCIM_TOKEN`. */
+export class ScimDirectory implements Directory {
+  readonly name: string;
+
+  constructor(private readonly baseUrl: string, private readonly token: string) {
+    const u = new URL(baseUrl);
+    this.name = `scim:${u.origin}${u.pathname}`;
+  }
+
+  private async find(userName: string): Promise<DirectoryEntry | null> {
+    const url = `${this.baseUrl.replace(/\/$/, "")}/Users?filter=${encodeURIComponent(`userName eq ${quote(userName)}`)}&count=1`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { authorization: `Bearer ${this.token}`, accept: "application/scim+json, application/json" },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new TransientError(`directory ${this.name}: ${(err as Error).name === "TimeoutError" ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message}`);
+    }
+    if (res.status === 404) return null;
+    if (res.status === 429 || res.status >= 500) throw new TransientError(`directory ${this.name}: HTTP ${res.status}`);
+    if (res.status === 401 || res.status === 403) throw new ConfigurationError(`directory ${this.name}: HTTP ${res.status}; check DIRECTORY_SCIM_TOKEN`);
+    if (!res.ok) throw new UpstreamError(`directory ${this.name}: HTTP ${res.status}`);
+    let body: { Resources?: ScimUser[] };
+    try {
+      body = (await res.json()) as { Resources?: ScimUser[] };
+    } catch {
+      throw new UpstreamError(`directory ${this.name}: the answer is not JSON`);
+    }
+    const user = body.Resources?.[0];
+    return user ? scimUserToEntry(user) : null;
+  }
+
+  async lookup(login: string, hints: LookupHints): Promise<DirectoryEntry | null> {
+    for (const candidate of [login, ...hints.emails]) {
+      const hit = await this.find(candidate);
+      if (hit) return hit;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,18 @@
+/** The two state machines, by the environment variable that holds each one's ARN. */
+export const MACHINES = {
+  memberOnboarding: { file: "member-onboarding.asl.json", name: "member-onboarding", env: "MEMBER_ONBOARDING_STATE_MACHINE_ARN" },
+  workflowRunCost: { file: "workflow-run-cost.asl.json", name: "workflow-run-cost", env: "WORKFLOW_RUN_COST_STATE_MACHINE_ARN" },
+} as const;
+
+export type MachineKey = keyof typeof MACHINES;
+
+export class MissingConfigurationError extends Error {
+  override name = "MissingConfigurationError";
+}
+
+export function machineArn(key: MachineKey): string {
+  const { env } = MACHINES[key];
+  const arn = process.env[env];
+  if (!arn) throw new MissingConfigurationError(`${env} is not set: the app does not know which state machine to start`);
+  return arn;
+}

@@ -1,0 +1,61 @@
+import type { ProbotOctokit } from "probot";
+import type { TeamSpec } from "../config/schema.js";
+import type { TeamResult } from "../records/onboarding-input.js";
+
+type Octokit = InstanceType<typeof ProbotOctokit>;
+
+
+/** Each GitHub call gets its own deadline so that the whole delivery stays far under GitHub's 10 s. */
+const CALL_TIMEOUT_MS = 3_000;
+
+function httpStatus(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
+}
+
+function describe(err: unknown): string {
+  const code = httpStatus(err);
+  if (code) return `GitHub answered HTTP ${code}`;
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return `no answer from GitHub within ${CALL_TIMEOUT_MS} ms`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Adds one member to one team. An existing membership is success and is left as it is (no role change). */
+export async function addToTeam(octokit: Octokit, org: string, login: string, team: TeamSpec): Promise<TeamResult> {
+  const base = { slug: team.slug, role: team.role };
+  try {
+    const current = await octokit.rest.teams.getMembershipForUserInOrg({
+      org,
+      team_slug: team.slug,
+      username: login,
+      request: { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
+    });
+    return { ...base, status: current.data.state === "pending" ? "pending_invitation" : "already_member" };
+  } catch (err) {
+    if (httpStatus(err) !== 404) return { ...base, status: "failed", detail: describe(err) };
+  }
+  try {
+    const res = await octokit.rest.teams.addOrUpdateMembershipForUserInOrg({
+      org,
+      team_slug: team.slug,
+      username: login,
+      role: team.role,
+      request: { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
+    });
+    return { ...base, status: res.data.state === "pending" ? "pending_invitation" : "added" };
+  } catch (err) {
+    if (httpStatus(err) === 404) return { ...base, status: "team_not_found", detail: `no team '${team.slug}' in ${org}` };
+    return { ...base, status: "failed", detail: describe(err) };
+  }
+}
+
+/** All teams at once; one team's failure never stops the others. */
+export async function addToTeams(octokit: Octokit, org: string, login: string, teams: TeamSpec[], dryRun: boolean): Promise<TeamResult[]> {
+  if (dryRun) return teams.map((t) => ({ slug: t.slug, role: t.role, status: "dry_run" as const, detail: "dryRun: no change made" }));
+  return Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
+}
+
+export function teamProblems(results: TeamResult[]): string[] {
+  return results
+    .filter((r) => r.status === "team_not_found" || r.status === "failed")
+    .map((r) => `${r.slug}: ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
+}

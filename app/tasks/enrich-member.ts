@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { configuredDirectory } from "../directory/index.js";
+import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
+import type { OnboardingInput } from "../records/onboarding-input.js";
+import { classify, InvalidInputError } from "./errors.js";
+import { installationOctokit, type Octokit } from "./github.js";
+
+const inputSchema = z.object({
+  org: z.string().min(1).max(100),
+  orgId: z.number().int(),
+  installationId: z.number().int().positive(),
+  member: z.object({ login: z.string().min(1).max(100), id: z.number().int(), type: z.string().optional(), role: z.string().optional() }),
+  teams: z.array(z.object({ slug: z.string(), role: z.string(), status: z.string(), detail: z.string().optional() })),
+  teamProblems: z.array(z.string()),
+  dryRun: z.boolean(),
+  configSource: z.string(),
+  configError: z.string().optional(),
+  deliveryId: z.string(),
+  receivedAt: z.string(),
+});
+
+export interface EnrichResult {
+  record: MemberRecord;
+  item: ReturnType<typeof memberItem>;
+  summary: string;
+}
+
+async function githubProfile(octokit: Octokit, login: string): Promise<GitHubProfile | null> {
+  try {
+    const { data } = await octokit.rest.users.getByUsername({ username: login });
+    return { name: data.name, company: data.company, email: data.email, location: data.location, createdAt: data.created_at };
+  } catch (err) {
+    // A deleted account still gets its membership recorded; anything else is a real failure.
+    if (typeof err === "object" && err !== null && "status" in err && err.status === 404) return null;
+    throw classify(err, `GitHub profile of ${login}`);
+  }
+}
+
+const SAML_QUERY = `query($org: String!, $login: String!) {
+  organization(login: $org) {
+    samlIdentityProvider {
+      externalIdentities(first: 1, login: $login) {
+        nodes { samlIdentity { nameId username emails { value primary } } }
+      }
+    }
+  }
+}`;
+
+interface SamlResponse {
+  organization: {
+    samlIdentityProvider: {
+      externalIdentities: { nodes: Array<{ samlIdentity: { nameId?: string | null; username?: string | null; emails?: Array<{ value: string; primary?: boolean }> | null } | null }> };
+    } | null;
+  } | null;
+}
+
+/** The org's SAML identity for the member, when the org uses SAML SSO; null otherwise or when the app may not see it. */
+async function samlIdentity(octokit: Octokit, org: string, login: string): Promise<SamlIdentity | null> {
+  try {
+    const data = await octokit.graphql<SamlResponse>(SAML_QUERY, { org, login });
+    const node = data.organization?.samlIdentityProvider?.externalIdentities.nodes[0]?.samlIdentity;
+    if (!node) return null;
+    const emails = (node.emails ?? []).sort((a, b) => Number(b.primary ?? false) - Number(a.primary ?? false)).map((e) => e.value);
+    return { nameId: node.nameId, username: node.username, emails };
+  } catch (err) {
+    const status = typeof err === "object" && err !== null && "status" in err ? err.status : undefined;
+    // GraphQL answers FORBIDDEN/NOT_FOUND as errors in a 200: SAML is then simply not available to the app.
+    if (status === undefined && err instanceof Error && err.name === "GraphqlResponseError") return null;
+    throw classify(err, `SAML identity of ${login}`);
+  }
+}
+
+/** Task Lambda: enrich a new member from GitHub, SAML and the company directory. Returns the item to store. */
+export async function handler(event: unknown): Promise<EnrichResult> {
+  const parsed = inputSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidInputError(`enrich-member input: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  const input = parsed.data as OnboardingInput;
+  const octokit = await installationOctokit(input.installationId);
+  const [profile, saml] = await Promise.all([githubProfile(octokit, input.member.login), samlIdentity(octokit, input.org, input.member.login)]);
+  const directory = configuredDirectory();
+  const hints = { emails: [...(saml?.emails ?? []), ...(saml?.nameId?.includes("@") ? [saml.nameId] : []), ...(profile?.email ? [profile.email] : [])] };
+  let entry = null;
+  if (directory) {
+    try {
+      entry = await directory.lookup(input.member.login, hints);
+    } catch (err) {
+      throw classify(err, `directory ${directory.name}`);
+    }
+  }
+  const record = buildMemberRecord(input, profile, saml, entry, directory?.name ?? null, new Date());
+  return { record, item: memberItem(record), summary: memberSummary(record) };
+}

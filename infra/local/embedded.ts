@@ -1,0 +1,147 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { MACHINES } from "../../app/dispatch/machines.js";
+import { tableName } from "../../app/store/table.js";
+import type { Substitutions } from "../substitutions.js";
+import { startLocalDynamo } from "./dynamo-store.js";
+import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn } from "./functions.js";
+import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
+import { startLocalStepFunctions } from "./stepfunctions-endpoint.js";
+
+export const MACHINES_DIR = fileURLToPath(new URL("../../machines", import.meta.url));
+export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:org-flows-notifications`;
+
+export function dataDir(): string {
+  return resolve(process.env.DATA_DIR || ".data");
+}
+
+export function localSubstitutions(table: string): Substitutions {
+  return {
+    EnrichMemberFunctionArn: localFunctionArn("org-flows-enrich-member"),
+    PriceRunFunctionArn: localFunctionArn("org-flows-price-run"),
+    TableName: table,
+    TopicArn: LOCAL_TOPIC_ARN,
+  };
+}
+
+/** True when the environment points the app at real (or other) AWS endpoints, so nothing should be embedded. */
+export function awsConfigured(env = process.env): boolean {
+  return Boolean(env.AWS_ENDPOINT_URL_SFN || env[MACHINES.memberOnboarding.env] || env[MACHINES.workflowRunCost.env]);
+}
+
+export interface Embedded {
+  sfnEndpoint: string;
+  dynamoEndpoint: string;
+  outbox: SnsOutbox;
+  dataDir: string | undefined;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** undefined: in memory (tests). */
+  dataDir?: string;
+  resume?: boolean;
+  retryIntervalMs?: number;
+  log?: (msg: string) => void;
+  onPublish?: (m: OutboxMessage) => void;
+  /** Write `<dataDir>/endpoints.json` so that CLIs find this process's endpoints while it runs. */
+  advertise?: boolean;
+}
+
+/**
+ * Starts the embedded default: dynalite, the SNS outbox and the Step Functions endpoint, then points this
+ * process's AWS SDK clients at them through the standard variables. Handlers and CLIs stay unaware of it.
+ */
+export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedded> {
+  const table = tableName();
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table });
+  const outbox = new SnsOutbox(opts.dataDir, opts.onPublish);
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const sfn = await startLocalStepFunctions({
+    machinesDir: MACHINES_DIR,
+    machines: Object.values(MACHINES).filter((m) => existsSync(`${MACHINES_DIR}/${m.file}`)),
+    substitutions: localSubstitutions(table),
+    deps: { dynamo: dynamoClient, outbox },
+    dataDir: opts.dataDir,
+    resume: opts.resume,
+    retryIntervalMs: opts.retryIntervalMs,
+    log: opts.log,
+  });
+  pointSdkAt({ sfn: sfn.endpoint, dynamodb: dynamo.endpoint, machineArns: sfn.machineArns, table });
+  const endpointsFile = opts.dataDir ? `${opts.dataDir}/endpoints.json` : undefined;
+  if (opts.advertise && endpointsFile) {
+    writeFileSync(endpointsFile, JSON.stringify({ pid: process.pid, sfn: sfn.endpoint, dynamodb: dynamo.endpoint, machineArns: sfn.machineArns, table }));
+  }
+  return {
+    sfnEndpoint: sfn.endpoint,
+    dynamoEndpoint: dynamo.endpoint,
+    outbox,
+    dataDir: opts.dataDir,
+    idle: () => sfn.idle(),
+    async stop() {
+      await sfn.idle();
+      await sfn.close();
+      dynamoClient.destroy();
+      await dynamo.close();
+      if (opts.advertise && endpointsFile && existsSync(endpointsFile)) rmSync(endpointsFile);
+    },
+  };
+}
+
+interface Advertised {
+  pid: number;
+  sfn: string;
+  dynamodb: string;
+  machineArns: Record<string, string>;
+  table: string;
+}
+
+function pointSdkAt(a: Omit<Advertised, "pid">): void {
+  process.env.AWS_ENDPOINT_URL_SFN = a.sfn;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = a.dynamodb;
+  process.env.AWS_REGION ??= LOCAL_REGION;
+  // The loopback endpoints do not check signatures, but the SDK will not sign without some credentials.
+  process.env.AWS_ACCESS_KEY_ID ??= "local";
+  process.env.AWS_SECRET_ACCESS_KEY ??= "local";
+  process.env.TABLE_NAME ??= a.table;
+  for (const m of Object.values(MACHINES)) {
+    const arn = a.machineArns[m.name];
+    if (arn) process.env[m.env] = arn;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For the command-line tools: use AWS when it is configured; else the running server's embedded endpoints;
+ * else start the embedded stores on the data folder just for this command (read-only use, nothing is resumed).
+ */
+export async function connectForCli(): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
+  if (awsConfigured() || process.env.AWS_ENDPOINT_URL_DYNAMODB) return { mode: "aws", close: async () => {} };
+  const dir = dataDir();
+  const file = `${dir}/endpoints.json`;
+  if (existsSync(file)) {
+    try {
+      const a = JSON.parse(readFileSync(file, "utf8")) as Advertised;
+      if (alive(a.pid)) {
+        pointSdkAt(a);
+        return { mode: "server", close: async () => {} };
+      }
+    } catch {
+      // A stale or partial file: fall through and start our own.
+    }
+  }
+  const embedded = await startEmbedded({ dataDir: dir, resume: false });
+  return { mode: "own", close: () => embedded.stop() };
+}

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+/** One history event, already in the Step Functions API's shape (HistoryEvent). */
+export interface HistoryEventRecord {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  events: HistoryEventRecord[];
+}
+
+/** Executions of the embedded endpoint, one JSON file each under `<dataDir>/executions`, so they outlive a restart. */
+export class ExecutionStore {
+  private readonly byArn = new Map<string, ExecutionRecord>();
+  private readonly dir: string | undefined;
+
+  constructor(dataDir: string | undefined) {
+    if (!dataDir) return;
+    this.dir = `${dataDir}/executions`;
+    mkdirSync(this.dir, { recursive: true });
+    for (const f of readdirSync(this.dir)) {
+      if (!f.endsWith(".json")) continue;
+      try {
+        const rec = JSON.parse(readFileSync(`${this.dir}/${f}`, "utf8")) as ExecutionRecord;
+        this.byArn.set(rec.executionArn, rec);
+      } catch {
+        // A file cut short by a crash holds no usable state; skip it rather than refuse to start.
+      }
+    }
+  }
+
+  get(arn: string): ExecutionRecord | undefined {
+    return this.byArn.get(arn);
+  }
+
+  list(stateMachineArn?: string): ExecutionRecord[] {
+    return [...this.byArn.values()]
+      .filter((e) => !stateMachineArn || e.stateMachineArn === stateMachineArn)
+      .sort((a, b) => b.startDate - a.startDate || a.name.localeCompare(b.name));
+  }
+
+  save(rec: ExecutionRecord): void {
+    this.byArn.set(rec.executionArn, rec);
+    if (!this.dir) return;
+    const machine = rec.stateMachineArn.split(":").pop() ?? "machine";
+    const file = `${this.dir}/${machine}__${rec.name}.json`;
+    const tmp = `${file}.tmp`;
+    // Write then rename: a crash mid-write never leaves a half file under the real name.
+    writeFileSync(tmp, JSON.stringify(rec));
+    renameSync(tmp, file);
+  }
+
+  has(arn: string): boolean {
+    return this.byArn.has(arn);
+  }
+
+  static exists(dataDir: string): boolean {
+    return existsSync(`${dataDir}/executions`);
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+
+export interface OutboxMessage {
+  messageId: string;
+  topicArn: string;
+  subject?: string;
+  message: string;
+  attributes?: Record<string, string>;
+  publishedAt: string;
+}
+
+/** The embedded stand-in for an SNS topic: one JSON line per published message under `<dataDir>/sns-outbox.jsonl`. */
+export class SnsOutbox {
+  readonly file: string | undefined;
+  private readonly memory: OutboxMessage[] = [];
+
+  constructor(dataDir: string | undefined, private readonly onPublish?: (m: OutboxMessage) => void) {
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      this.file = `${dataDir}/sns-outbox.jsonl`;
+    }
+  }
+
+  publish(input: { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: Record<string, { StringValue?: string }> }): { MessageId: string } {
+    if (!input.TopicArn) throw Object.assign(new Error("TopicArn is required"), { name: "SNS.InvalidParameterException" });
+    if (typeof input.Message !== "string" || input.Message.length === 0) {
+      throw Object.assign(new Error("Message must be a non-empty string"), { name: "SNS.InvalidParameterException" });
+    }
+    if (input.Subject !== undefined && (input.Subject.length > 100 || /[\r\n]/.test(input.Subject))) {
+      // SNS rejects such subjects; failing here keeps the local run as strict as AWS.
+      throw Object.assign(new Error("Subject must be at most 100 characters on one line"), { name: "SNS.InvalidParameterException" });
+    }
+    const attributes = Object.fromEntries(
+      Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""]),
+    );
+    const msg: OutboxMessage = {
+      messageId: randomUUID(),
+      topicArn: input.TopicArn,
+      subject: input.Subject,
+      message: input.Message,
+      attributes,
+      publishedAt: new Date().toISOString(),
+    };
+    if (this.file) appendFileSync(this.file, JSON.stringify(msg) + "\n");
+    else this.memory.push(msg);
+    this.onPublish?.(msg);
+    return { MessageId: msg.messageId };
+  }
+
+  read(): OutboxMessage[] {
+    if (!this.file) return [...this.memory];
+    return readOutbox(this.file);
+  }
+}
+
+export function readOutbox(file: string): OutboxMessage[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as OutboxMessage);
+}

@@ -1,0 +1,21 @@
+/**
+ * The `${...}` placeholders of machines/*.asl.json. The CDK stack fills them with deployed ARNs, the embedded
+ * default with loopback ones: one list, so the two can never drift apart.
+ */
+export const SUBSTITUTION_KEYS = ["EnrichMemberFunctionArn", "PriceRunFunctionArn", "TableName", "TopicArn"] as const;
+export type SubstitutionKey = (typeof SUBSTITUTION_KEYS)[number];
+export type Substitutions = Record<SubstitutionKey, string>;
+
+/** Fills the placeholders; a placeholder left unfilled is an error, never a silent literal. */
+export function substitute(definition: string, values: Substitutions): string {
+  const out = definition.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
+    if (!(key in values)) throw new Error(`unknown placeholder ${whole} in state machine definition`);
+    return values[key as SubstitutionKey];
+  });
+  return out;
+}
+
+/** The placeholders a definition uses, to check that each has a value. */
+export function placeholders(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!))];
+}
