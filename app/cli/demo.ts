@@ -1,0 +1,204 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import Table from "cli-table3";
+import { Command } from "commander";
+import { MACHINES } from "../dispatch/machines.js";
+import { executionHistory, recentExecutions } from "../executions/query.js";
+import { stepsFromHistory } from "../executions/history.js";
+import { createApp } from "../server/probot.js";
+import { sign } from "../server/signature.js";
+import { startWebhookServer } from "../server/webhook-server.js";
+import { listMembers } from "../store/members.js";
+import { startEmbedded } from "../../infra/local/embedded.js";
+import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
+import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
+import { runCli } from "./run-cli.js";
+
+const program = new Command("npm run demo")
+  .description(
+    "Runs the whole product on this machine, with no AWS account and no network: a GitHub stand-in on loopback,\n" +
+      "the embedded Step Functions endpoint, dynalite and the SNS outbox, and the real webhook server receiving\n" +
+      "signed deliveries over HTTP. Prints what happened and exits 0 only when every expected outcome was seen.",
+  )
+  .option("--keep", "print the data folder so that `DATA_DIR=<folder> npm run members -- --org acme` can read it afterwards", true);
+
+/** Colours only on a terminal; a log file gets plain text. */
+const plain = process.stdout.isTTY ? {} : { head: [], border: [] };
+
+interface Check {
+  what: string;
+  ok: boolean;
+  detail?: string;
+}
+
+const checks: Check[] = [];
+function expect(what: string, ok: boolean, detail?: string): void {
+  checks.push({ what, ok, detail });
+}
+
+function section(title: string): void {
+  process.stdout.write(`\n== ${title}\n`);
+}
+
+async function deliver(url: string, secret: string, event: string, payload: object, opts: { id?: string; badSignature?: boolean } = {}): Promise<{ status: number; id: string; ms: number }> {
+  const id = opts.id ?? randomUUID();
+  const body = JSON.stringify(payload);
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": id,
+      "x-github-hook-installation-target-type": "integration",
+      "x-hub-signature-256": opts.badSignature ? sign("not-the-secret", body) : sign(secret, body),
+      "user-agent": "GitHub-Hookshot/demo",
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return { status: res.status, id, ms: Math.round(performance.now() - t0) };
+}
+
+function teamCalls(standin: GitHubStandin, login: string): string[] {
+  return standin.calls.filter((c) => c.method === "PUT" && c.path.endsWith(`/memberships/${login}`)).map((c) => `${c.path.split("/")[4]} -> ${c.status}`);
+}
+
+runCli(async () => {
+  program.parse();
+  const dataDir = mkdtempSync(join(tmpdir(), "org-flows-demo-"));
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const standin = await startGitHubStandin({
+    appId: 1,
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    orgs: [...DEMO_ORGS, { login: "initech", teams: { everyone: [] } }],
+    users: DEMO_USERS,
+  });
+  const directoryFile = join(dataDir, "directory.csv");
+  writeFileSync(directoryFile, DEMO_DIRECTORY_CSV);
+  const secret = randomBytes(20).toString("hex");
+  Object.assign(process.env, {
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    WEBHOOK_SECRET: secret,
+    GHE_HOST: standin.host,
+    GHE_PROTOCOL: "http",
+    DATA_DIR: dataDir,
+    DIRECTORY_FILE: directoryFile,
+    DEFAULT_TEAMS: "everyone,design",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  });
+
+  section("Starting");
+  const embedded = await startEmbedded({ dataDir, advertise: true });
+  const { probot } = await createApp();
+  const server = await startWebhookServer({ probot, secret, log: probot.log, port: 0 });
+  console.log(`GitHub stand-in    http://${standin.host}`);
+  console.log(`Step Functions     ${embedded.sfnEndpoint}`);
+  console.log(`DynamoDB (dynalite) ${embedded.dynamoEndpoint}`);
+  console.log(`webhook server     ${server.url}`);
+  console.log(`data folder        ${dataDir}`);
+
+  try {
+    section("Deliveries: organization.member_added");
+    const [acme, globex, initech] = [1001, 1002, 1003];
+    const alice = DEMO_USERS[0]!;
+    const bob = DEMO_USERS[1]!;
+    const carol = DEMO_USERS[2]!;
+    const dave = DEMO_USERS[3]!;
+    const erin = DEMO_USERS[4]!;
+    const sends: Array<{ label: string; event: string; payload: object; expect: number; id?: string; badSignature?: boolean }> = [
+      { label: "alice-dev joins acme (in the directory, SAML)", event: "organization", payload: memberAddedPayload("acme", acme, alice), expect: 200 },
+      { label: "bob-ops joins acme (already in engineering, not in the directory)", event: "organization", payload: memberAddedPayload("acme", acme, bob), expect: 200 },
+      { label: "dave-contractor joins acme (excluded by '*-contractor')", event: "organization", payload: memberAddedPayload("acme", acme, dave), expect: 200 },
+      { label: "acme-ci[bot] joins acme (bots excluded)", event: "organization", payload: memberAddedPayload("acme", acme, { login: "acme-ci[bot]", id: 7001, type: "Bot" }), expect: 200 },
+      { label: "carol-sec joins initech (no config file: DEFAULT_TEAMS)", event: "organization", payload: memberAddedPayload("initech", initech, carol), expect: 200 },
+      { label: "erin-data joins globex (invalid .github/onboarding.yml)", event: "organization", payload: memberAddedPayload("globex", globex, erin), expect: 200 },
+    ];
+    const first = await deliver(server.url, secret, sends[0]!.event, sends[0]!.payload);
+    const results = [first];
+    for (const s of sends.slice(1)) results.push(await deliver(server.url, secret, s.event, s.payload));
+    sends.push({ label: "alice-dev's delivery redelivered", event: "organization", payload: sends[0]!.payload, expect: 200, id: first.id });
+    results.push(await deliver(server.url, secret, "organization", sends[0]!.payload, { id: first.id }));
+    sends.push({ label: "a forged delivery (wrong signature)", event: "organization", payload: memberAddedPayload("acme", acme, { login: "mallory", id: 6666 }), expect: 401, badSignature: true });
+    results.push(await deliver(server.url, secret, "organization", sends.at(-1)!.payload, { badSignature: true }));
+    sends.forEach((s, i) => {
+      const r = results[i]!;
+      console.log(`  ${r.status === s.expect ? "ok " : "BAD"} ${String(r.status).padEnd(4)} ${String(r.ms).padStart(5)} ms  ${s.label}`);
+      expect(`${s.label}: HTTP ${s.expect}`, r.status === s.expect, `got ${r.status}`);
+    });
+
+    await embedded.idle();
+
+    section("Team changes made in GitHub (the stand-in's record of PUT memberships)");
+    for (const login of ["alice-dev", "bob-ops", "carol-sec", "dave-contractor", "erin-data", "mallory"]) {
+      const calls = teamCalls(standin, login);
+      console.log(`  ${login.padEnd(16)} ${calls.length ? calls.join(", ") : "(none)"}`);
+    }
+    expect("alice-dev added to engineering and platform", standin.teamMembers("acme", "engineering").includes("alice-dev") && standin.teamMembers("acme", "platform").includes("alice-dev"));
+    expect("bob-ops already in engineering: no PUT for it", !teamCalls(standin, "bob-ops").some((c) => c.startsWith("engineering")));
+    expect("dave-contractor and the bot untouched", teamCalls(standin, "dave-contractor").length === 0 && teamCalls(standin, "acme-ci[bot]").length === 0);
+    expect("carol-sec added to initech's everyone (DEFAULT_TEAMS)", standin.teamMembers("initech", "everyone").includes("carol-sec"));
+    expect("globex's invalid config changed nothing", teamCalls(standin, "erin-data").length === 0 && standin.teamMembers("globex", "staff").length === 0);
+    expect("the forged delivery changed nothing", teamCalls(standin, "mallory").length === 0);
+
+    section("Executions of member-onboarding (Step Functions API)");
+    const sfn = new SFNClient({});
+    const arn = process.env[MACHINES.memberOnboarding.env]!;
+    const executions = await recentExecutions(sfn, arn, 50);
+    const t = new Table({ head: ["execution", "status", "ms", "error"], style: plain });
+    for (const e of executions) {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+      t.push([e.name ?? "", e.status ?? "", e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : "", d.error ?? ""]);
+    }
+    console.log(t.toString());
+    expect("4 onboarding executions (alice, bob, carol, erin); none for the redelivery, the excluded or the forged", executions.length === 4, `got ${executions.length}`);
+    const aliceExec = executions.find((e) => e.name?.endsWith("acme-alice-dev"));
+    if (aliceExec?.executionArn) {
+      console.log(`\n  ${aliceExec.name}, state by state:`);
+      for (const s of stepsFromHistory(await executionHistory(sfn, aliceExec.executionArn))) {
+        console.log(`    ${s.state.padEnd(22)} ${s.type.padEnd(7)} ${s.outcome.padEnd(7)} ${s.ms ?? ""}${s.error ? `  ${s.error}` : ""}`);
+      }
+    }
+    const failed = executions.filter((e) => e.status === "FAILED").map((e) => e.name);
+    expect("only globex's execution failed", failed.length === 1 && Boolean(failed[0]?.includes("globex")), failed.join(", "));
+
+    section("Stored members (DynamoDB Query, as `npm run members` prints them)");
+    for (const org of ["acme", "initech", "globex"]) {
+      const members = await listMembers(org);
+      const mt = new Table({ style: plain, head: ["org", "login", "email", "employeeId", "department", "manager", "enrichment", "teams"] });
+      for (const m of members) {
+        mt.push([org, m.login, m.email ?? "", m.employeeId ?? "", m.department ?? "", m.manager ?? "", m.enrichment, m.teams.map((x) => `${x.slug}:${x.status}`).join(" ")]);
+      }
+      if (members.length) console.log(mt.toString());
+    }
+    const acmeMembers = await listMembers("acme");
+    const a = acmeMembers.find((m) => m.login === "alice-dev");
+    const b = acmeMembers.find((m) => m.login === "bob-ops");
+    expect("alice-dev stored with directory fields", a?.email === "alice.martin@acme.example" && a.employeeId === "E-1001" && a.department === "Platform Engineering" && a.enrichment === "found", JSON.stringify(a ?? null).slice(0, 200));
+    expect("bob-ops stored as not_found in the directory", b?.enrichment === "not_found" && b.teams.some((x) => x.slug === "engineering" && x.status === "already_member"));
+    expect("no record for excluded members", !acmeMembers.some((m) => m.login === "dave-contractor" || m.login.endsWith("[bot]")));
+    expect("no record for erin-data (globex config invalid)", (await listMembers("globex")).length === 0);
+
+    section("Notifications (SNS outbox)");
+    const messages = embedded.outbox.read();
+    for (const m of messages) console.log(`  [${m.attributes?.outcome ?? ""}] ${m.subject}\n      ${m.message.split("\n").join("\n      ")}`);
+    expect("success notifications for alice-dev and bob-ops", messages.filter((m) => m.attributes?.outcome === "success").length === 2);
+    expect("carol-sec's notification reports the missing design team", messages.some((m) => m.attributes?.outcome === "partial" && m.message.includes("design: team_not_found (no team 'design' in initech)")));
+    expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));
+
+    section("Checks");
+    for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);
+    const bad = checks.filter((c) => !c.ok).length;
+    console.log(`\n${checks.length - bad} passed, ${bad} failed`);
+    console.log(`Data kept in ${dataDir}: try  DATA_DIR=${dataDir} npm run members -- --org acme`);
+    return bad === 0 ? 0 : 1;
+  } finally {
+    await server.close();
+    await embedded.stop();
+    await standin.close();
+  }
+});

@@ -1,0 +1,19 @@
+import { createProbot, type Probot } from "probot";
+import orgFlows from "../index.js";
+
+/** Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...). */
+export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<{ probot: Probot; secret: string }> {
+  const missing = ["APP_ID", "WEBHOOK_SECRET"].filter((k) => !env[k]);
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
+  if (missing.length) {
+    throw new UsageError(`missing ${missing.join(", ")}: register the App from app.yml and set its credentials (see the README, "Run against a real org")`);
+  }
+  const probot = createProbot({ env, defaults: { logLevel: "info" } });
+  await probot.load(orgFlows);
+  return { probot, secret: env.WEBHOOK_SECRET! };
+}
+
+/** A mistake of the person running the command: printed as one line, no stack trace. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import { verifySignature } from "./signature.js";
+
+type WebhookEvent = Parameters<Probot["receive"]>[0];
+
+/** GitHub caps payloads at 25 MB. */
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+export interface WebhookServerOptions {
+  probot: Probot;
+  secret: string;
+  log: Logger;
+  port?: number;
+  host?: string;
+  path?: string;
+}
+
+export interface WebhookServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, "payload too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The webhook receiver for `npm start`: checks the signature over the raw body first (401 without it), then the
+ * headers and JSON (400), then lets Probot dispatch (500 only when a handler fails, so GitHub records a failed
+ * delivery that can be redelivered). Logs name the delivery, never the payload.
+ */
+export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
+  const path = opts.path ?? "/api/github/webhooks";
+  const log = opts.log;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, message: string): void => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message }));
+    };
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (req.method === "GET" && (url.pathname === "/ping" || url.pathname === "/health")) return reply(200, "PONG");
+    if (url.pathname !== path) return reply(404, "not found");
+    if (req.method !== "POST") return reply(405, "use POST");
+
+    const id = req.headers["x-github-delivery"];
+    const name = req.headers["x-github-event"];
+    const signature = req.headers["x-hub-signature-256"];
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch (err) {
+      return reply(err instanceof HttpError ? err.status : 400, "could not read the request body");
+    }
+    if (!verifySignature(opts.secret, body, typeof signature === "string" ? signature : undefined)) {
+      log.warn({ delivery: id, event: name }, "webhook refused: missing or invalid signature");
+      return reply(401, "signature does not match");
+    }
+    if (typeof id !== "string" || !id || typeof name !== "string" || !name) {
+      return reply(400, "x-github-delivery and x-github-event headers are required");
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString("utf8"));
+    } catch {
+      log.warn({ delivery: id, event: name }, "webhook refused: body is not JSON");
+      return reply(400, "body is not JSON");
+    }
+    if (typeof payload !== "object" || payload === null) return reply(400, "body is not a JSON object");
+    try {
+      await opts.probot.receive({ id, name, payload } as WebhookEvent);
+      reply(200, "ok");
+    } catch (err) {
+      const errors = (err as { errors?: Error[] }).errors ?? [err as Error];
+      log.error({ delivery: id, event: name, errors: errors.map((e) => `${e.name}: ${e.message}`) }, "webhook handler failed");
+      reply(500, "handler failed; redeliver once the cause is fixed");
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log.error({ err: err instanceof Error ? err.message : String(err) }, "webhook server error");
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 3000, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(":") ? `[${address}]` : address}:${port}${path}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

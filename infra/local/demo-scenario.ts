@@ -1,0 +1,92 @@
+import type { StandinOrg, StandinUser } from "./github-standin.js";
+
+/** The demo's organisations, people and directory: realistic enough to show every outcome once. */
+export const DEMO_INSTALLATION_ID = 4242;
+
+export const DEMO_USERS: StandinUser[] = [
+  { login: "alice-dev", id: 5001, name: "Alice Martin", company: "@acme", email: null, samlNameId: "alice.martin@acme.example" },
+  { login: "bob-ops", id: 5002, name: "Bob Stone", email: "bob@personal.example" },
+  { login: "carol-sec", id: 5003, name: "Carol Diaz", email: null },
+  { login: "dave-contractor", id: 5004, name: "Dave Field", email: null },
+  { login: "erin-data", id: 5005, name: "Erin Kim", email: null },
+];
+
+export const DEMO_ORGS: StandinOrg[] = [
+  {
+    login: "acme",
+    saml: true,
+    teams: { engineering: ["bob-ops"], platform: [], security: [] },
+    files: {
+      ".github/onboarding.yml": [
+        "# Teams every new member joins",
+        "teams:",
+        "  - engineering",
+        "  - slug: platform",
+        "    role: maintainer",
+        "exclude:",
+        "  - '*-contractor'",
+        "",
+      ].join("\n"),
+    },
+    hostedRunners: [
+      { id: 1, name: "linux-16core-builders", platform: "linux-x64", machine_size_details: { id: "16-core", cpu_cores: 16, memory_gb: 64, storage_gb: 600 } },
+    ],
+  },
+  {
+    login: "globex",
+    teams: { staff: [] },
+    files: { ".github/onboarding.yml": "teams:\n  - staff\n  - slug: admins\n    role: owner\n" },
+  },
+];
+
+/** The company directory, as a CSV an HR export would give. */
+export const DEMO_DIRECTORY_CSV = [
+  "login,email,employeeId,department,manager,title,costCenter",
+  "alice-dev,alice.martin@acme.example,E-1001,Platform Engineering,Grace Hopper,Senior Engineer,CC-420",
+  "carol-sec,carol.diaz@acme.example,E-1002,Security,Ada Lovelace,Security Engineer,CC-310",
+  "erin-data,erin.kim@globex.example,G-77,Data,Linus T,Analyst,CC-9",
+  "",
+].join("\n");
+
+function account(login: string, id: number, type = "User"): Record<string, unknown> {
+  return {
+    login,
+    id,
+    node_id: `MDQ6VXNlcj${id}`,
+    avatar_url: `https://avatars.example/u/${id}`,
+    html_url: `https://github.com/${login}`,
+    url: `https://api.github.com/users/${login}`,
+    type,
+    site_admin: false,
+  };
+}
+
+/** An `organization` webhook with action `member_added`, shaped as GitHub sends it. */
+export function memberAddedPayload(org: string, orgId: number, user: { login: string; id: number; type?: string }): Record<string, unknown> {
+  return {
+    action: "member_added",
+    membership: {
+      url: `https://api.github.com/orgs/${org}/memberships/${user.login}`,
+      state: "active",
+      role: "member",
+      organization_url: `https://api.github.com/orgs/${org}`,
+      user: account(user.login, user.id, user.type),
+    },
+    organization: {
+      login: org,
+      id: orgId,
+      node_id: `MDEyOk9yZ2FuaXphdGlvbj${orgId}`,
+      url: `https://api.github.com/orgs/${org}`,
+      repos_url: `https://api.github.com/orgs/${org}/repos`,
+      events_url: `https://api.github.com/orgs/${org}/events`,
+      hooks_url: `https://api.github.com/orgs/${org}/hooks`,
+      issues_url: `https://api.github.com/orgs/${org}/issues`,
+      members_url: `https://api.github.com/orgs/${org}/members{/member}`,
+      public_members_url: `https://api.github.com/orgs/${org}/public_members{/member}`,
+      avatar_url: `https://avatars.example/o/${orgId}`,
+      description: `${org} engineering`,
+    },
+    sender: account("org-admin", 9000),
+    installation: { id: DEMO_INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
+  };
+}

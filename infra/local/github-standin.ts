@@ -1,0 +1,206 @@
+import { createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A GitHub stand-in on loopback for the demo: the handful of REST/GraphQL endpoints the app calls, reached through
+ * Probot's GHE_HOST/GHE_PROTOCOL. It checks the App's JWT (RS256 against the App's public key) and the
+ * installation tokens it issued, so the demo exercises the real authentication path.
+ */
+export interface StandinUser {
+  login: string;
+  id: number;
+  name?: string;
+  company?: string;
+  email?: string | null;
+  samlNameId?: string;
+}
+
+export interface StandinJob {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  labels: string[];
+  runner_name?: string | null;
+  runner_group_name?: string | null;
+  run_attempt: number;
+}
+
+export interface StandinHostedRunner {
+  id: number;
+  name: string;
+  platform: string;
+  machine_size_details: { id: string; cpu_cores: number; memory_gb: number; storage_gb: number };
+}
+
+export interface StandinOrg {
+  login: string;
+  /** team slug -> member logins */
+  teams: Record<string, string[]>;
+  /** files of the org's `.github` repository, by path */
+  files?: Record<string, string>;
+  saml?: boolean;
+  hostedRunners?: StandinHostedRunner[];
+}
+
+export interface StandinState {
+  appId: number;
+  publicKeyPem: string;
+  orgs: StandinOrg[];
+  users: StandinUser[];
+  /** "owner/repo#runId#attempt" -> jobs */
+  jobs?: Record<string, StandinJob[]>;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface GitHubStandin {
+  host: string;
+  calls: RecordedCall[];
+  teamMembers(org: string, slug: string): string[];
+  close(): Promise<void>;
+}
+
+function b64urlJson(part: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+function verifyJwt(token: string, key: KeyObject, appId: number): boolean {
+  const [h, p, s] = token.split(".");
+  if (!h || !p || !s) return false;
+  const ok = verify("RSA-SHA256", Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"));
+  if (!ok) return false;
+  const claims = b64urlJson(p);
+  const now = Math.floor(Date.now() / 1000);
+  return String(claims.iss) === String(appId) && Number(claims.exp) > now - 60;
+}
+
+export async function startGitHubStandin(state: StandinState): Promise<GitHubStandin> {
+  const key = createPublicKey(state.publicKeyPem);
+  const tokens = new Set<string>();
+  const calls: RecordedCall[] = [];
+  const teams = new Map<string, Map<string, Set<string>>>();
+  for (const org of state.orgs) {
+    teams.set(org.login.toLowerCase(), new Map(Object.entries(org.teams).map(([slug, members]) => [slug, new Set(members.map((m) => m.toLowerCase()))])));
+  }
+  const orgOf = (login: string): StandinOrg | undefined => state.orgs.find((o) => o.login.toLowerCase() === login.toLowerCase());
+
+  async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, url: URL, json: Record<string, unknown>): [number, unknown, Record<string, string>?] {
+    const auth = req.headers.authorization ?? "";
+    const bearer = auth.replace(/^(bearer|token)\s+/i, "");
+    const p = url.pathname.replace(/^\/api\/v3/, "");
+    let m: RegExpExecArray | null;
+
+    if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(p)) && req.method === "POST") {
+      if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
+      const token = `ghs_demo${tokens.size + 1}${Math.random().toString(36).slice(2, 10)}`;
+      tokens.add(token);
+      return [201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" }];
+    }
+    if (!tokens.has(bearer)) return [401, { message: "Bad credentials" }];
+
+    if (url.pathname === "/api/graphql" && req.method === "POST") {
+      const vars = (json.variables ?? {}) as { org?: string; login?: string };
+      const org = orgOf(vars.org ?? "");
+      const user = state.users.find((u) => u.login.toLowerCase() === (vars.login ?? "").toLowerCase());
+      if (!org?.saml) return [200, { data: { organization: { samlIdentityProvider: null } } }];
+      const nodes = user?.samlNameId ? [{ samlIdentity: { nameId: user.samlNameId, username: user.samlNameId, emails: [{ value: user.samlNameId, primary: true }] } }] : [];
+      return [200, { data: { organization: { samlIdentityProvider: { externalIdentities: { nodes } } } } }];
+    }
+    if ((m = /^\/repos\/([^/]+)\/\.github\/contents\/(.+)$/.exec(p)) && req.method === "GET") {
+      const file = orgOf(m[1]!)?.files?.[decodeURIComponent(m[2]!)];
+      if (file === undefined) return [404, { message: "Not Found" }];
+      const content = Buffer.from(file).toString("base64");
+      return [200, { type: "file", name: m[2]!.split("/").pop(), path: m[2], size: Buffer.byteLength(file), encoding: "base64", content }];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(p))) {
+      const orgTeams = teams.get(m[1]!.toLowerCase());
+      const team = orgTeams?.get(m[2]!);
+      const login = m[3]!.toLowerCase();
+      if (req.method === "GET") {
+        if (!team || !team.has(login)) return [404, { message: "Not Found" }];
+        return [200, { state: "active", role: "member", url: url.href }];
+      }
+      if (req.method === "PUT") {
+        if (!team) return [404, { message: "Not Found" }];
+        team.add(login);
+        return [200, { state: "active", role: json.role ?? "member", url: url.href }];
+      }
+    }
+    if ((m = /^\/users\/([^/]+)$/.exec(p)) && req.method === "GET") {
+      const u = state.users.find((x) => x.login.toLowerCase() === m![1]!.toLowerCase());
+      if (!u) return [404, { message: "Not Found" }];
+      return [200, { login: u.login, id: u.id, type: "User", name: u.name ?? null, company: u.company ?? null, email: u.email ?? null, location: null, created_at: "2020-01-01T00:00:00Z" }];
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/.exec(p)) && req.method === "GET") {
+      const jobs = state.jobs?.[`${m[1]}/${m[2]}#${m[3]}#${m[4]}`.toLowerCase()];
+      if (!jobs) return [404, { message: "Not Found" }];
+      const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const slice = jobs.slice((page - 1) * perPage, page * perPage);
+      const last = Math.max(1, Math.ceil(jobs.length / perPage));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const next = new URL(url.href);
+        next.searchParams.set("page", String(page + 1));
+        const lastUrl = new URL(url.href);
+        lastUrl.searchParams.set("page", String(last));
+        headers.link = `<${next.href}>; rel="next", <${lastUrl.href}>; rel="last"`;
+      }
+      return [200, { total_count: jobs.length, jobs: slice }, headers];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/actions\/hosted-runners$/.exec(p)) && req.method === "GET") {
+      const org = orgOf(m[1]!);
+      if (!org) return [404, { message: "Not Found" }];
+      const runners = org.hostedRunners ?? [];
+      return [200, { total_count: runners.length, runners }];
+    }
+    return [404, { message: "Not Found (the stand-in does not serve this endpoint)" }];
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+      let status = 500;
+      let payload: unknown = { message: "stand-in error" };
+      let headers: Record<string, string> = {};
+      try {
+        const [s, b, h] = route(req, res, url, await body(req));
+        status = s;
+        payload = b;
+        headers = h ?? {};
+      } catch (err) {
+        payload = { message: (err as Error).message };
+      }
+      calls.push({ method: req.method ?? "", path: url.pathname.replace(/^\/api\/v3/, ""), status });
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(payload));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    calls,
+    teamMembers: (org, slug) => [...(teams.get(org.toLowerCase())?.get(slug) ?? [])].sort(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
