@@ -160,7 +160,7 @@ runCli(async () => {
     if (aliceExec?.executionArn) {
       console.log(`\n  ${aliceExec.name}, state by state:`);
       for (const s of stepsFromHistory(await executionHistory(sfn, aliceExec.executionArn))) {
-        console.log(`    ${s.state.padEnd(22)} ${s.type.padEnd(7)} ${s.outcome.padEnd(7)} ${s.ms ?? ""}${s.error ? `  ${s.error}` : ""}`);
+        console.log(`    ${s.state.padEnd(22)} ${s.type.padEnd(7)} ${s.outcome.padEnd(7)} ${String(s.ms ?? "").padStart(5)} ms${s.retries ? `  ${s.retries} retries` : ""}${s.error ? `  ${s.error}` : ""}`);
       }
     }
     const failed = executions.filter((e) => e.status === "FAILED").map((e) => e.name);

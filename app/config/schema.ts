@@ -82,12 +82,12 @@ function fieldPath(path: readonly PropertyKey[]): string {
 
 /** Parses the YAML text of the org's config. Pure: no I/O. */
 export function parseOnboardingConfig(text: string, file = CONFIG_PATH): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0];
     const where = line ? `line ${line.line}, column ${line.col}` : "(yaml)";
-    return { ok: false, error: { file, field: where, problem: yamlError.message.split("\n")[0] ?? "invalid YAML" } };
+    return { ok: false, error: { file, field: where, problem: (yamlError.message.split("\n")[0] ?? "invalid YAML").replace(/ at line \d+, column \d+:?$/, "") } };
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {

@@ -22,7 +22,7 @@ export function executionName(prefix: string, unique: string, readable: string[]
 
 /** A member joining: one execution per delivery, so a redelivery is recognised; a later re-join is a new one. */
 export function memberExecutionName(deliveryId: string, org: string, login: string): string {
-  return executionName("onboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org, login]);
+  return executionName("onboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
 }
 
 /** A workflow run attempt: run ids are unique across GitHub, so (run id, attempt) names it. */

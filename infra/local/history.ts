@@ -20,7 +20,17 @@ const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(
  * Converts local events to the Step Functions API's HistoryEvent shape (type names and `...EventDetails` fields),
  * so that the executions command reads the same fields from AWS and from the embedded endpoint.
  */
-export function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<string, string>): HistoryEventRecord | null {
+export function toHistoryEvents(ev: LocalEvent, nextId: number, resources: Record<string, string>): HistoryEventRecord[] {
+  const first = toHistoryEvent(ev, nextId, resources);
+  if (!first) return [];
+  // AWS schedules every Task attempt, the first included: mirror it so readers count retries the same way.
+  if (ev.type === "StateEntered" && ev.state?.type === "Task") {
+    return [first, toHistoryEvent({ ...ev, type: "TaskScheduled" }, nextId + 1, resources)!];
+  }
+  return [first];
+}
+
+function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<string, string>): HistoryEventRecord | null {
   const base = { id, previousEventId: id - 1, timestamp: ev.timestamp / 1000 };
   const stateType = ev.state?.type ?? "";
   const name = ev.state?.name ?? "";
@@ -37,6 +47,8 @@ export function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<str
       return { ...base, type: "ExecutionTimedOut", executionTimedOutEventDetails: {} };
     case "StateEntered":
       return { ...base, type: `${stateType}StateEntered`, stateEnteredEventDetails: { name, input: str(ev.state?.input) } };
+    case "TaskScheduled":
+      return { ...base, type: "TaskScheduled", taskScheduledEventDetails: { resource: resources[name] ?? "" } };
     case "StateExited":
       return { ...base, type: `${stateType}StateExited`, stateExitedEventDetails: { name, output: str(ev.state?.output) } };
     case "StateFailed":
@@ -47,7 +59,7 @@ export function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<str
       return { ...base, type: `${stateType}StateFailed`, stateFailedEventDetails: { name, error: ev.Error, cause: str(ev.Cause) } };
     case "StateRetried":
       // AWS shows a retry as the task being scheduled again.
-      return { ...base, type: "TaskScheduled", taskScheduledEventDetails: { resource: resources[name] ?? "", retryAttempt: ev.retry?.attempt ?? 0 } };
+      return { ...base, type: "TaskScheduled", taskScheduledEventDetails: { resource: resources[name] ?? "" } };
     case "MapIterationStarted":
     case "MapIterationSucceeded":
     case "MapIterationFailed": {

@@ -6,7 +6,7 @@ import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctio
 import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
-import { toHistoryEvent, type LocalEvent } from "./history.js";
+import { toHistoryEvents, type LocalEvent } from "./history.js";
 import { buildTaskHandlers, type RouterDeps } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -103,8 +103,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     const events: HistoryEventRecord[] = [];
     const collect = (async () => {
       for await (const ev of execution.eventLogs) {
-        const h = toHistoryEvent(ev as LocalEvent, events.length + 1, m.resources);
-        if (h) events.push(h);
+        events.push(...toHistoryEvents(ev as LocalEvent, events.length + 1, m.resources));
       }
     })();
     const done = (async () => {

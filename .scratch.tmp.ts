@@ -1,0 +1,20 @@
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { esbuildOptions, LAMBDA_ENTRIES, PROJECT_ROOT } from "./infra/bundling.js";
+import { apiGatewayEvent, PING_BODY } from "./test/lambda/events.js";
+const variant = process.argv[2] ?? "";
+const dir = mkdtempSync(join(tmpdir(), "wv-"));
+const opts = esbuildOptions(process.argv[3] ?? LAMBDA_ENTRIES.webhook, join(dir, "index.mjs"));
+if (variant.includes("ext")) { opts.external = ["@aws-sdk/*", "@smithy/*"]; symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules")); }
+await build(opts);
+console.log(variant, "size KB", (statSync(join(dir, "index.mjs")).size / 1024).toFixed(0));
+const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+writeFileSync(join(dir, "r.mjs"), `const t0=performance.now();const {handler}=await import("./index.mjs");const t1=performance.now();const r=await handler(JSON.parse(process.env.EV));const t2=performance.now();console.log("import",(t1-t0).toFixed(0),"handle",(t2-t1).toFixed(0),"since-start",t2.toFixed(0), r.statusCode)`);
+for (let i = 0; i < 4; i++) {
+  const r = spawnSync(process.execPath, [join(dir, "r.mjs")], { env: { PATH: process.env.PATH, NODE_OPTIONS: variant.includes("maps") ? "--enable-source-maps" : "", APP_ID: "1", PRIVATE_KEY: key, WEBHOOK_SECRET: "s", LOG_LEVEL: "warn", EV: JSON.stringify(apiGatewayEvent(PING_BODY, { secret: "s" })) } });
+  process.stdout.write(r.stdout.toString() + r.stderr.toString().slice(0, 300));
+}

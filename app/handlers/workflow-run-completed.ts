@@ -1,0 +1,88 @@
+import type { Context } from "probot";
+import { z } from "zod";
+import { runExecutionName } from "../dispatch/execution-name.js";
+import { startExecution } from "../dispatch/start-execution.js";
+import { runCostInputSchema, type RunCostInput } from "../records/run.js";
+
+// Only the fields the machine needs. Everything else in the (large) payload is ignored, so GitHub adding or
+// dropping unrelated fields cannot break the handler.
+const payloadSchema = z.object({
+  installation: z.object({ id: z.number().int().positive() }),
+  organization: z.object({ login: z.string() }).nullish(),
+  repository: z.object({
+    id: z.number().int().positive(),
+    full_name: z.string(),
+    private: z.boolean(),
+    visibility: z.enum(["public", "private", "internal"]).optional(),
+    owner: z.object({ login: z.string() }),
+  }),
+  workflow_run: z.object({
+    id: z.number().int().positive(),
+    run_attempt: z.number().int().positive(),
+    name: z.string().nullish(),
+    path: z.string().nullish(),
+    event: z.string(),
+    head_branch: z.string().nullish(),
+    actor: z.object({ login: z.string() }).nullish(),
+    conclusion: z.string().nullish(),
+    run_started_at: z.string().nullish(),
+    updated_at: z.string(),
+  }),
+});
+
+/** The execution input from a payload, or the reason it cannot be used. Pure and deterministic (no clock). */
+export function runCostInput(payload: unknown): { ok: true; input: RunCostInput } | { ok: false; reason: string } {
+  const parsed = payloadSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, reason: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
+  }
+  const { installation, organization, repository, workflow_run: run } = parsed.data;
+  const candidate: RunCostInput = {
+    installationId: installation.id,
+    org: organization?.login ?? repository.owner.login,
+    repository: {
+      fullName: repository.full_name,
+      id: repository.id,
+      // Older payloads and GHES may lack `visibility`: `private` alone cannot say internal, which bills like private.
+      visibility: repository.visibility ?? (repository.private ? "private" : "public"),
+    },
+    run: {
+      id: run.id,
+      attempt: run.run_attempt,
+      name: run.name ?? null,
+      path: run.path ?? null,
+      event: run.event,
+      headBranch: run.head_branch ?? null,
+      actor: run.actor?.login ?? null,
+      conclusion: run.conclusion ?? null,
+      runStartedAt: run.run_started_at ?? null,
+      updatedAt: run.updated_at,
+    },
+  };
+  // The same schema the price-run task applies: a payload it would refuse is refused here, with a log line.
+  const checked = runCostInputSchema.safeParse(candidate);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    return { ok: false, reason: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
+  }
+  return { ok: true, input: checked.data };
+}
+
+/**
+ * workflow_run.completed: hand the run attempt to the workflow-run-cost machine. No GitHub call here (the webhook
+ * must answer within 10 s); the execution name is (run id, attempt), so a redelivery is refused by Step Functions
+ * and still answered 2xx.
+ */
+export async function onWorkflowRunCompleted(context: Context<"workflow_run.completed">): Promise<void> {
+  const result = runCostInput(context.payload);
+  if (!result.ok) {
+    context.log.info({ event: "workflow_run.completed", delivery: context.id, reason: result.reason }, "workflow run payload not usable: ignored");
+    return;
+  }
+  const { input } = result;
+  const log = context.log.child({ repository: input.repository.fullName, runId: input.run.id, attempt: input.run.attempt, delivery: context.id });
+  const name = runExecutionName(input.repository.fullName, input.run.id, input.run.attempt);
+  const started = await startExecution("workflowRunCost", name, input);
+  log.info({ execution: started.name, started: started.started }, started.started ? "run costing started" : "run costing already started for this attempt");
+}

@@ -1,0 +1,40 @@
+import { lowerCaseHeaders, methodOf, rawBody, type HttpEvent } from "./http.js";
+// One signature check for both front doors (the local server and this Lambda entry).
+import { verifySignature } from "../server/signature.js";
+
+/** A delivery that passed every check: authentic, named, and a JSON object. */
+export interface Delivery {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export type Checked = { ok: true; delivery: Delivery } | { ok: false; status: 400 | 401 | 405; reason: string; id?: string };
+
+/**
+ * Decides whether an invocation is a genuine GitHub delivery, in the order that leaks least: the signature over the
+ * raw bytes first (an unauthenticated caller learns nothing else), then the headers, then the JSON. Client faults
+ * are 4xx so that GitHub's delivery log shows them as such and nothing is retried in vain.
+ */
+export function checkDelivery(event: HttpEvent, secret: string): Checked {
+  const method = methodOf(event);
+  if (method !== undefined && method !== "POST") return { ok: false, status: 405, reason: "only POST is accepted" };
+  const headers = lowerCaseHeaders(event.headers);
+  const body = rawBody(event);
+  if (!verifySignature(secret, body, headers["x-hub-signature-256"])) {
+    return { ok: false, status: 401, reason: "missing or invalid x-hub-signature-256" };
+  }
+  const id = headers["x-github-delivery"]?.trim();
+  const name = headers["x-github-event"]?.trim();
+  if (!id || !name) return { ok: false, status: 400, reason: "missing x-github-event or x-github-delivery", ...(id ? { id } : {}) };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { ok: false, status: 400, reason: "the body is not JSON", id };
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return { ok: false, status: 400, reason: "the body is not a JSON object", id };
+  }
+  return { ok: true, delivery: { id, name, payload: payload as Record<string, unknown> } };
+}

@@ -1,0 +1,95 @@
+// Task Lambda of the workflow-run-cost machine: price every job of one run attempt the way GitHub bills it and
+// return what the machine writes (the run record, the run-seen marker, the totals updates). It writes nothing
+// itself: the writes are native, conditional DynamoDB tasks in the state machine.
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { chargebackConfigFor } from "../config/chargeback.js";
+import { formatProblem } from "../config/schema.js";
+import { loadRateTable, priceAttempt } from "../pricing/price.js";
+import type { JobInput } from "../pricing/types.js";
+import { buildRunRecord, runCostInputSchema, runItem, runSeenItem, runSummary, totalsUpdate, type RunCostInput, type TotalsUpdate } from "../records/run.js";
+import { classify, ConfigurationError, InvalidInputError, TransientError } from "./errors.js";
+import { installationOctokit, type Octokit } from "./github.js";
+import { hostedRunnersFor, isRateLimited, needsHostedRunners } from "./hosted-runners.js";
+
+/** The Lambda's output, as the machine's ResultSelector reads it from `$.Payload`. */
+export interface PriceRunOutput {
+  /** the run record, marshalled for dynamodb:putItem (RecordAttempt) */
+  item: Record<string, AttributeValue>;
+  /** the RUNSEEN#<runId> marker, marshalled for dynamodb:putItem (MarkRunSeen) */
+  runSeenItem: Record<string, AttributeValue>;
+  /** UpdateExpression, names, and per target (all-time, monthly) the Key and the :runs 1 / :runs 0 values */
+  totals: TotalsUpdate;
+  summary: string;
+  /** > 0 when some minutes could not be priced; the machine then notifies */
+  unknownMinutes: number;
+}
+
+/** Rate limits and outages are retried by the machine; anything else (403, 404) goes to the failure notification. */
+function githubFailure(err: unknown, what: string): Error {
+  if (isRateLimited(err)) return new TransientError(`${what}: GitHub rate limit`);
+  return classify(err, what);
+}
+
+function parseInput(event: unknown): RunCostInput {
+  const parsed = runCostInputSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidInputError(`price-run input: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Every job of exactly this attempt (GET .../runs/{run_id}/attempts/{attempt}/jobs), all pages: matrices exceed 100. */
+export async function listAttemptJobs(octokit: Octokit, input: RunCostInput): Promise<JobInput[]> {
+  const [owner, repo] = input.repository.fullName.split("/") as [string, string];
+  try {
+    const jobs = await octokit.paginate(octokit.rest.actions.listJobsForWorkflowRunAttempt, {
+      owner,
+      repo,
+      run_id: input.run.id,
+      attempt_number: input.run.attempt,
+      per_page: 100,
+    });
+    return jobs.map((j) => ({
+      id: j.id,
+      name: j.name,
+      status: j.status,
+      conclusion: j.conclusion,
+      started_at: j.started_at,
+      completed_at: j.completed_at,
+      labels: j.labels,
+      runner_name: j.runner_name,
+      runner_group_name: j.runner_group_name,
+      run_attempt: j.run_attempt,
+    }));
+  } catch (err) {
+    throw githubFailure(err, `jobs of ${input.repository.fullName} run ${input.run.id} attempt ${input.run.attempt}`);
+  }
+}
+
+export async function handler(event: unknown): Promise<PriceRunOutput> {
+  const input = parseInput(event);
+  const octokit = await installationOctokit(input.installationId);
+  const [config, jobs] = await Promise.all([
+    chargebackConfigFor(octokit, input.org).catch((err: unknown) => {
+      throw githubFailure(err, `${input.org}/.github chargeback.yml`);
+    }),
+    listAttemptJobs(octokit, input),
+  ]);
+  // A broken override is the admin's to fix: not retried, the notification says which field.
+  if (!config.ok) throw new ConfigurationError(formatProblem(config.error));
+  const hostedRunners = needsHostedRunners(jobs)
+    ? await hostedRunnersFor(octokit, input.org).catch((err: unknown) => {
+        throw githubFailure(err, `hosted runners of ${input.org}`);
+      })
+    : [];
+  const priced = priceAttempt(jobs, { visibility: input.repository.visibility, hostedRunners, rates: loadRateTable(config.override) });
+  const record = buildRunRecord(input, priced, config.override ? config.source : "github", new Date());
+  return {
+    item: runItem(record),
+    runSeenItem: runSeenItem(record),
+    totals: totalsUpdate(record),
+    summary: runSummary(record),
+    unknownMinutes: record.unknownMinutes,
+  };
+}
