@@ -55,3 +55,9 @@ export async function queryTotals(q: TotalsQuery, db = dynamoClient(), table = t
   const items = await queryAll(db, input);
   return items.map((i) => totalsFromItem(unmarshall(i)));
 }
+
+/** Lets a CLI process exit promptly (the SDK keeps sockets open). */
+export function closeDynamoClient(): void {
+  client?.destroy();
+  client = undefined;
+}

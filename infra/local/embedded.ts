@@ -128,7 +128,7 @@ function alive(pid: number): boolean {
  * else start the embedded stores on the data folder just for this command (read-only use, nothing is resumed).
  */
 export async function connectForCli(): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
-  if (awsConfigured() || process.env.AWS_ENDPOINT_URL_DYNAMODB) return { mode: "aws", close: async () => {} };
+  if (awsConfigured() || process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.TABLE_NAME) return { mode: "aws", close: async () => {} };
   const dir = dataDir();
   const file = `${dir}/endpoints.json`;
   if (existsSync(file)) {
