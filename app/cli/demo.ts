@@ -15,6 +15,9 @@ import { listMembers } from "../store/members.js";
 import { startEmbedded } from "../../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
 import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
+import { DEMO_RUNS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
+import { queryTotals } from "../store/chargeback-query.js";
+import { main as report } from "./report.js";
 import { runCli } from "./run-cli.js";
 
 const program = new Command("npm run demo")
@@ -23,7 +26,7 @@ const program = new Command("npm run demo")
       "the embedded Step Functions endpoint, dynalite and the SNS outbox, and the real webhook server receiving\n" +
       "signed deliveries over HTTP. Prints what happened and exits 0 only when every expected outcome was seen.",
   )
-  .option("--keep", "print the data folder so that `DATA_DIR=<folder> npm run members -- --org acme` can read it afterwards", true);
+  .addHelpText("after", "\nThe data folder is kept and printed at the end, for `DATA_DIR=<folder> npm run members -- --org acme`.\n");
 
 /** Colours only on a terminal; a log file gets plain text. */
 const plain = process.stdout.isTTY ? {} : { head: [], border: [] };
@@ -67,6 +70,46 @@ function teamCalls(standin: GitHubStandin, login: string): string[] {
   return standin.calls.filter((c) => c.method === "PUT" && c.path.endsWith(`/memberships/${login}`)).map((c) => `${c.path.split("/")[4]} -> ${c.status}`);
 }
 
+/** workflow_run.completed: the chargeback part, checked against the hand computation in demo-runs.ts. */
+async function demoRuns(url: string, secret: string, idle: () => Promise<void>): Promise<void> {
+  section("Deliveries: workflow_run.completed");
+  const deliveries = DEMO_RUNS.map((r) => ({ r, label: `${r.repo} run ${r.runId} attempt ${r.attempt} (${r.jobs.length} jobs, ${r.visibility})` }));
+  const statuses: number[] = [];
+  // Concurrent, as GitHub sends them; the re-run's two attempts and the big matrix race each other.
+  const results = await Promise.all(deliveries.map((d) => deliver(url, secret, "workflow_run", workflowRunPayload(d.r))));
+  deliveries.forEach((d, i) => {
+    console.log(`  ${results[i]!.status === 200 ? "ok " : "BAD"} ${results[i]!.status}  ${String(results[i]!.ms).padStart(5)} ms  ${d.label}`);
+    statuses.push(results[i]!.status);
+  });
+  const dup = await deliver(url, secret, "workflow_run", workflowRunPayload(DEMO_RUNS[0]!), { id: results[0]!.id });
+  console.log(`  ${dup.status === 200 ? "ok " : "BAD"} ${dup.status}  ${String(dup.ms).padStart(5)} ms  acme/api run 9001 delivered again (duplicate)`);
+  expect("every workflow_run delivery answered 200, the duplicate too", [...statuses, dup.status].every((s) => s === 200));
+  await idle();
+
+  section("Executions of workflow-run-cost");
+  const sfn = new SFNClient({});
+  const executions = await recentExecutions(sfn, process.env[MACHINES.workflowRunCost.env]!, 50);
+  for (const e of executions) console.log(`  ${(e.name ?? "").padEnd(40)} ${e.status}`);
+  expect("5 cost executions: one per run attempt, none for the duplicate", executions.length === 5 && executions.every((e) => e.status === "SUCCEEDED"), executions.map((e) => `${e.name}:${e.status}`).join(" "));
+
+  section("Chargeback for acme, 2026-11 (npm run report -- --org acme --month 2026-11)");
+  await report(["--org", "acme", "--month", "2026-11"]);
+  const totals = await queryTotals({ org: "acme", month: "2026-11" });
+  for (const want of EXPECTED_TOTALS) {
+    const got = totals.find((t) => t.repository === want.repository);
+    const same = got && got.runs === want.runs && got.attempts === want.attempts && got.minutes === want.minutes && got.costMicros === want.costMicros && got.unknownMinutes === want.unknownMinutes;
+    expect(
+      `${want.repository}: ${want.runs} runs, ${want.attempts} attempts, ${want.minutes} min, $${(want.costMicros / 1e6).toFixed(6)} as computed by hand`,
+      Boolean(same),
+      got ? `got ${got.runs} runs, ${got.attempts} attempts, ${got.minutes} min, ${got.costMicros} micro-dollars, ${got.unknownMinutes} unknown` : "no totals",
+    );
+  }
+  const allTime = await queryTotals({ org: "acme" });
+  expect("all-time totals equal the month's (one month of data)", allTime.reduce((a, t) => a + t.costMicros, 0) === totals.reduce((a, t) => a + t.costMicros, 0));
+  expect("unknown label flagged, never priced as Linux", totals.find((t) => t.repository === "acme/ios")?.unknownLabels.includes("gpu-beast") === true);
+  sfn.destroy();
+}
+
 runCli(async () => {
   program.parse();
   const dataDir = mkdtempSync(join(tmpdir(), "org-flows-demo-"));
@@ -76,6 +119,7 @@ runCli(async () => {
     publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     orgs: [...DEMO_ORGS, { login: "initech", teams: { everyone: [] } }],
     users: DEMO_USERS,
+    jobs: jobsIndex(),
   });
   const directoryFile = join(dataDir, "directory.csv");
   writeFileSync(directoryFile, DEMO_DIRECTORY_CSV);
@@ -189,6 +233,8 @@ runCli(async () => {
     expect("success notifications for alice-dev and bob-ops", messages.filter((m) => m.attributes?.outcome === "success").length === 2);
     expect("carol-sec's notification reports the missing design team", messages.some((m) => m.attributes?.outcome === "partial" && m.message.includes("design: team_not_found (no team 'design' in initech)")));
     expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));
+
+    await demoRuns(server.url, secret, () => embedded.idle());
 
     section("Checks");
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);

@@ -1,0 +1,190 @@
+// npm run reconcile -- --org ORG --month YYYY-MM [--format table|json|csv]
+// Puts GitHub's own gross amounts (enhanced billing usage API) beside the app's totals, per repository and SKU,
+// so a chargeback can be trusted: the gross per repository and SKU is what the app's totals should match.
+import { Command, Option } from "commander";
+import { ProbotOctokit } from "probot";
+import { connectForCli } from "../../infra/local/embedded.js";
+import { formatUsd, microsToUsd } from "../pricing/price.js";
+import { normaliseSku } from "../pricing/sku.js";
+import { githubBaseUrl } from "../secrets.js";
+import { closeDynamoClient, queryTotals } from "../store/chargeback-query.js";
+import type { RepoTotals } from "../records/run.js";
+import { EXIT_USAGE, isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
+import { parseMonth, parseOrg } from "./report.js";
+
+/** One item of GET /organizations/{org}/settings/billing/usage (`usageItems[]`). */
+export interface UsageItem {
+  date?: string;
+  product?: string;
+  sku?: string;
+  quantity?: number;
+  unitType?: string;
+  pricePerUnit?: number;
+  grossAmount?: number;
+  discountAmount?: number;
+  netAmount?: number;
+  repositoryName?: string;
+}
+
+export interface ReconcileRow {
+  repository: string;
+  sku: string;
+  githubMinutes: number;
+  appMinutes: number;
+  githubMicros: number;
+  appMicros: number;
+  /** app - GitHub */
+  differenceMicros: number;
+}
+
+const NO_REPO = "(no repository)";
+
+export const TOKEN_HELP =
+  "needs a token with billing access in GITHUB_TOKEN: an org owner or billing manager, with a fine-grained token granted " +
+  '"Administration: read" on the organisation, or a classic token with admin:org (or read:org)';
+
+/** GitHub names the repository "name" or "owner/name" depending on the report: one key either way. */
+function repoKey(org: string, name: string | undefined): string {
+  if (!name) return NO_REPO;
+  return (name.includes("/") ? name : `${org}/${name}`).toLowerCase();
+}
+
+/** Pure: joins GitHub's Actions usage items with the app's monthly totals, by repository and normalised SKU. */
+export function reconcile(org: string, usage: UsageItem[], totals: RepoTotals[]): ReconcileRow[] {
+  const rows = new Map<string, ReconcileRow>();
+  const row = (repository: string, sku: string): ReconcileRow => {
+    const key = `${repository}\u0000${sku}`;
+    let r = rows.get(key);
+    if (!r) {
+      r = { repository, sku, githubMinutes: 0, appMinutes: 0, githubMicros: 0, appMicros: 0, differenceMicros: 0 };
+      rows.set(key, r);
+    }
+    return r;
+  };
+  for (const item of usage) {
+    if ((item.product ?? "").toLowerCase() !== "actions") continue;
+    // Storage and other non-minute SKUs of the Actions product have no counterpart in the app.
+    if (item.unitType !== undefined && !/minute/i.test(item.unitType)) continue;
+    const r = row(repoKey(org, item.repositoryName), normaliseSku(item.sku ?? "unknown"));
+    // `quantity` and amounts can be fractional: round each item to the micro-dollar, then add integers.
+    r.githubMinutes += item.quantity ?? 0;
+    r.githubMicros += Math.round((item.grossAmount ?? 0) * 1_000_000);
+  }
+  for (const t of totals) {
+    for (const [sku, s] of Object.entries(t.bySku)) {
+      if (s.minutes === 0 && s.costMicros === 0) continue;
+      const r = row(t.repository.toLowerCase(), sku);
+      r.appMinutes += s.minutes;
+      r.appMicros += s.costMicros;
+    }
+  }
+  for (const r of rows.values()) {
+    r.githubMinutes = Math.round(r.githubMinutes * 1000) / 1000;
+    r.differenceMicros = r.appMicros - r.githubMicros;
+  }
+  return [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.sku.localeCompare(b.sku));
+}
+
+export function reconcileColumns(format: RowFormat): Column<ReconcileRow>[] {
+  const usd = (micros: number): string | number => (format === "table" ? formatUsd(micros) : microsToUsd(micros));
+  return [
+    { key: "repository", header: "Repository", value: (r) => r.repository },
+    { key: "sku", header: "SKU", value: (r) => r.sku },
+    { key: "githubMinutes", header: "GitHub min", value: (r) => r.githubMinutes },
+    { key: "appMinutes", header: "App min", value: (r) => r.appMinutes },
+    { key: "githubGrossUsd", header: "GitHub gross (USD)", align: "right", value: (r) => usd(r.githubMicros) },
+    { key: "appUsd", header: "App (USD)", align: "right", value: (r) => usd(r.appMicros) },
+    { key: "differenceUsd", header: "Difference (USD)", align: "right", value: (r) => usd(r.differenceMicros) },
+  ];
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
+}
+
+class AccessError extends Error {}
+
+async function fetchUsage(token: string, org: string, month: string): Promise<UsageItem[]> {
+  const octokit = new ProbotOctokit({ auth: { token }, baseUrl: githubBaseUrl(), retry: { enabled: false }, throttle: { enabled: false } });
+  const [year, mon] = month.split("-").map(Number) as [number, number];
+  try {
+    const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
+    return ((data as { usageItems?: UsageItem[] }).usageItems ?? []) as UsageItem[];
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 401 || status === 403 || status === 404) {
+      throw new AccessError(`GitHub answered HTTP ${status} for the billing usage of ${org}: reconcile ${TOKEN_HELP}`);
+    }
+    throw new Error(status ? `GitHub answered HTTP ${status} for the billing usage of ${org}; try again later` : `cannot reach GitHub: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const HELP_AFTER = `
+Compares, for one month, GitHub's gross amount per repository and runner SKU (from
+GET /organizations/{org}/settings/billing/usage, product "actions") with the app's recorded totals.
+Gross is before included minutes and discounts, which GitHub applies per account.
+
+Needs GITHUB_TOKEN: a token of an org owner or billing manager; fine-grained: "Administration: read" on the
+organisation; classic: admin:org (or read:org). GHE_HOST / GHE_PROTOCOL select a GitHub Enterprise server.
+
+Example:
+  GITHUB_TOKEN=... npm run reconcile -- --org acme --month 2026-01
+`;
+
+export function reconcileProgram(): Command {
+  return new Command("reconcile")
+    .description("Compare GitHub's billed Actions amounts with the app's totals, per repository and SKU, for one month.")
+    .requiredOption("--org <org>", "the organisation (login)", parseOrg)
+    .requiredOption("--month <yyyy-mm>", "the UTC month, e.g. 2026-01", parseMonth)
+    .addOption(new Option("--format <format>", "output format").choices(ROW_FORMATS).default("table"))
+    .addHelpText("after", HELP_AFTER)
+    .helpOption("-h, --help", "show this help")
+    .allowExcessArguments(false);
+}
+
+export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const program = reconcileProgram();
+  const code = await parseCommand(program, argv, io, "reconcile");
+  if (code !== undefined) return code;
+  const opts = program.opts<{ org: string; month: string; format: RowFormat }>();
+  const token = env.GITHUB_TOKEN?.trim();
+  if (!token) {
+    io.err.write(`reconcile: GITHUB_TOKEN is not set; reconcile ${TOKEN_HELP}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const usage = await fetchUsage(token, opts.org, opts.month);
+    const conn = await connectForCli();
+    let totals: RepoTotals[];
+    try {
+      totals = await queryTotals({ org: opts.org, month: opts.month });
+    } finally {
+      closeDynamoClient();
+      await conn.close();
+    }
+    const rows = reconcile(opts.org, usage, totals);
+    printRows(rows, reconcileColumns(opts.format), opts.format, io.out);
+    if (opts.format === "table") {
+      const gh = rows.reduce((s, r) => s + r.githubMicros, 0);
+      const app = rows.reduce((s, r) => s + r.appMicros, 0);
+      const off = rows.filter((r) => Math.abs(r.differenceMicros) >= 10_000).length;
+      io.out.write(`GitHub gross $${formatUsd(gh)}, app $${formatUsd(app)}, difference $${formatUsd(app - gh)}; ${off} of ${rows.length} rows differ by a cent or more.\n`);
+    }
+    return 0;
+  } catch (err) {
+    io.err.write(`reconcile: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof AccessError ? EXIT_USAGE : 1;
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`reconcile: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
