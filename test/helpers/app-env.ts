@@ -3,6 +3,7 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import orgFlows from "../../app/index.js";
 import { resetCredentialsCache } from "../../app/secrets.js";
+import { resetInstallationClients } from "../../app/tasks/github.js";
 
 /** One RSA key per test run: Probot and the task Lambdas sign App JWTs with it; nock answers the token exchange. */
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -13,6 +14,7 @@ export function setAppEnv(): void {
   process.env.WEBHOOK_SECRET = "test-secret";
   delete process.env.GHE_HOST;
   resetCredentialsCache();
+  resetInstallationClients();
 }
 
 /** A Probot whose Octokit neither retries nor throttles (the object form leaves the write limiter on). */

@@ -1,0 +1,72 @@
+import { placeholders, SUBSTITUTION_KEYS, type SubstitutionKey } from "./substitutions.js";
+
+/**
+ * The IAM permission one Task state needs: an action on the resource named by a definition placeholder.
+ * Neither `DefinitionBody.fromString` nor `fromFile` grants anything from the ASL, so the stack grants exactly
+ * these, derived from the same file it deploys: an integration added to a machine without a grant fails synth
+ * instead of failing an execution.
+ */
+export interface TaskPermission {
+  state: string;
+  action: string;
+  placeholder: SubstitutionKey;
+}
+
+/** Optimised integrations (request-response only) -> IAM action and the parameter naming the resource. */
+const INTEGRATIONS: Record<string, { action: string; parameter: string }> = {
+  "arn:aws:states:::lambda:invoke": { action: "lambda:InvokeFunction", parameter: "FunctionName" },
+  "arn:aws:states:::dynamodb:getItem": { action: "dynamodb:GetItem", parameter: "TableName" },
+  "arn:aws:states:::dynamodb:putItem": { action: "dynamodb:PutItem", parameter: "TableName" },
+  "arn:aws:states:::dynamodb:updateItem": { action: "dynamodb:UpdateItem", parameter: "TableName" },
+  "arn:aws:states:::dynamodb:deleteItem": { action: "dynamodb:DeleteItem", parameter: "TableName" },
+  "arn:aws:states:::sns:publish": { action: "sns:Publish", parameter: "TopicArn" },
+};
+
+interface AslState {
+  Type?: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Branches?: AslMachine[];
+  ItemProcessor?: AslMachine;
+  Iterator?: AslMachine;
+}
+
+interface AslMachine {
+  States?: Record<string, AslState>;
+}
+
+function* tasks(machine: AslMachine): Generator<[string, AslState]> {
+  for (const [name, state] of Object.entries(machine.States ?? {})) {
+    if (state.Type === "Task") yield [name, state];
+    for (const branch of state.Branches ?? []) yield* tasks(branch);
+    if (state.ItemProcessor) yield* tasks(state.ItemProcessor);
+    if (state.Iterator) yield* tasks(state.Iterator);
+  }
+}
+
+const isKey = (k: string): k is SubstitutionKey => (SUBSTITUTION_KEYS as readonly string[]).includes(k);
+
+/** Every permission the definition's Task states need; throws on an integration this stack cannot grant. */
+export function taskPermissions(definition: string): TaskPermission[] {
+  const machine = JSON.parse(definition) as AslMachine;
+  const out: TaskPermission[] = [];
+  for (const [state, task] of tasks(machine)) {
+    const integration = task.Resource ? INTEGRATIONS[task.Resource] : undefined;
+    if (!integration) throw new Error(`state ${state}: no grant known for Task resource ${task.Resource ?? "(none)"}; add it to infra/asl-permissions.ts`);
+    const target = task.Parameters?.[integration.parameter];
+    const key = typeof target === "string" ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(target)?.[1] : undefined;
+    if (!key || !isKey(key)) {
+      throw new Error(`state ${state}: ${integration.parameter} must be one of the placeholders ${SUBSTITUTION_KEYS.join(", ")}, so the grant can name it`);
+    }
+    out.push({ state, action: integration.action, placeholder: key });
+  }
+  return out;
+}
+
+/** The placeholders a definition uses, each checked against SUBSTITUTION_KEYS. */
+export function usedSubstitutions(definition: string): SubstitutionKey[] {
+  return placeholders(definition).map((key) => {
+    if (!isKey(key)) throw new Error(`unknown placeholder \${${key}} in a state machine definition`);
+    return key;
+  });
+}

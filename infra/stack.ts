@@ -1,0 +1,429 @@
+import { readFileSync } from "node:fs";
+import { basename, isAbsolute, join, resolve } from "node:path";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat, type ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sns from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
+import { MACHINES, type MachineKey } from "../app/dispatch/machines.js";
+import { TABLE } from "../app/store/table.js";
+import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
+import { BUNDLE, LAMBDA_ENTRIES, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "./bundling.js";
+import type { Substitutions } from "./substitutions.js";
+
+export type WorkflowType = "STANDARD" | "EXPRESS";
+
+export interface OrgFlowsStackProps extends StackProps {
+  /** Subscribed to the notification topic (the address must confirm the subscription). */
+  notificationEmail?: string;
+  /** workflow-run-cost runs often and briefly: EXPRESS is cheaper at volume, STANDARD keeps a 90-day history. */
+  workflowRunCostType?: WorkflowType;
+  /** GitHub Enterprise Server host name; github.com when unset. */
+  gheHost?: string;
+  /** Teams for orgs without `.github/onboarding.yml` (comma-separated slugs). */
+  defaultTeams?: string;
+  /** SCIM 2.0 base URL of the company directory; its bearer token lives in the app secret (`directoryScimToken`). */
+  directoryScimUrl?: string;
+  /** A JSON/CSV directory file on this machine, shipped inside the enrich-member bundle. */
+  directoryFile?: string;
+  logRetention?: logs.RetentionDays;
+}
+
+const MACHINES_DIR = join(PROJECT_ROOT, "machines");
+const WEBHOOK_PATH = "/api/github/webhooks";
+
+/**
+ * The deployed form of the app: an HTTP API in front of the webhook Lambda, the two state machines from
+ * machines/*.asl.json with their task Lambdas, the table, the notification topic, the App's secret, and alarms.
+ * Every grant is written out and matches what the code and the ASL actually call.
+ */
+export class OrgFlowsStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly topic: sns.Topic;
+  readonly secret: secretsmanager.Secret;
+  readonly functions: Record<"webhook" | "enrichMember" | "priceRun", NodejsFunction>;
+  readonly machines: Record<MachineKey, sfn.StateMachine>;
+  readonly api: apigw.HttpApi;
+  private readonly retention: logs.RetentionDays;
+
+  constructor(scope: Construct, id: string, props: OrgFlowsStackProps = {}) {
+    super(scope, id, { description: "org-flows: GitHub App webhooks -> Step Functions (member onboarding, workflow-run cost)", ...props });
+    this.retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.table = new dynamodb.Table(this, "Table", {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // Member records and chargeback history outlive the stack: deleting the stack leaves the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE.index.name,
+      partitionKey: { name: TABLE.index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.index.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.topic = this.notificationTopic(props.notificationEmail);
+
+    this.secret = new secretsmanager.Secret(this, "AppSecret", {
+      description:
+        'GitHub App credentials, JSON {"appId","privateKey","webhookSecret"} (optional "directoryScimToken"). ' +
+        "Fill with: aws secretsmanager put-secret-value --secret-id <AppSecretArn> --secret-string file://app-secret.json",
+      // A placeholder the app refuses ("the app secret lacks appId, privateKey") until it is filled; the webhook
+      // secret is generated so that it is strong even if it is kept.
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ appId: "", privateKey: "" }),
+        generateStringKey: "webhookSecret",
+        excludePunctuation: true,
+        passwordLength: 48,
+      },
+    });
+
+    const common = { APP_SECRET_ARN: this.secret.secretArn, ...(props.gheHost ? { GHE_HOST: props.gheHost } : {}) };
+    const directory = this.directoryEnvironment(props);
+    this.functions = {
+      enrichMember: this.taskFunction("EnrichMember", LAMBDA_ENTRIES.enrichMember, {
+        description: "member-onboarding task: enrich a new member from GitHub, SAML and the company directory",
+        timeout: Duration.seconds(60),
+        environment: { ...common, ...directory.environment },
+        ...(directory.hooks ? { commandHooks: directory.hooks } : {}),
+      }),
+      priceRun: this.taskFunction("PriceRun", LAMBDA_ENTRIES.priceRun, {
+        description: "workflow-run-cost task: price every job of a workflow run attempt",
+        timeout: Duration.seconds(120),
+        environment: common,
+        // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
+        commandHooks: copyBesideBundle(join(PROJECT_ROOT, "app", "pricing", "rates.json")),
+      }),
+      webhook: this.taskFunction("Webhook", LAMBDA_ENTRIES.webhook, {
+        description: "GitHub webhook receiver: team adds, then StartExecution",
+        // GitHub waits 10 s for an answer and never retries on its own; more time would be wasted.
+        timeout: Duration.seconds(10),
+        // CPU scales with memory: Probot's cold start is CPU-bound, and each delivery lasts well under a second.
+        memorySize: 1024,
+        environment: { ...common, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
+      }),
+    };
+    for (const fn of Object.values(this.functions)) this.secret.grantRead(fn);
+
+    const substitutions: Substitutions = {
+      EnrichMemberFunctionArn: this.functions.enrichMember.functionArn,
+      PriceRunFunctionArn: this.functions.priceRun.functionArn,
+      TableName: this.table.tableName,
+      TopicArn: this.topic.topicArn,
+    };
+    this.machines = {
+      memberOnboarding: this.stateMachine("memberOnboarding", "MemberOnboarding", sfn.StateMachineType.STANDARD, substitutions),
+      workflowRunCost: this.stateMachine(
+        "workflowRunCost",
+        "WorkflowRunCost",
+        props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+        substitutions,
+      ),
+    };
+    for (const key of Object.keys(MACHINES) as MachineKey[]) {
+      const machine = this.machines[key];
+      this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
+      this.functions.webhook.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [machine.stateMachineArn] }),
+      );
+    }
+
+    this.api = this.webhookApi(this.functions.webhook);
+    this.alarms();
+
+    new CfnOutput(this, "WebhookUrl", { value: `${this.api.apiEndpoint}${WEBHOOK_PATH}`, description: "Paste into the GitHub App's Webhook URL" });
+    new CfnOutput(this, "TableName", { value: this.table.tableName, description: "TABLE_NAME for the report/members CLIs" });
+    new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
+    new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
+    new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
+    new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
+
+    this.acknowledgeFindings();
+  }
+
+  private logGroup(id: string, logGroupName?: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, { retention: this.retention, removalPolicy: RemovalPolicy.DESTROY, ...(logGroupName ? { logGroupName } : {}) });
+  }
+
+  /**
+   * KMS-encrypted with a customer managed key rather than aws/sns: CloudWatch alarms cannot publish to a topic
+   * under the AWS managed key (its key policy cannot be changed to let them in).
+   */
+  private notificationTopic(email: string | undefined): sns.Topic {
+    const key = new kms.Key(this, "NotificationKey", {
+      description: "org-flows notification topic",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    const fromThisAccountsAlarms = {
+      StringEquals: { "aws:SourceAccount": this.account },
+      ArnLike: { "aws:SourceArn": `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+    };
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: ["*"],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    const topic = new sns.Topic(this, "Notifications", { displayName: "org-flows", masterKey: key, enforceSSL: true });
+    // enforceSSL writes a topic policy, which replaces the default one that let the account's alarms publish.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsPublish",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [topic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    if (email) topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+
+  /** DIRECTORY_SCIM_URL as is; a directory file travels inside the bundle, since a Lambda has no other disk. */
+  private directoryEnvironment(props: OrgFlowsStackProps): { environment: Record<string, string>; hooks?: ICommandHooks } {
+    const environment: Record<string, string> = {};
+    if (props.directoryScimUrl) environment.DIRECTORY_SCIM_URL = props.directoryScimUrl;
+    if (!props.directoryFile) return { environment };
+    const file = isAbsolute(props.directoryFile) ? props.directoryFile : resolve(props.directoryFile);
+    readFileSync(file); // fail the synth, not the first onboarding, when the file is missing
+    environment.DIRECTORY_FILE = `/var/task/${basename(file)}`;
+    return { environment, hooks: copyBesideBundle(file) };
+  }
+
+  /** One NodejsFunction per job, bundled the way infra/bundling.ts says, with its own role and log group. */
+  private taskFunction(
+    id: string,
+    entry: string,
+    opts: { description: string; timeout: Duration; environment: Record<string, string>; memorySize?: number; commandHooks?: ICommandHooks },
+  ): NodejsFunction {
+    const logGroup = this.logGroup(`${id}Logs`);
+    // Own role instead of AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.logGroupArn] }));
+    return new NodejsFunction(this, id, {
+      entry,
+      handler: "handler",
+      description: opts.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: opts.memorySize ?? 512,
+      timeout: opts.timeout,
+      role,
+      logGroup,
+      environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...opts.environment },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: BUNDLE.target,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
+        sourcesContent: BUNDLE.sourcesContent,
+        mainFields: [...BUNDLE.mainFields],
+        banner: BUNDLE.banner,
+        externalModules: [...BUNDLE.externalModules],
+        forceDockerBundling: false,
+        ...(opts.commandHooks ? { commandHooks: opts.commandHooks } : {}),
+      },
+    });
+  }
+
+  /**
+   * A machine from its ASL file, placeholders filled by CloudFormation (DefinitionSubstitutions), and a role that
+   * holds exactly the permissions its Task states need (infra/asl-permissions.ts).
+   */
+  private stateMachine(key: MachineKey, id: string, type: sfn.StateMachineType, values: Substitutions): sfn.StateMachine {
+    const { file, name } = MACHINES[key];
+    const definition = JSON.stringify(JSON.parse(readFileSync(join(MACHINES_DIR, file), "utf8")));
+    const used = usedSubstitutions(definition);
+    const definitionSubstitutions = Object.fromEntries(used.map((k) => [k, values[k]]));
+
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal("states.amazonaws.com") });
+    // Task grants live in their own policy so that the role's default policy holds only what CDK adds for logging
+    // and X-Ray (the one place a `*` resource is suppressed).
+    const tasks = new iam.Policy(this, `${id}TaskPolicy`, { statements: this.taskStatements(definition, values) });
+    role.attachInlinePolicy(tasks);
+
+    const machine = new sfn.StateMachine(this, id, {
+      stateMachineName: `${this.stackName}-${name}`,
+      stateMachineType: type,
+      definitionBody: sfn.DefinitionBody.fromString(definition),
+      definitionSubstitutions,
+      role,
+      tracingEnabled: true,
+      // Executions carry member data (emails, employee ids): log events, never their input or output.
+      logs: { destination: this.logGroup(`${id}Logs`, `/aws/vendedlogs/states/${this.stackName}-${name}`), level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    machine.node.addDependency(tasks);
+    return machine;
+  }
+
+  private taskStatements(definition: string, values: Substitutions): iam.PolicyStatement[] {
+    const byResource = new Map<string, Set<string>>();
+    const add = (resource: string, action: string): void => {
+      byResource.set(resource, (byResource.get(resource) ?? new Set()).add(action));
+    };
+    for (const { action, placeholder } of taskPermissions(definition)) {
+      add(values[placeholder], action);
+      if (action === "sns:Publish" && this.topic.masterKey) {
+        // Publishing to an encrypted topic encrypts the message under its key.
+        add(this.topic.masterKey.keyArn, "kms:GenerateDataKey");
+        add(this.topic.masterKey.keyArn, "kms:Decrypt");
+      }
+    }
+    return [...byResource].map(([resource, actions]) => new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
+  }
+
+  private webhookApi(fn: NodejsFunction): apigw.HttpApi {
+    const api = new apigw.HttpApi(this, "WebhookApi", {
+      description: "GitHub App webhooks",
+      createDefaultStage: false,
+    });
+    api.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      // Caps what a flood of unsigned requests can cost; far above a GitHub org's delivery rate.
+      throttle: { rateLimit: 50, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(this.logGroup("WebhookApiAccessLogs")),
+        // Who, when, which route, what answer: never headers or bodies.
+        format: apigwAccessLogFormat(),
+      },
+    });
+    api.addRoutes({ path: WEBHOOK_PATH, methods: [apigw.HttpMethod.POST], integration: new HttpLambdaIntegration("Webhook", fn) });
+    return api;
+  }
+
+  /** Anything that needs a person: a failed execution, a crashed task, a delivery answered 5xx. */
+  private alarms(): void {
+    const action = new SnsAction(this.topic);
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string): void => {
+      new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      }).addAlarmAction(action);
+    };
+    const period = Duration.minutes(5);
+    for (const [key, machine] of Object.entries(this.machines)) {
+      alarm(`${key}Failed`, machine.metricFailed({ period, statistic: "Sum" }), `${MACHINES[key as MachineKey].name}: an execution failed`);
+    }
+    for (const [key, fn] of Object.entries(this.functions)) {
+      alarm(`${key}Errors`, fn.metricErrors({ period, statistic: "Sum" }), `${key} Lambda: an invocation failed`);
+    }
+    // The webhook answers 500 without failing the invocation, so its Errors alarm cannot see a failed delivery.
+    alarm(
+      "webhookServerErrors",
+      this.api.metricServerError({ period, statistic: "Sum" }),
+      "webhook: a delivery was answered 5xx; redeliver it from the App settings once fixed",
+    );
+  }
+
+  /**
+   * The cdk-nag AwsSolutions findings that do not apply here, each acknowledged on the one construct it concerns
+   * (cdk-nag 3 reads CDK's own acknowledgements; a finding acknowledged nowhere fails the synth).
+   */
+  private acknowledgeFindings(): void {
+    Validations.of(this.api).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason: "GitHub cannot use an API Gateway authorizer: every delivery is authenticated by its HMAC signature (x-hub-signature-256), checked in the webhook Lambda before anything else.",
+    });
+    for (const machine of Object.values(this.machines)) {
+      Validations.of(machine.role).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason: "Added by CDK to the role's default policy for state machine logging (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing, actions without resource-level permissions. The Task permissions sit in a separate policy without wildcards.",
+      });
+    }
+    for (const fn of Object.values(this.functions)) {
+      Validations.of(fn).acknowledge({
+        id: "AwsSolutions-L1",
+        reason: "Pinned to nodejs22.x, the runtime the bundles are built for (esbuild target node22) and tested on; a newer runtime is adopted deliberately, with the toolchain.",
+      });
+    }
+    Validations.of(this.secret).acknowledge({
+      id: "AwsSolutions-SMG4",
+      reason: "The secret holds the GitHub App's private key and webhook secret, which are issued and rotated in the App's GitHub settings; no rotation Lambda can do that.",
+    });
+  }
+}
+
+/** A command hook that copies a file next to the bundle (cross-platform: node, not cp). */
+function copyBesideBundle(file: string): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) => [
+      `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" "${file}" "${join(outputDir, basename(file))}"`,
+    ],
+  };
+}
+
+function apigwAccessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: "$context.requestId",
+      ip: "$context.identity.sourceIp",
+      requestTime: "$context.requestTime",
+      routeKey: "$context.routeKey",
+      status: "$context.status",
+      responseLength: "$context.responseLength",
+      integrationLatency: "$context.integrationLatency",
+      integrationError: "$context.integrationErrorMessage",
+    }),
+  );
+}
+
+/** The stack's props from `cdk -c key=value` context, validated: a typo fails the synth, not the deployment. */
+export function propsFromContext(get: (key: string) => unknown): OrgFlowsStackProps {
+  const str = (key: string): string | undefined => {
+    const v = get(key);
+    if (v === undefined || v === null || v === "") return undefined;
+    return String(v).trim();
+  };
+  const type = (str("workflowRunCostType") ?? "STANDARD").toUpperCase();
+  if (type !== "STANDARD" && type !== "EXPRESS") throw new Error(`-c workflowRunCostType=${type}: expected STANDARD or EXPRESS`);
+  const email = str("notificationEmail");
+  if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new Error(`-c notificationEmail=${email}: not an email address`);
+  const scim = str("directoryScimUrl");
+  if (scim && !/^https:\/\//.test(scim)) throw new Error(`-c directoryScimUrl=${scim}: expected an https:// URL`);
+  const days = str("logRetentionDays");
+  const retention = days === undefined ? undefined : Number(days);
+  if (retention !== undefined && !Object.values(logs.RetentionDays).includes(retention)) {
+    throw new Error(`-c logRetentionDays=${days}: not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)`);
+  }
+  const optional = <K extends keyof OrgFlowsStackProps>(key: K, value: OrgFlowsStackProps[K] | undefined): Partial<OrgFlowsStackProps> =>
+    value === undefined ? {} : { [key]: value };
+  return {
+    workflowRunCostType: type,
+    ...optional("notificationEmail", email),
+    ...optional("gheHost", str("gheHost")),
+    ...optional("defaultTeams", str("defaultTeams")),
+    ...optional("directoryScimUrl", scim),
+    ...optional("directoryFile", str("directoryFile")),
+    ...optional("logRetention", retention as logs.RetentionDays | undefined),
+  };
+}
