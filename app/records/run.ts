@@ -43,6 +43,9 @@ type Item = Record<string, AttributeValue>;
 /** At most this many flagged jobs are kept on a record: a matrix of hundreds must stay far below the 256 KiB limit. */
 export const MAX_FLAGGED_JOBS = 20;
 
+/** Unknown label sets added to a totals item per attempt (the run record keeps up to 50). */
+export const MAX_TOTALS_LABELS = 10;
+
 // Flat attribute prefixes on totals items: ADD cannot create a path inside a map, so each SKU gets its own attribute.
 export const SKU_MINUTES_PREFIX = "skuMinutes_";
 export const SKU_COST_PREFIX = "skuCostMicros_";
@@ -231,9 +234,10 @@ export function totalsUpdate(record: RunRecord): TotalsUpdate {
     adds.push(`#sm${i} :sm${i}`, `#sc${i} :sc${i}`);
   });
   if (record.unknownLabels.length > 0) {
-    // ADD on a string set is a union: the totals keep every distinct unknown label set, for the admin to fix.
+    // ADD on a string set is a union: the totals keep the distinct unknown label sets, for the admin to fix.
+    // Capped per attempt so that odd, generated labels cannot grow a totals item towards DynamoDB's 400 KB.
     names["#unknownLabels"] = "unknownLabels";
-    values[":unknownLabels"] = new Set(record.unknownLabels);
+    values[":unknownLabels"] = new Set(record.unknownLabels.slice(0, MAX_TOTALS_LABELS).map((l) => l.slice(0, 200)));
     adds.push("#unknownLabels :unknownLabels");
   }
   const updateExpression =

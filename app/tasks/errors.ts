@@ -22,6 +22,15 @@ export function httpStatusOf(err: unknown): number | undefined {
   return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
 }
 
+/** GitHub signals a rate limit with 429, or with 403 plus a zero remaining quota or a Retry-After header. */
+export function isRateLimited(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  if (status === 429) return true;
+  if (status !== 403 || typeof err !== "object" || err === null || !("response" in err)) return false;
+  const headers = (err.response as { headers?: Record<string, string | number | undefined> } | undefined)?.headers;
+  return String(headers?.["x-ratelimit-remaining"]) === "0" || headers?.["retry-after"] !== undefined;
+}
+
 /** Sorts a failed call to GitHub or a directory into retryable or not, without leaking response bodies. */
 export function classify(err: unknown, what: string): Error {
   if (err instanceof TransientError || err instanceof UpstreamError || err instanceof ConfigurationError) return err;
@@ -30,7 +39,8 @@ export function classify(err: unknown, what: string): Error {
     const msg = err instanceof Error ? err.message : String(err);
     return new TransientError(`${what}: ${msg}`);
   }
-  if (status === 429 || status >= 500) return new TransientError(`${what}: HTTP ${status}`);
+  if (isRateLimited(err)) return new TransientError(`${what}: GitHub rate limit (HTTP ${status})`);
+  if (status >= 500) return new TransientError(`${what}: HTTP ${status}`);
   if (status === 401 || status === 403) {
     return new ConfigurationError(`${what}: HTTP ${status}; check the app's permissions or the credentials`);
   }

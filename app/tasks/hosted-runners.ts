@@ -3,7 +3,7 @@
 // (one Lambda container prices many runs of the same org; a matrix of 200 jobs must not cost 200 look-ups).
 import { resolveSku } from "../pricing/sku.js";
 import type { HostedRunner, JobInput } from "../pricing/types.js";
-import { httpStatusOf } from "./errors.js";
+import { httpStatusOf, isRateLimited } from "./errors.js";
 import type { Octokit } from "./github.js";
 
 export const HOSTED_RUNNER_TTL_MS = 10 * 60 * 1000;
@@ -28,14 +28,6 @@ export function needsHostedRunners(jobs: JobInput[]): boolean {
   return jobs.some((job) => resolveSku(job.labels, []).unknown);
 }
 
-/** GitHub signals an exhausted rate limit with 403 (or 429) and x-ratelimit-remaining: 0: that is temporary. */
-export function isRateLimited(err: unknown): boolean {
-  const status = httpStatusOf(err);
-  if (status === 429) return true;
-  if (status !== 403 || typeof err !== "object" || err === null || !("response" in err)) return false;
-  const headers = (err.response as { headers?: Record<string, string | number | undefined> } | undefined)?.headers;
-  return String(headers?.["x-ratelimit-remaining"]) === "0" || headers?.["retry-after"] !== undefined;
-}
 
 async function fetchHostedRunners(octokit: Octokit, org: string): Promise<HostedRunner[]> {
   try {

@@ -7,9 +7,9 @@ import { formatProblem } from "../config/schema.js";
 import { loadRateTable, priceAttempt } from "../pricing/price.js";
 import type { JobInput } from "../pricing/types.js";
 import { buildRunRecord, runCostInputSchema, runItem, runSeenItem, runSummary, totalsUpdate, type RunCostInput, type TotalsUpdate } from "../records/run.js";
-import { classify, ConfigurationError, InvalidInputError, TransientError } from "./errors.js";
+import { classify, ConfigurationError, InvalidInputError } from "./errors.js";
 import { installationOctokit, type Octokit } from "./github.js";
-import { hostedRunnersFor, isRateLimited, needsHostedRunners } from "./hosted-runners.js";
+import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
 
 /** The Lambda's output, as the machine's ResultSelector reads it from `$.Payload`. */
 export interface PriceRunOutput {
@@ -24,11 +24,6 @@ export interface PriceRunOutput {
   unknownMinutes: number;
 }
 
-/** Rate limits and outages are retried by the machine; anything else (403, 404) goes to the failure notification. */
-function githubFailure(err: unknown, what: string): Error {
-  if (isRateLimited(err)) return new TransientError(`${what}: GitHub rate limit`);
-  return classify(err, what);
-}
 
 function parseInput(event: unknown): RunCostInput {
   const parsed = runCostInputSchema.safeParse(event);
@@ -63,7 +58,7 @@ export async function listAttemptJobs(octokit: Octokit, input: RunCostInput): Pr
       run_attempt: j.run_attempt,
     }));
   } catch (err) {
-    throw githubFailure(err, `jobs of ${input.repository.fullName} run ${input.run.id} attempt ${input.run.attempt}`);
+    throw classify(err, `jobs of ${input.repository.fullName} run ${input.run.id} attempt ${input.run.attempt}`);
   }
 }
 
@@ -72,7 +67,7 @@ export async function handler(event: unknown): Promise<PriceRunOutput> {
   const octokit = await installationOctokit(input.installationId);
   const [config, jobs] = await Promise.all([
     chargebackConfigFor(octokit, input.org).catch((err: unknown) => {
-      throw githubFailure(err, `${input.org}/.github chargeback.yml`);
+      throw classify(err, `${input.org}/.github chargeback.yml`);
     }),
     listAttemptJobs(octokit, input),
   ]);
@@ -80,7 +75,7 @@ export async function handler(event: unknown): Promise<PriceRunOutput> {
   if (!config.ok) throw new ConfigurationError(formatProblem(config.error));
   const hostedRunners = needsHostedRunners(jobs)
     ? await hostedRunnersFor(octokit, input.org).catch((err: unknown) => {
-        throw githubFailure(err, `hosted runners of ${input.org}`);
+        throw classify(err, `hosted runners of ${input.org}`);
       })
     : [];
   const priced = priceAttempt(jobs, { visibility: input.repository.visibility, hostedRunners, rates: loadRateTable(config.override) });

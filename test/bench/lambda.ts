@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       APP_ID: "1",
       PRIVATE_KEY: privateKey,
       WEBHOOK_SECRET: secret,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "warn" as const,
       BENCH_EVENT: JSON.stringify(event),
     };
     const emptyEnv = { PATH: process.env.PATH };

@@ -1,0 +1,42 @@
+import { taskPermissions, usedSubstitutions } from "../../infra/asl-permissions.js";
+
+const machine = (states: Record<string, unknown>): string => JSON.stringify({ StartAt: Object.keys(states)[0], States: states });
+const task = (Resource: string, Parameters: Record<string, unknown>) => ({ Type: "Task", Resource, Parameters, End: true });
+
+describe("taskPermissions", () => {
+  test("maps each optimised integration to its IAM action and placeholder, inside Map and Parallel too", () => {
+    const def = machine({
+      Invoke: task("arn:aws:states:::lambda:invoke", { FunctionName: "${PriceRunFunctionArn}", "Payload.$": "$" }),
+      Fan: {
+        Type: "Parallel",
+        Branches: [{ StartAt: "Put", States: { Put: task("arn:aws:states:::dynamodb:putItem", { TableName: "${TableName}", "Item.$": "$" }) } }],
+        End: true,
+      },
+      Each: {
+        Type: "Map",
+        ItemProcessor: { StartAt: "Publish", States: { Publish: task("arn:aws:states:::sns:publish", { TopicArn: "${TopicArn}", "Message.$": "$" }) } },
+        End: true,
+      },
+    });
+    expect(taskPermissions(def)).toEqual([
+      { state: "Invoke", action: "lambda:InvokeFunction", placeholder: "PriceRunFunctionArn" },
+      { state: "Put", action: "dynamodb:PutItem", placeholder: "TableName" },
+      { state: "Publish", action: "sns:Publish", placeholder: "TopicArn" },
+    ]);
+  });
+
+  test("an integration without a known grant fails the synth", () => {
+    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::lambda:invoke.waitForTaskToken", { FunctionName: "${PriceRunFunctionArn}" }) }))).toThrow(/no grant known/);
+    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::aws-sdk:s3:getObject", {}) }))).toThrow(/no grant known/);
+  });
+
+  test("a resource not named by a placeholder cannot be granted", () => {
+    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::dynamodb:putItem", { TableName: "literal-table" }) }))).toThrow(/placeholders/);
+    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::sns:publish", { "TopicArn.$": "$.topic" }) }))).toThrow(/placeholders/);
+  });
+
+  test("unknown placeholders are refused", () => {
+    expect(usedSubstitutions('{"a":"${TableName}","b":"${TableName}"}')).toEqual(["TableName"]);
+    expect(() => usedSubstitutions('{"a":"${Nope}"}')).toThrow(/unknown placeholder/);
+  });
+});

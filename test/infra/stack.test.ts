@@ -1,0 +1,317 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Stack, type CfnElement } from "aws-cdk-lib";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import type { PolicyValidationPluginReport } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import type { IConstruct } from "constructs";
+import { MACHINES } from "../../app/dispatch/machines.js";
+import { PROJECT_ROOT } from "../../infra/bundling.js";
+import { OrgFlowsStack, propsFromContext } from "../../infra/stack.js";
+import { placeholders } from "../../infra/substitutions.js";
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  Metadata?: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+// The same feature flags as `cdk synth` (infra/cdk.json), and asset paths in the template to find the bundles.
+const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, "infra", "cdk.json"), "utf8")) as { context: Json };
+
+let app: App;
+let stack: OrgFlowsStack;
+let template: Template;
+let resources: Record<string, Resource>;
+let express: Template;
+let directory: OrgFlowsStack;
+let nag: PolicyValidationPluginReport;
+
+beforeAll(() => {
+  app = new App({ context: { ...cdkJson.context, "aws:cdk:enable-asset-metadata": true } });
+  stack = new OrgFlowsStack(app, "OrgFlows", { notificationEmail: "admins@example.com" });
+  const expressStack = new OrgFlowsStack(app, "OrgFlowsExpress", { workflowRunCostType: "EXPRESS" });
+  const people = join(mkdtempSync(join(tmpdir(), "directory-")), "people.csv");
+  writeFileSync(people, "login,email\noctocat,octocat@example.com\n");
+  directory = new OrgFlowsStack(app, "OrgFlowsDirectory", { directoryFile: people, directoryScimUrl: "https://idp.example.com/scim/v2", gheHost: "ghe.example.com" });
+  template = Template.fromStack(stack);
+  express = Template.fromStack(expressStack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+  Template.fromStack(directory);
+  nag = new AwsSolutionsChecks(app).validateScope(app);
+}, 240_000);
+
+/** The template's logical id of a construct (its CloudFormation resource). */
+const logicalId = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const fnId = (key: keyof OrgFlowsStack["functions"]): string => logicalId(stack.functions[key]);
+const machineId = (key: keyof OrgFlowsStack["machines"]): string => logicalId(stack.machines[key]);
+const ofType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const list = (r: unknown): unknown[] => (Array.isArray(r) ? r : [r]);
+
+/** Every statement of every IAM policy attached to the role with this logical id. */
+function roleStatements(roleId: string): Statement[] {
+  return ofType("AWS::IAM::Policy")
+    .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+function roleOf(resourceId: string): string {
+  const role = resources[resourceId]!.Properties.RoleArn ?? resources[resourceId]!.Properties.Role;
+  return ((role as { "Fn::GetAtt": string[] })["Fn::GetAtt"])[0]!;
+}
+/** The statements minus what CDK adds for state machine logging and X-Ray (checked separately). */
+const LOG_DELIVERY_AND_XRAY = /^(logs:(Create|Delete|Get|Update|List)LogDeliver(y|ies)|logs:Describe(LogGroups|ResourcePolicies)|logs:PutResourcePolicy|xray:)/;
+function grants(statements: Statement[]): Array<{ actions: string[]; resource: unknown }> {
+  return statements
+    .filter((s) => !actions(s).every((a) => LOG_DELIVERY_AND_XRAY.test(a)))
+    .map((s) => ({ actions: actions(s).sort(), resource: s.Resource }));
+}
+const getAtt = (id: string): Json => ({ "Fn::GetAtt": [id, "Arn"] });
+const ref = (id: string): Json => ({ Ref: id });
+
+describe("cdk-nag AwsSolutions", () => {
+  test("no unacknowledged finding (errors or warnings)", () => {
+    expect(nag.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(", ")}`)).toEqual([]);
+    expect(nag.success).toBe(true);
+  });
+
+  test("the pack does run: an unencrypted, unacknowledged topic is reported", () => {
+    const canary = new App();
+    new Topic(new Stack(canary, "Canary"), "Plain");
+    expect(new AwsSolutionsChecks(canary).validateScope(canary).violations.map((v) => v.ruleName)).toContain("AwsSolutions-SNS3");
+  });
+});
+
+describe("Lambda functions", () => {
+  test("three functions, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(3);
+    for (const construct of Object.values(stack.functions)) {
+      const fn = resources[logicalId(construct)]!;
+      expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { NODE_OPTIONS: "--enable-source-maps", APP_SECRET_ARN: ref(logicalId(stack.secret)) } });
+      expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: ref(logicalId(construct.logGroup)) });
+    }
+  });
+
+  test("no credential is an environment variable: the secret's ARN only", () => {
+    for (const [, fn] of ofType("AWS::Lambda::Function")) {
+      const vars = (fn.Properties.Environment as { Variables: Json }).Variables;
+      expect(Object.keys(vars).filter((k) => /KEY|SECRET(?!_ARN)|TOKEN|PASSWORD/i.test(k))).toEqual([]);
+    }
+    const secret = ofType("AWS::SecretsManager::Secret")[0]![1];
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: "webhookSecret", SecretStringTemplate: JSON.stringify({ appId: "", privateKey: "" }) });
+  });
+
+  test("the webhook knows both machines; the task functions do not", () => {
+    const vars = (id: string): Json => (resources[id]!.Properties.Environment as { Variables: Json }).Variables;
+    expect(vars(fnId("webhook"))).toMatchObject({
+      [MACHINES.memberOnboarding.env]: ref(machineId("memberOnboarding")),
+      [MACHINES.workflowRunCost.env]: ref(machineId("workflowRunCost")),
+    });
+    expect(Object.keys(vars(fnId("enrichMember")))).not.toContain(MACHINES.memberOnboarding.env);
+    expect((resources[fnId("webhook")]!.Properties.Timeout as number) <= 10).toBe(true);
+  });
+
+  test("price-run ships rates.json beside its bundle (price.ts reads it from import.meta.url)", () => {
+    const assetDir = (id: string): string => join(app.outdir, resources[id]!.Metadata!["aws:asset:path"] as string);
+    expect(existsSync(join(assetDir(fnId("priceRun")), "index.mjs"))).toBe(true);
+    expect(existsSync(join(assetDir(fnId("priceRun")), "rates.json"))).toBe(true);
+    expect(existsSync(join(assetDir(fnId("webhook")), "rates.json"))).toBe(false);
+    const bundle = readFileSync(join(assetDir(fnId("webhook")), "index.mjs"), "utf8");
+    expect(bundle.startsWith("import{createRequire}from'node:module';const require=createRequire(import.meta.url);")).toBe(true);
+  });
+
+  test("directory settings from context: the file travels in the enrich-member bundle, the SCIM token never in env", () => {
+    const res = Template.fromStack(directory).toJSON().Resources as Record<string, Resource>;
+    const enrich = res[directory.getLogicalId(directory.functions.enrichMember.node.defaultChild as CfnElement)]!;
+    const vars = (enrich.Properties.Environment as { Variables: Json }).Variables;
+    expect(vars).toMatchObject({ DIRECTORY_FILE: "/var/task/people.csv", DIRECTORY_SCIM_URL: "https://idp.example.com/scim/v2", GHE_HOST: "ghe.example.com" });
+    expect(vars.DIRECTORY_SCIM_TOKEN).toBeUndefined();
+    expect(existsSync(join(app.outdir, enrich.Metadata!["aws:asset:path"] as string, "people.csv"))).toBe(true);
+    expect(() => new OrgFlowsStack(new App(), "Missing", { directoryFile: "/nonexistent/people.csv" })).toThrow(/no such file/);
+  });
+});
+
+describe("state machines", () => {
+  test("Standard by default, EXPRESS for workflow-run-cost on request; logging ALL without execution data, X-Ray on", () => {
+    template.resourcePropertiesCountIs("AWS::StepFunctions::StateMachine", { StateMachineType: "STANDARD" }, 2);
+    express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-workflow-run-cost", StateMachineType: "EXPRESS" });
+    express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-member-onboarding", StateMachineType: "STANDARD" });
+    expect(ofType("AWS::StepFunctions::StateMachine")).toHaveLength(2);
+    for (const machine of Object.values(stack.machines)) {
+      const logs = stack.node.findChild(`${machine.node.id}Logs`);
+      expect(resources[logicalId(machine)]!.Properties).toMatchObject({
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(logicalId(logs)) } }] },
+      });
+    }
+  });
+
+  test.each(Object.keys(MACHINES) as Array<keyof typeof MACHINES>)("%s: the deployed definition is the ASL file with every placeholder filled", (key) => {
+    const m = resources[machineId(key)]!.Properties as { DefinitionString: string; DefinitionSubstitutions: Json };
+    const source = readFileSync(join(PROJECT_ROOT, "machines", MACHINES[key].file), "utf8");
+    expect(JSON.parse(m.DefinitionString)).toEqual(JSON.parse(source));
+    expect(Object.keys(m.DefinitionSubstitutions).sort()).toEqual(placeholders(source).sort());
+    // CloudFormation's substitution, applied here: no `${` may survive it, and the ARNs are the stack's resources.
+    const deployed = m.DefinitionString.replace(/\$\{(\w+)\}/g, (_, k: string) => `<<${JSON.stringify(m.DefinitionSubstitutions[k])}>>`);
+    expect(deployed).not.toContain("${");
+    expect(deployed).not.toContain("<<undefined>>");
+    const expected = key === "memberOnboarding" ? fnId("enrichMember") : fnId("priceRun");
+    expect(deployed).toContain(JSON.stringify(getAtt(expected)));
+    expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.table))));
+    expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.topic))));
+  });
+
+  test("an alarm on ExecutionsFailed for each machine, and on Errors for each function, notifying the topic", () => {
+    for (const key of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ExecutionsFailed",
+        Namespace: "AWS/States",
+        Dimensions: [{ Name: "StateMachineArn", Value: ref(machineId(key)) }],
+        AlarmActions: [ref(logicalId(stack.topic))],
+      });
+    }
+    for (const key of ["webhook", "enrichMember", "priceRun"] as const) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "Errors",
+        Namespace: "AWS/Lambda",
+        Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }],
+        AlarmActions: [ref(logicalId(stack.topic))],
+      });
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "5xx", Namespace: "AWS/ApiGateway" });
+  });
+});
+
+describe("data, notifications, logs", () => {
+  test("the table: keys and gsi1 from app/store/table.ts, on demand, PITR, deletion protection, retained", () => {
+    const [, table] = ofType("AWS::DynamoDB::Table")[0]!;
+    expect(table.Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: [
+        { IndexName: "gsi1", KeySchema: [{ AttributeName: "gsi1pk", KeyType: "HASH" }, { AttributeName: "gsi1sk", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+      ],
+    });
+    expect(table.DeletionPolicy).toBe("Retain");
+    expect(table.UpdateReplacePolicy).toBe("Retain");
+  });
+
+  test("the topic: KMS key with rotation, SSL-only publishing, alarms allowed in, optional email subscription", () => {
+    template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
+    const [, policy] = ofType("AWS::SNS::TopicPolicy")[0]!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" } }));
+    template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "admins@example.com" });
+    express.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+
+  test("every log group has a retention; the API logs access without headers or bodies", () => {
+    const groups = ofType("AWS::Logs::LogGroup");
+    expect(groups.length).toBe(6); // 3 functions, 2 machines, API access logs
+    for (const [, g] of groups) expect(g.Properties.RetentionInDays).toEqual(30);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp("requestId") },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+    const format = JSON.stringify(template.findResources("AWS::ApiGatewayV2::Stage"));
+    expect(format).not.toMatch(/\$context\.(requestBody|header)|\$input/);
+  });
+
+  test("POST /api/github/webhooks -> the webhook Lambda (payload format 2.0), and the outputs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "POST /api/github/webhooks" });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
+    const outputs = template.toJSON().Outputs as Json;
+    expect(Object.keys(outputs).sort()).toEqual(
+      ["AppSecretArn", "MemberOnboardingStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+    );
+    expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
+  });
+});
+
+describe("least privilege", () => {
+  const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
+
+  test("states:StartExecution: the webhook only, on exactly the two machines, never `*`", () => {
+    const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).some((a) => a.startsWith("states:")));
+    expect(starts).toHaveLength(1);
+    expect(list(starts[0]!.Resource)).toEqual([ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))]);
+    expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
+      { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
+      { actions: ["states:StartExecution"], resource: [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))] },
+    ]);
+  });
+
+  test.each(["enrichMember", "priceRun"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
+    expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
+      { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
+    ]);
+  });
+
+  test("member-onboarding: invoke enrich-member, PutItem, Publish (+ the topic key), exactly what its ASL uses", () => {
+    expect(grants(roleStatements(roleOf(machineId("memberOnboarding"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("enrichMember")) },
+      { actions: ["dynamodb:PutItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("workflow-run-cost: invoke price-run, PutItem + UpdateItem, Publish (+ the topic key)", () => {
+    expect(grants(roleStatements(roleOf(machineId("workflowRunCost"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("priceRun")) },
+      { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("the only `*` resource is CDK's log-delivery and X-Ray statement on the machine roles; no wildcard action", () => {
+    for (const [id, p] of ofType("AWS::IAM::Policy")) {
+      for (const s of (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        expect(actions(s).filter((a) => a.includes("*"))).toEqual([]);
+        if (list(s.Resource).includes("*")) {
+          expect({ id, actions: actions(s).filter((a) => !LOG_DELIVERY_AND_XRAY.test(a)) }).toEqual({ id, actions: [] });
+        }
+      }
+    }
+  });
+});
+
+describe("context", () => {
+  test("context values become props; typos fail the synth", () => {
+    const ctx = (values: Json) => (key: string) => values[key];
+    expect(propsFromContext(ctx({}))).toEqual({ workflowRunCostType: "STANDARD" });
+    expect(propsFromContext(ctx({ workflowRunCostType: "express", notificationEmail: "a@b.co", logRetentionDays: "90", gheHost: "ghe.example.com" }))).toEqual({
+      workflowRunCostType: "EXPRESS",
+      notificationEmail: "a@b.co",
+      logRetention: 90,
+      gheHost: "ghe.example.com",
+    });
+    expect(() => propsFromContext(ctx({ workflowRunCostType: "FAST" }))).toThrow(/STANDARD or EXPRESS/);
+    expect(() => propsFromContext(ctx({ notificationEmail: "nobody" }))).toThrow(/email/);
+    expect(() => propsFromContext(ctx({ logRetentionDays: "31" }))).toThrow(/retention/);
+    expect(() => propsFromContext(ctx({ directoryScimUrl: "http://idp" }))).toThrow(/https/);
+  });
+});
