@@ -52,7 +52,7 @@ describe("rates.json", () => {
     expect(RATES.periods[1]?.from).toBe("2026-01-01");
     expect(RATES.periods[1]?.until).toBeNull();
     for (const p of RATES.periods) for (const r of Object.values(p.rates)) expect(Number.isInteger(r)).toBe(true);
-    expect(RATES.unverified).toEqual(expect.arrayContaining(["linux_2_core_arm", "windows_2_core_arm"]));
+    expect(RATES.unverified).toEqual(expect.arrayContaining(["linux_arm", "windows_arm"]));
   });
 });
 
@@ -225,10 +225,10 @@ describe("standard runner labels", () => {
   });
   it("ubuntu-slim, arm and windows labels", () => {
     expect(resolveSku(["ubuntu-slim"], []).sku).toBe("linux_slim");
-    expect(resolveSku(["ubuntu-24.04-arm"], []).sku).toBe("linux_2_core_arm");
+    expect(resolveSku(["ubuntu-24.04-arm"], []).sku).toBe("linux_arm");
     expect(resolveSku(["windows-latest"], []).sku).toBe("windows_2_core");
     expect(resolveSku(["windows-2025"], []).sku).toBe("windows_2_core");
-    expect(resolveSku(["windows-11-arm"], []).sku).toBe("windows_2_core_arm");
+    expect(resolveSku(["windows-11-arm"], []).sku).toBe("windows_arm");
   });
   it("macOS: -large is macos_l, -xlarge is macos_xl (both larger), plain is macos", () => {
     expect(resolveSku(["macos-15-large"], [])).toMatchObject({ sku: "macos_l", larger: true });
@@ -273,11 +273,12 @@ describe("normaliseSku accepts GitHub's spellings", () => {
     ["Linux 4-core", "linux_4_core"],
     ["actions_linux_slim", "linux_slim"],
     ["Linux 1-core", "linux_slim"],
-    ["actions_linux_arm", "linux_2_core_arm"],
+    ["actions_linux_arm", "linux_arm"],
+    ["actions_windows_arm", "windows_arm"],
     ["linux_16_core_arm", "linux_16_core_arm"],
     ["Windows 4-core arm64", "windows_4_core_arm"],
     ["actions_windows", "windows_2_core"],
-    ["Actions Windows ARM", "windows_2_core_arm"],
+    ["Actions Windows ARM", "windows_arm"],
     ["Windows 96-core", "windows_96_core"],
     ["actions_macos", "macos"],
     ["macos_xl", "macos_xl"],

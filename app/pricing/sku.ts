@@ -10,12 +10,14 @@ const ALIASES: Record<string, string> = {
   linux_x64: "linux_2_core",
   linux_slim: "linux_slim",
   linux_1_core: "linux_slim",
-  linux_arm: "linux_2_core_arm",
-  linux_arm64: "linux_2_core_arm",
+  // Standard arm64 runners have their own usage SKUs (actions_linux_arm, actions_windows_arm), distinct from the
+  // 2-core arm larger runners.
+  linux_arm: "linux_arm",
+  linux_arm64: "linux_arm",
   windows: "windows_2_core",
   windows_x64: "windows_2_core",
-  windows_arm: "windows_2_core_arm",
-  windows_arm64: "windows_2_core_arm",
+  windows_arm: "windows_arm",
+  windows_arm64: "windows_arm",
   macos: "macos",
   macos_l: "macos_l",
   macos_large: "macos_l",
@@ -67,9 +69,9 @@ export interface ResolvedSku {
 // Labels of GitHub's standard (and fixed-label macOS larger) runners. Order matters: suffixed forms first.
 const STANDARD_LABELS: ReadonlyArray<{ re: RegExp; sku: string; larger: boolean }> = [
   { re: /^ubuntu-slim$/, sku: "linux_slim", larger: false },
-  { re: /^ubuntu-(?:latest|\d+\.\d+)-arm$/, sku: "linux_2_core_arm", larger: false },
+  { re: /^ubuntu-(?:latest|\d+\.\d+)-arm$/, sku: "linux_arm", larger: false },
   { re: /^ubuntu-(?:latest|\d+\.\d+)$/, sku: "linux_2_core", larger: false },
-  { re: /^windows-(?:latest|\d+)-arm$/, sku: "windows_2_core_arm", larger: false },
+  { re: /^windows-(?:latest|\d+)-arm$/, sku: "windows_arm", larger: false },
   { re: /^windows-(?:latest|\d+)$/, sku: "windows_2_core", larger: false },
   { re: /^macos-(?:latest|\d+)-xlarge$/, sku: "macos_xl", larger: true },
   { re: /^macos-(?:latest|\d+)-large$/, sku: "macos_l", larger: true },
