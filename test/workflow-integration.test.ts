@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
 import type { Probot } from "probot";
@@ -8,6 +8,7 @@ import { clearChargebackCache } from "../app/config/chargeback.js";
 import { runExecutionName } from "../app/dispatch/execution-name.js";
 import { runCostInput } from "../app/handlers/workflow-run-completed.js";
 import { dynamoClient, queryTotals } from "../app/store/chargeback-query.js";
+import { rebuildTotals } from "../app/store/rebuild-totals.js";
 import { tableName } from "../app/store/table.js";
 import { clearHostedRunnerCache } from "../app/tasks/hosted-runners.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
@@ -258,5 +259,24 @@ describe("workflow-run-cost on the embedded backends", () => {
     const [msg] = embedded.outbox.read().slice(before);
     expect(msg).toMatchObject({ subject: "Workflow run with unpriced minutes: run 1007 attempt 1", attributes: { outcome: "partial" } });
     expect(msg!.message).toContain("10 min on unpriced runners (gpu-monster)");
+  });
+
+  it("totals lost or damaged are rebuilt exactly from the run records", async () => {
+    const months = ["2025-12", "2026-01", "2026-11"];
+    const snapshot = async () => {
+      const all = await queryTotals({ org: ORG });
+      const monthly = (await Promise.all(months.map((month) => queryTotals({ org: ORG, month })))).flat();
+      return [...all, ...monthly].map((t) => ({ ...t, unknownLabels: [...t.unknownLabels].sort() })).sort((a, b) => `${a.repository}${a.period}`.localeCompare(`${b.repository}${b.period}`));
+    };
+    const before = await snapshot();
+    expect(before.length).toBeGreaterThan(3);
+    // Damage: one totals item loses its figures, another disappears, as if executions failed before adding them.
+    const [first, second] = before;
+    await dynamoClient().send(new UpdateItemCommand({ TableName: tableName(), Key: { pk: { S: `REPO#${first!.repository.toLowerCase()}` }, sk: { S: first!.period === "ALL" ? "TOTALS" : `TOTALS#${first!.period}` } }, UpdateExpression: "SET costMicros = :z, runs = :z", ExpressionAttributeValues: { ":z": { N: "0" } } }));
+    await dynamoClient().send(new DeleteItemCommand({ TableName: tableName(), Key: { pk: { S: `REPO#${second!.repository.toLowerCase()}` }, sk: { S: second!.period === "ALL" ? "TOTALS" : `TOTALS#${second!.period}` } } }));
+    expect(await snapshot()).not.toEqual(before);
+    const result = await rebuildTotals(ORG);
+    expect(result.runs).toBeGreaterThan(200);
+    expect(await snapshot()).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import type { RepoTotals } from "../records/run.js";
 import { closeDynamoClient, queryTotals } from "../store/chargeback-query.js";
+import { rebuildTotals } from "../store/rebuild-totals.js";
 import { escapeHtml, isMain, parseCommand, printRows, STD_IO, UsageError, EXIT_USAGE, type CliIo, type Column } from "./format.js";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "html"] as const;
@@ -216,6 +217,7 @@ export function reportProgram(): Command {
     .option("--month <yyyy-mm>", "one UTC month, e.g. 2026-01 (default: all-time)", parseMonth)
     .option("--repo <owner/name>", "only this repository of the organisation", parseRepo)
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("table"))
+    .option("--rebuild", "first recompute the org's totals from its run records (repairs totals after a failed execution)")
     .addHelpText("after", HELP_AFTER)
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false);
@@ -226,6 +228,7 @@ interface ReportOptions {
   month?: string;
   repo?: string;
   format: ReportFormat;
+  rebuild?: boolean;
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -240,6 +243,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     const conn = await connectForCli();
     let rows: RepoTotals[];
     try {
+      if (opts.rebuild) await rebuildTotals(opts.org, (m) => io.err.write(`report: rebuild: ${m}\n`));
       rows = sortTotals(await queryTotals({ org: opts.org, month: opts.month, repo: opts.repo }));
     } finally {
       closeDynamoClient();

@@ -166,8 +166,13 @@ export function buildRunRecord(input: RunCostInput, priced: PricedAttempt, rates
   };
 }
 
+/** gsi1 partition that lists an org's run records: how totals are rebuilt without a Scan. */
+export function orgRunsGsi(org: string): string {
+  return `ORG#${org.toLowerCase()}#RUNS`;
+}
+
 export function runItem(record: RunRecord): Item {
-  return marshall(record, { removeUndefinedValues: true });
+  return marshall({ ...record, gsi1pk: orgRunsGsi(record.org), gsi1sk: `${record.pk}#${record.sk}` }, { removeUndefinedValues: true });
 }
 
 /** Marks a run (all its attempts) as counted once in the runs total: pk REPO#..., sk RUNSEEN#<runId>. */
