@@ -5,6 +5,8 @@ export interface AppCredentials {
   appId: string;
   privateKey: string;
   webhookSecret: string;
+  /** optional: the SCIM directory's bearer token, kept in the same secret on AWS */
+  directoryScimToken?: string;
 }
 
 let cached: Promise<AppCredentials> | undefined;
@@ -45,7 +47,12 @@ async function load(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
     }
     const missing = (["appId", "privateKey", "webhookSecret"] as const).filter((k) => !parsed[k]);
     if (missing.length) throw new Error(`the app secret lacks ${missing.join(", ")}`);
-    return { appId: String(parsed.appId), privateKey: normaliseKey(parsed.privateKey!), webhookSecret: parsed.webhookSecret! };
+    return {
+      appId: String(parsed.appId),
+      privateKey: normaliseKey(parsed.privateKey!),
+      webhookSecret: parsed.webhookSecret!,
+      ...(typeof parsed.directoryScimToken === "string" && parsed.directoryScimToken ? { directoryScimToken: parsed.directoryScimToken } : {}),
+    };
   }
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
   if (!env.APP_ID || !privateKey) {

@@ -7,7 +7,7 @@
 // chargeback priced at the wrong rates is worse than none.
 import type { ProbotOctokit } from "probot";
 import { LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";

@@ -1,5 +1,5 @@
 import { parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Where the org's configuration lives: `.github/onboarding.yml` in the org's `.github` repository. */
 export const CONFIG_REPO = ".github";

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { z } from "zod";
+import * as z from "zod";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { runCostInputSchema, type RunCostInput } from "../records/run.js";

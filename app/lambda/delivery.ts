@@ -7,6 +7,9 @@ export interface Delivery {
   id: string;
   name: string;
   payload: Record<string, unknown>;
+  /** the raw body as received (decoded from base64 when API Gateway encoded it) and its checked signature */
+  body: string;
+  signature: string;
 }
 
 export type Checked = { ok: true; delivery: Delivery } | { ok: false; status: 400 | 401 | 405; reason: string; id?: string };
@@ -21,7 +24,8 @@ export function checkDelivery(event: HttpEvent, secret: string): Checked {
   if (method !== undefined && method !== "POST") return { ok: false, status: 405, reason: "only POST is accepted" };
   const headers = lowerCaseHeaders(event.headers);
   const body = rawBody(event);
-  if (!verifySignature(secret, body, headers["x-hub-signature-256"])) {
+  const signature = headers["x-hub-signature-256"];
+  if (!signature || !verifySignature(secret, body, signature)) {
     return { ok: false, status: 401, reason: "missing or invalid x-hub-signature-256" };
   }
   const id = headers["x-github-delivery"]?.trim();
@@ -36,5 +40,5 @@ export function checkDelivery(event: HttpEvent, secret: string): Checked {
   if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
     return { ok: false, status: 400, reason: "the body is not a JSON object", id };
   }
-  return { ok: true, delivery: { id, name, payload: payload as Record<string, unknown> } };
+  return { ok: true, delivery: { id, name, payload: payload as Record<string, unknown>, body: body.toString("utf8"), signature } };
 }

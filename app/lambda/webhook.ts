@@ -1,11 +1,10 @@
+import lambdaFunction from "@probot/adapter-aws-lambda-serverless/lambda-function.js";
 import { Probot } from "probot";
 import orgFlows from "../index.js";
 import { appCredentials, githubBaseUrl } from "../secrets.js";
 import { checkDelivery } from "./delivery.js";
 import { respond, type HttpEvent, type HttpResult } from "./http.js";
 import { createLogger } from "./log.js";
-
-type ReceivedEvent = Parameters<Probot["receive"]>[0];
 
 const log = createLogger();
 
@@ -19,7 +18,8 @@ let ready: Promise<Ready> | undefined;
 /**
  * One Probot per cold start, created on first use with the credentials from Secrets Manager. `load` waits for
  * Probot 14's asynchronous initialisation, so the app's handlers are registered before any event reaches it
- * (the serverless adapter reads `probot.webhooks` synchronously and can race that start). A failed start is
+ * (the adapter's createLambdaFunction loads the app without waiting and can race that start, so only its
+ * per-event function is used). A failed start is
  * forgotten so that the next invocation tries again.
  */
 function probotReady(): Promise<Ready> {
@@ -60,11 +60,12 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
     return respond(checked.status, { error: checked.reason });
   }
 
-  const { id, name, payload } = checked.delivery;
+  const { id, name, payload, body, signature } = checked.delivery;
   const action = typeof payload.action === "string" ? payload.action : undefined;
   try {
-    // The name comes from a signed header; an event the app does not subscribe to simply has no handler.
-    await app.probot.receive({ id, name, payload } as ReceivedEvent);
+    // Dispatch through the serverless adapter, with what it cannot handle itself already done: a decoded body,
+    // normalised headers, a ready Probot. Its only outcome we act on is a throw (a handler failed).
+    await lambdaFunction(app.probot, { headers: { "x-github-delivery": id, "x-github-event": name, "x-hub-signature-256": signature }, body }, {});
   } catch (err) {
     log.error({ err, delivery: id, githubEvent: name, action }, "the app failed on this delivery");
     return respond(500, { error: "the app failed on this delivery; redeliver it from the App settings" });

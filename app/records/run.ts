@@ -2,7 +2,7 @@
 // totals updates. No I/O: the price-run task builds these, the state machine writes them, the CLIs read them back.
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { formatUsd } from "../pricing/price.js";
 import type { PricedAttempt, PricedJob } from "../pricing/types.js";
 

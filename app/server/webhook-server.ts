@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
-import { verifySignature } from "./signature.js";
+import { checkDelivery } from "../lambda/delivery.js";
 
 type WebhookEvent = Parameters<Probot["receive"]>[0];
 
@@ -60,30 +60,20 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (url.pathname !== path) return reply(404, "not found");
     if (req.method !== "POST") return reply(405, "use POST");
 
-    const id = req.headers["x-github-delivery"];
-    const name = req.headers["x-github-event"];
-    const signature = req.headers["x-hub-signature-256"];
     let body: Buffer;
     try {
       body = await readBody(req);
     } catch (err) {
       return reply(err instanceof HttpError ? err.status : 400, "could not read the request body");
     }
-    if (!verifySignature(opts.secret, body, typeof signature === "string" ? signature : undefined)) {
-      log.warn({ delivery: id, event: name }, "webhook refused: missing or invalid signature");
-      return reply(401, "signature does not match");
+    // The same checks, in the same order, as the Lambda entry: signature first, then headers, then JSON.
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+    const checked = checkDelivery({ headers, body: body.toString("base64"), isBase64Encoded: true }, opts.secret);
+    if (!checked.ok) {
+      log.warn({ delivery: checked.id, status: checked.status }, `webhook refused: ${checked.reason}`);
+      return reply(checked.status, checked.reason);
     }
-    if (typeof id !== "string" || !id || typeof name !== "string" || !name) {
-      return reply(400, "x-github-delivery and x-github-event headers are required");
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.toString("utf8"));
-    } catch {
-      log.warn({ delivery: id, event: name }, "webhook refused: body is not JSON");
-      return reply(400, "body is not JSON");
-    }
-    if (typeof payload !== "object" || payload === null) return reply(400, "body is not a JSON object");
+    const { id, name, payload } = checked.delivery;
     try {
       await opts.probot.receive({ id, name, payload } as WebhookEvent);
       reply(200, "ok");

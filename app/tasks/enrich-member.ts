@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { configuredDirectory } from "../directory/index.js";
 import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
@@ -80,7 +80,7 @@ export async function handler(event: unknown): Promise<EnrichResult> {
   const input = parsed.data as OnboardingInput;
   const octokit = await installationOctokit(input.installationId);
   const [profile, saml] = await Promise.all([githubProfile(octokit, input.member.login), samlIdentity(octokit, input.org, input.member.login)]);
-  const directory = configuredDirectory();
+  const directory = await configuredDirectory();
   const hints = { emails: [...(saml?.emails ?? []), ...(saml?.nameId?.includes("@") ? [saml.nameId] : []), ...(profile?.email ? [profile.email] : [])] };
   let entry = null;
   if (directory) {

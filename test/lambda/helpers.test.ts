@@ -2,6 +2,7 @@ import { checkDelivery } from "../../app/lambda/delivery.js";
 import { lowerCaseHeaders, rawBody } from "../../app/lambda/http.js";
 import { createLogger, safeError } from "../../app/lambda/log.js";
 import { apiGatewayEvent } from "./events.js";
+import { sign } from "../../app/server/signature.js";
 
 describe("http helpers", () => {
   test("header names are lower-cased; a name repeated in two cases is joined, so it cannot sneak past", () => {
@@ -22,7 +23,7 @@ describe("http helpers", () => {
 describe("checkDelivery", () => {
   test("a signed, named JSON object passes", () => {
     const checked = checkDelivery(apiGatewayEvent('{"zen":"x"}', { event: "ping", delivery: "d-1", secret: "s" }), "s");
-    expect(checked).toEqual({ ok: true, delivery: { id: "d-1", name: "ping", payload: { zen: "x" } } });
+    expect(checked).toEqual({ ok: true, delivery: { id: "d-1", name: "ping", payload: { zen: "x" }, body: '{"zen":"x"}', signature: sign("s", '{"zen":"x"}') } });
   });
 
   test("the signature is checked first: with it missing, nothing else is reported", () => {
