@@ -77,10 +77,7 @@ export interface CliIo {
 
 export const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 
-/** A problem with what the user typed: reported on one line, exit code 2 (as for bad flags). */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError } from "../usage-error.js";
 
 export const EXIT_USAGE = 2;
 

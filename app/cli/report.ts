@@ -269,13 +269,6 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
 }
 
 if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`report: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  const { runCli } = await import("./run-cli.js");
+  runCli(() => main(process.argv.slice(2)));
 }

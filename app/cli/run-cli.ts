@@ -1,4 +1,4 @@
-import { UsageError } from "../server/probot.js";
+import { UsageError } from "../usage-error.js";
 
 /** Runs a command's main; user mistakes print one line and exit 2, anything else one line and exit 1. */
 export function runCli(main: () => Promise<number | void>): void {

@@ -1,5 +1,6 @@
 import { createProbot, type Probot } from "probot";
 import orgFlows from "../index.js";
+import { UsageError } from "../usage-error.js";
 import { createLogger } from "../lambda/log.js";
 
 /** Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...). */
@@ -15,7 +16,3 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<{
   return { probot, secret: env.WEBHOOK_SECRET! };
 }
 
-/** A mistake of the person running the command: printed as one line, no stack trace. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}

@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { JobInput } from "../../app/pricing/types.js";
 
 /**
  * A GitHub stand-in on loopback for the demo: the handful of REST/GraphQL endpoints the app calls, reached through
@@ -16,18 +17,8 @@ export interface StandinUser {
   samlNameId?: string;
 }
 
-export interface StandinJob {
-  id: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  started_at: string | null;
-  completed_at: string | null;
-  labels: string[];
-  runner_name?: string | null;
-  runner_group_name?: string | null;
-  run_attempt: number;
-}
+/** A job as GitHub's "list jobs for a workflow run attempt" returns it: the shape the pricing reads. */
+export type StandinJob = JobInput & { name: string; run_attempt: number };
 
 export interface StandinHostedRunner {
   id: number;
