@@ -28,7 +28,7 @@ Environment:
 runCli(async () => {
   program.parse();
   const { probot, secret } = await createApp();
-  const log = probot.log.child({ name: "org-flows" });
+  const log = probot.log.child({ component: "server" });
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!awsConfigured()) {
     const dir = dataDir();
