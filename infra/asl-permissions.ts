@@ -1,3 +1,4 @@
+import { taskStates, type AslMachine } from "./asl.js";
 import { placeholders, SUBSTITUTION_KEYS, type SubstitutionKey } from "./substitutions.js";
 
 /**
@@ -22,38 +23,16 @@ const INTEGRATIONS: Record<string, { action: string; parameter: string }> = {
   "arn:aws:states:::sns:publish": { action: "sns:Publish", parameter: "TopicArn" },
 };
 
-interface AslState {
-  Type?: string;
-  Resource?: string;
-  Parameters?: Record<string, unknown>;
-  Branches?: AslMachine[];
-  ItemProcessor?: AslMachine;
-  Iterator?: AslMachine;
-}
-
-interface AslMachine {
-  States?: Record<string, AslState>;
-}
-
-function* tasks(machine: AslMachine): Generator<[string, AslState]> {
-  for (const [name, state] of Object.entries(machine.States ?? {})) {
-    if (state.Type === "Task") yield [name, state];
-    for (const branch of state.Branches ?? []) yield* tasks(branch);
-    if (state.ItemProcessor) yield* tasks(state.ItemProcessor);
-    if (state.Iterator) yield* tasks(state.Iterator);
-  }
-}
-
 const isKey = (k: string): k is SubstitutionKey => (SUBSTITUTION_KEYS as readonly string[]).includes(k);
 
 /** Every permission the definition's Task states need; throws on an integration this stack cannot grant. */
 export function taskPermissions(definition: string): TaskPermission[] {
   const machine = JSON.parse(definition) as AslMachine;
   const out: TaskPermission[] = [];
-  for (const [state, task] of tasks(machine)) {
+  for (const [state, task] of taskStates(machine)) {
     const integration = task.Resource ? INTEGRATIONS[task.Resource] : undefined;
     if (!integration) throw new Error(`state ${state}: no grant known for Task resource ${task.Resource ?? "(none)"}; add it to infra/asl-permissions.ts`);
-    const target = task.Parameters?.[integration.parameter];
+    const target = (task.Parameters as Record<string, unknown> | undefined)?.[integration.parameter];
     const key = typeof target === "string" ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(target)?.[1] : undefined;
     if (!key || !isKey(key)) {
       throw new Error(`state ${state}: ${integration.parameter} must be one of the placeholders ${SUBSTITUTION_KEYS.join(", ")}, so the grant can name it`);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { taskStates } from "../asl.js";
 import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
@@ -52,15 +53,6 @@ class ApiError extends Error {
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,80}$/;
 
-function collectResources(states: StateMachineDefinition["States"], out: Record<string, string>): Record<string, string> {
-  for (const [name, s] of Object.entries(states)) {
-    if (s.Type === "Task") out[name] = s.Resource;
-    if (s.Type === "Map") collectResources((s.ItemProcessor ?? s.Iterator)?.States ?? {}, out);
-    if (s.Type === "Parallel") for (const b of s.Branches) collectResources(b.States, out);
-  }
-  return out;
-}
-
 /**
  * A Step Functions-compatible endpoint (AWS JSON 1.0 protocol) on loopback that runs the project's ASL files with
  * aws-local-stepfunctions. The app and the CLIs reach it through the ordinary SFN client and AWS_ENDPOINT_URL_SFN.
@@ -84,7 +76,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       definitionText,
       machine,
       handlers: buildTaskHandlers(definition, opts.deps),
-      resources: collectResources(definition.States, {}),
+      resources: Object.fromEntries([...taskStates(definition)].map(([name, task]) => [name, task.Resource ?? ""])),
       createdAt: Date.now() / 1000,
     });
   }

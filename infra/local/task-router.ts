@@ -9,7 +9,7 @@ import {
   type PutItemCommandInput,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
-import type { StateMachineDefinition } from "aws-local-stepfunctions";
+import { taskStates, type AslMachine } from "../asl.js";
 import { TASK_FUNCTIONS, type LambdaHandler } from "./functions.js";
 import type { SnsOutbox } from "./sns-outbox.js";
 
@@ -120,24 +120,12 @@ export function routeResource(resource: string, deps: RouterDeps): TaskHandler {
   throw new Error(`the embedded default cannot run Task resource ${resource}`);
 }
 
-type StatesMap = StateMachineDefinition["States"];
-
 /** Every Task of a definition, including those inside Map and Parallel states, routed by its Resource. */
-export function buildTaskHandlers(definition: StateMachineDefinition, deps: RouterDeps): Record<string, TaskHandler> {
+export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
-  const walk = (states: StatesMap): void => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Type === "Task") {
-        if (handlers[name]) throw new Error(`state name ${name} is used twice; the embedded runner routes tasks by name`);
-        handlers[name] = routeResource(state.Resource, deps);
-      } else if (state.Type === "Map") {
-        const inner = state.ItemProcessor ?? state.Iterator;
-        if (inner) walk(inner.States);
-      } else if (state.Type === "Parallel") {
-        for (const branch of state.Branches) walk(branch.States);
-      }
-    }
-  };
-  walk(definition.States);
+  for (const [name, state] of taskStates(definition)) {
+    if (handlers[name]) throw new Error(`state name ${name} is used twice; the embedded runner routes tasks by name`);
+    handlers[name] = routeResource(state.Resource ?? "", deps);
+  }
   return handlers;
 }
