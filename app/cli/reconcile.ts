@@ -6,6 +6,7 @@ import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
+import { httpStatusOf } from "../http-status.js";
 import { githubBaseUrl } from "../secrets.js";
 import { closeDynamoClient, queryTotals } from "../store/chargeback-query.js";
 import type { RepoTotals } from "../records/run.js";
@@ -98,10 +99,6 @@ export function reconcileColumns(format: RowFormat): Column<ReconcileRow>[] {
   ];
 }
 
-function statusOf(err: unknown): number | undefined {
-  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
-}
-
 class AccessError extends Error {}
 
 async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
@@ -111,7 +108,7 @@ async function fetchUsage(token: string, org: string, month: string, env: NodeJS
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
     return ((data as { usageItems?: UsageItem[] }).usageItems ?? []) as UsageItem[];
   } catch (err) {
-    const status = statusOf(err);
+    const status = httpStatusOf(err);
     if (status === 401 || status === 403 || status === 404) {
       throw new AccessError(`GitHub answered HTTP ${status} for the billing usage of ${org}: reconcile ${TOKEN_HELP}`);
     }

@@ -6,17 +6,16 @@
 // Absent -> GitHub's list prices. Invalid -> a precise `file: field: problem`, never a silent fallback: a
 // chargeback priced at the wrong rates is worse than none.
 import type { ProbotOctokit } from "probot";
-import { LineCounter, parseDocument } from "yaml";
 import * as z from "zod";
 import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";
-import { CONFIG_REPO, type ConfigProblem } from "./schema.js";
+import { fieldPath, parseYaml, readOrgFile } from "./org-file.js";
+import type { ConfigProblem } from "./schema.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
 export const CHARGEBACK_PATH = ".github/chargeback.yml";
-const MAX_BYTES = 64 * 1024;
 /** The dearest runner is under 1 USD a minute: anything above 10 is a typo (cents, or per hour). */
 const MAX_USD_PER_MINUTE = 10;
 
@@ -36,9 +35,6 @@ const schema = z.strictObject({
     .optional(),
 });
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(root)" : path.map(String).join(".");
-}
 
 let knownSkus: Set<string> | undefined;
 
@@ -50,15 +46,9 @@ function isKnownSku(sku: string): boolean {
 /** Parses and checks the file's text. Pure. */
 export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): ChargebackResult {
   const problem = (field: string, what: string): ChargebackResult => ({ ok: false, error: { file, field, problem: what } });
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    // Without prettyErrors the error carries only an offset: the line counter turns it into line and column.
-    const line = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
-    return problem(line ? `line ${line.line}, column ${line.col}` : "(yaml)", yamlError.message.split("\n")[0] ?? "invalid YAML");
-  }
-  const raw: unknown = doc.toJS();
+  const yaml = parseYaml(text, file);
+  if (!yaml.ok) return yaml;
+  const raw = yaml.raw;
   if (raw === null || raw === undefined) return { ok: true, override: undefined, source: file };
   if (typeof raw !== "object" || Array.isArray(raw)) return problem("(root)", "must be a mapping with keys rates, from");
   const parsed = schema.safeParse(raw);
@@ -83,38 +73,11 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
   return { ok: true, override: override.rates ? override : undefined, source: file };
 }
 
-function status(err: unknown): number | undefined {
-  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
-}
-
-/**
- * Reads the org's override with the installation's token. 404 (no file, no `.github` repo) -> no override.
- * A file the app may not read is reported as a problem; any other failure (outage) is thrown for a retry.
- */
+/** Reads the org's override with the installation's token: no file -> no override. */
 export async function loadChargebackConfig(octokit: Octokit, org: string): Promise<ChargebackResult> {
-  const file = `${org}/${CONFIG_REPO}:${CHARGEBACK_PATH}`;
-  let text: string;
-  try {
-    const { data } = await octokit.rest.repos.getContent({ owner: org, repo: CONFIG_REPO, path: CHARGEBACK_PATH });
-    if (Array.isArray(data) || data.type !== "file" || !("content" in data)) {
-      return { ok: false, error: { file, field: "(file)", problem: "is not a file" } };
-    }
-    if (data.size > MAX_BYTES) return { ok: false, error: { file, field: "(file)", problem: `is ${data.size} bytes; at most ${MAX_BYTES} allowed` } };
-    text = Buffer.from(data.content, "base64").toString("utf8");
-  } catch (err) {
-    const code = status(err);
-    if (code === 404) return { ok: true, override: undefined, source: "github" };
-    if (code === 401 || (code === 403 && !isRateLimit(err))) {
-      return { ok: false, error: { file, field: "(file)", problem: `cannot be read by the app (HTTP ${code}): grant it Contents read on ${org}/${CONFIG_REPO}` } };
-    }
-    throw err;
-  }
-  return parseChargebackConfig(text, file);
-}
-
-function isRateLimit(err: unknown): boolean {
-  const headers = (err as { response?: { headers?: Record<string, unknown> } }).response?.headers;
-  return String(headers?.["x-ratelimit-remaining"]) === "0";
+  const read = await readOrgFile(octokit, org, CHARGEBACK_PATH);
+  if (!read.ok) return read;
+  return read.text === null ? { ok: true, override: undefined, source: "github" } : parseChargebackConfig(read.text, read.file);
 }
 
 export const CHARGEBACK_TTL_MS = 5 * 60 * 1000;

@@ -1,8 +1,7 @@
-import { parseDocument } from "yaml";
 import * as z from "zod";
+import { fieldPath, parseYaml } from "./org-file.js";
 
 /** Where the org's configuration lives: `.github/onboarding.yml` in the org's `.github` repository. */
-export const CONFIG_REPO = ".github";
 export const CONFIG_PATH = ".github/onboarding.yml";
 
 const slug = z
@@ -75,21 +74,12 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; problem: strin
   return { field: fieldPath(issue.path), problem: issue.message };
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(root)";
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
-}
 
 /** Parses the YAML text of the org's config. Pure: no I/O. */
 export function parseOnboardingConfig(text: string, file = CONFIG_PATH): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const line = yamlError.linePos?.[0];
-    const where = line ? `line ${line.line}, column ${line.col}` : "(yaml)";
-    return { ok: false, error: { file, field: where, problem: (yamlError.message.split("\n")[0] ?? "invalid YAML").replace(/ at line \d+, column \d+:?$/, "") } };
-  }
-  const raw: unknown = doc.toJS() ?? {};
+  const yaml = parseYaml(text, file);
+  if (!yaml.ok) return yaml;
+  const raw: unknown = yaml.raw ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { ok: false, error: { file, field: "(root)", problem: "must be a mapping with keys teams, exclude, excludeBots, dryRun" } };
   }

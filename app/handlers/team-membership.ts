@@ -1,5 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { TeamSpec } from "../config/schema.js";
+import { httpStatusOf } from "../http-status.js";
 import type { TeamResult } from "../records/onboarding-input.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -8,12 +9,8 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
 /** Each GitHub call gets its own deadline so that the whole delivery stays far under GitHub's 10 s. */
 const CALL_TIMEOUT_MS = 3_000;
 
-function httpStatus(err: unknown): number | undefined {
-  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
-}
-
 function describe(err: unknown): string {
-  const code = httpStatus(err);
+  const code = httpStatusOf(err);
   if (code) return `GitHub answered HTTP ${code}`;
   if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return `no answer from GitHub within ${CALL_TIMEOUT_MS} ms`;
   return err instanceof Error ? err.message : String(err);
@@ -31,7 +28,7 @@ export async function addToTeam(octokit: Octokit, org: string, login: string, te
     });
     return { ...base, status: current.data.state === "pending" ? "pending_invitation" : "already_member" };
   } catch (err) {
-    if (httpStatus(err) !== 404) return { ...base, status: "failed", detail: describe(err) };
+    if (httpStatusOf(err) !== 404) return { ...base, status: "failed", detail: describe(err) };
   }
   try {
     const res = await octokit.rest.teams.addOrUpdateMembershipForUserInOrg({
@@ -43,7 +40,7 @@ export async function addToTeam(octokit: Octokit, org: string, login: string, te
     });
     return { ...base, status: res.data.state === "pending" ? "pending_invitation" : "added" };
   } catch (err) {
-    if (httpStatus(err) === 404) return { ...base, status: "team_not_found", detail: `no team '${team.slug}' in ${org}` };
+    if (httpStatusOf(err) === 404) return { ...base, status: "team_not_found", detail: `no team '${team.slug}' in ${org}` };
     return { ...base, status: "failed", detail: describe(err) };
   }
 }

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { configuredDirectory } from "../directory/index.js";
+import { httpStatusOf } from "../http-status.js";
 import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
 import { classify, InvalidInputError } from "./errors.js";
@@ -31,7 +32,7 @@ async function githubProfile(octokit: Octokit, login: string): Promise<GitHubPro
     return { name: data.name, company: data.company, email: data.email, location: data.location, createdAt: data.created_at };
   } catch (err) {
     // A deleted account still gets its membership recorded; anything else is a real failure.
-    if (typeof err === "object" && err !== null && "status" in err && err.status === 404) return null;
+    if (httpStatusOf(err) === 404) return null;
     throw classify(err, `GitHub profile of ${login}`);
   }
 }
@@ -63,9 +64,8 @@ async function samlIdentity(octokit: Octokit, org: string, login: string): Promi
     const emails = (node.emails ?? []).sort((a, b) => Number(b.primary ?? false) - Number(a.primary ?? false)).map((e) => e.value);
     return { nameId: node.nameId, username: node.username, emails };
   } catch (err) {
-    const status = typeof err === "object" && err !== null && "status" in err ? err.status : undefined;
-    // GraphQL answers FORBIDDEN/NOT_FOUND as errors in a 200: SAML is then simply not available to the app.
-    if (status === undefined && err instanceof Error && err.name === "GraphqlResponseError") return null;
+        // GraphQL answers FORBIDDEN/NOT_FOUND as errors in a 200: SAML is then simply not available to the app.
+    if (httpStatusOf(err) === undefined && err instanceof Error && err.name === "GraphqlResponseError") return null;
     throw classify(err, `SAML identity of ${login}`);
   }
 }

@@ -1,3 +1,5 @@
+import { httpStatusOf, isRateLimited } from "../http-status.js";
+
 /**
  * Errors a task throws, by name: the state machines retry `TransientError` with back-off and catch everything
  * else into the failure notification. The message is what the admin reads, so it says what to fix.
@@ -16,19 +18,6 @@ export class ConfigurationError extends Error {
 
 export class UpstreamError extends Error {
   override name = "UpstreamError";
-}
-
-export function httpStatusOf(err: unknown): number | undefined {
-  return typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : undefined;
-}
-
-/** GitHub signals a rate limit with 429, or with 403 plus a zero remaining quota or a Retry-After header. */
-export function isRateLimited(err: unknown): boolean {
-  const status = httpStatusOf(err);
-  if (status === 429) return true;
-  if (status !== 403 || typeof err !== "object" || err === null || !("response" in err)) return false;
-  const headers = (err.response as { headers?: Record<string, string | number | undefined> } | undefined)?.headers;
-  return String(headers?.["x-ratelimit-remaining"]) === "0" || headers?.["retry-after"] !== undefined;
 }
 
 /** Sorts a failed call to GitHub or a directory into retryable or not, without leaking response bodies. */

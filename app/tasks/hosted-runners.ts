@@ -3,7 +3,7 @@
 // (one Lambda container prices many runs of the same org; a matrix of 200 jobs must not cost 200 look-ups).
 import { resolveSku } from "../pricing/sku.js";
 import type { HostedRunner, JobInput } from "../pricing/types.js";
-import { httpStatusOf, isRateLimited } from "./errors.js";
+import { httpStatusOf, isRateLimited } from "../http-status.js";
 import type { Octokit } from "./github.js";
 
 export const HOSTED_RUNNER_TTL_MS = 10 * 60 * 1000;
@@ -27,7 +27,6 @@ export function clearHostedRunnerCache(): void {
 export function needsHostedRunners(jobs: JobInput[]): boolean {
   return jobs.some((job) => resolveSku(job.labels, []).unknown);
 }
-
 
 async function fetchHostedRunners(octokit: Octokit, org: string): Promise<HostedRunner[]> {
   try {
