@@ -10,6 +10,7 @@ import * as z from "zod";
 import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";
+import { TtlCache } from "../ttl-cache.js";
 import { fieldPath, parseYaml, readOrgFile } from "./org-file.js";
 import type { ConfigProblem } from "./schema.js";
 
@@ -81,7 +82,7 @@ export async function loadChargebackConfig(octokit: Octokit, org: string): Promi
 }
 
 export const CHARGEBACK_TTL_MS = 5 * 60 * 1000;
-const cache = new Map<string, { at: number; result: Promise<ChargebackResult> }>();
+const cache = new TtlCache<ChargebackResult>(CHARGEBACK_TTL_MS);
 
 /** Tests start from an empty cache. */
 export function clearChargebackCache(): void {
@@ -90,13 +91,5 @@ export function clearChargebackCache(): void {
 
 /** As loadChargebackConfig, remembered per org for a few minutes: a burst of runs reads the file once. */
 export function chargebackConfigFor(octokit: Octokit, org: string, now = Date.now()): Promise<ChargebackResult> {
-  const key = org.toLowerCase();
-  const hit = cache.get(key);
-  if (hit && now - hit.at < CHARGEBACK_TTL_MS) return hit.result;
-  const entry = { at: now, result: loadChargebackConfig(octokit, org) };
-  cache.set(key, entry);
-  entry.result.catch(() => {
-    if (cache.get(key) === entry) cache.delete(key);
-  });
-  return entry.result;
+  return cache.get(org.toLowerCase(), () => loadChargebackConfig(octokit, org), now);
 }

@@ -4,16 +4,12 @@
 import { resolveSku } from "../pricing/sku.js";
 import type { HostedRunner, JobInput } from "../pricing/types.js";
 import { httpStatusOf, isRateLimited } from "../http-status.js";
+import { TtlCache } from "../ttl-cache.js";
 import type { Octokit } from "./github.js";
 
 export const HOSTED_RUNNER_TTL_MS = 10 * 60 * 1000;
 
-interface Entry {
-  at: number;
-  runners: Promise<HostedRunner[]>;
-}
-
-const cache = new Map<string, Entry>();
+const cache = new TtlCache<HostedRunner[]>(HOSTED_RUNNER_TTL_MS);
 
 /** Tests start from an empty cache. */
 export function clearHostedRunnerCache(): void {
@@ -48,15 +44,5 @@ async function fetchHostedRunners(octokit: Octokit, org: string): Promise<Hosted
 
 /** The org's larger runners, from the cache when younger than the TTL. Errors other than 403/404 are not cached. */
 export function hostedRunnersFor(octokit: Octokit, org: string, now = Date.now()): Promise<HostedRunner[]> {
-  const key = org.toLowerCase();
-  const hit = cache.get(key);
-  if (hit && now - hit.at < HOSTED_RUNNER_TTL_MS) return hit.runners;
-  // The promise is cached, so concurrent invocations in one container share one request.
-  const runners = fetchHostedRunners(octokit, org);
-  const entry: Entry = { at: now, runners };
-  cache.set(key, entry);
-  runners.catch(() => {
-    if (cache.get(key) === entry) cache.delete(key);
-  });
-  return runners;
+  return cache.get(org.toLowerCase(), () => fetchHostedRunners(octokit, org), now);
 }
