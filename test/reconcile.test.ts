@@ -4,7 +4,7 @@ import nock from "nock";
 import { main, reconcile, type UsageItem } from "../app/cli/reconcile.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
 import { buildRunRecord, totalsUpdate } from "../app/records/run.js";
-import { dynamoClient } from "../app/store/chargeback-query.js";
+import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { jobsFor, type JobSpec } from "./fixtures/jobs.js";

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import type { MemberRecord } from "../records/member.js";
+import { closeDynamoClient } from "../store/dynamo.js";
 import { listMembers } from "../store/members.js";
 import { isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 
@@ -42,6 +43,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     else printRows(members, COLUMNS, opts.format, io.out);
     return 0;
   } finally {
+    closeDynamoClient();
     await conn.close();
   }
 }

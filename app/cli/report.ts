@@ -4,7 +4,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import type { RepoTotals } from "../records/run.js";
-import { closeDynamoClient, queryTotals } from "../store/chargeback-query.js";
+import { queryTotals } from "../store/chargeback-query.js";
+import { closeDynamoClient } from "../store/dynamo.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
 import { escapeHtml, isMain, parseCommand, printRows, STD_IO, UsageError, EXIT_USAGE, type CliIo, type Column } from "./format.js";
 

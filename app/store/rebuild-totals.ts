@@ -2,7 +2,7 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { totalsFromRuns } from "../records/rebuild.js";
 import { orgRunsGsi, type RunRecord } from "../records/run.js";
-import { dynamoClient, queryAll } from "./chargeback-query.js";
+import { dynamoClient, queryAll } from "./dynamo.js";
 import { TABLE, tableName } from "./table.js";
 
 /**
