@@ -8,7 +8,7 @@ export function runCli(main: () => Promise<number | void>): void {
     },
     (err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));
-      if (e instanceof UsageError || e.name === "UsageError" || e.name === "CommanderError") {
+      if (e instanceof UsageError || e.name === "CommanderError") {
         process.stderr.write(`error: ${e.message}\n`);
         process.exitCode = 2;
       } else {

@@ -11,7 +11,8 @@ import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";
 import { TtlCache } from "../ttl-cache.js";
-import { fieldPath, parseYaml, readOrgFile } from "./org-file.js";
+import { fieldPath } from "../validation.js";
+import { parseYaml, readOrgFile } from "./org-file.js";
 import type { ConfigProblem } from "./schema.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;

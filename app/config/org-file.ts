@@ -47,9 +47,3 @@ export function parseYaml(text: string, file: string): { ok: true; raw: unknown 
   }
   return { ok: true, raw: doc.toJS() };
 }
-
-/** A validation path as a person writes it: `teams[1].role`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(root)";
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
-}

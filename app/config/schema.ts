@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { fieldPath, parseYaml } from "./org-file.js";
+import { fieldPath } from "../validation.js";
+import { parseYaml } from "./org-file.js";
 
 /** Where the org's configuration lives: `.github/onboarding.yml` in the org's `.github` repository. */
 export const CONFIG_PATH = ".github/onboarding.yml";

@@ -3,6 +3,7 @@ import * as z from "zod";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { runCostInputSchema, type RunCostInput } from "../records/run.js";
+import { firstIssue } from "../validation.js";
 
 // Only the fields the machine needs. Everything else in the (large) payload is ignored, so GitHub adding or
 // dropping unrelated fields cannot break the handler.
@@ -33,10 +34,7 @@ const payloadSchema = z.object({
 /** The execution input from a payload, or the reason it cannot be used. Pure and deterministic (no clock). */
 export function runCostInput(payload: unknown): { ok: true; input: RunCostInput } | { ok: false; reason: string } {
   const parsed = payloadSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { ok: false, reason: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
-  }
+  if (!parsed.success) return { ok: false, reason: firstIssue(parsed.error) };
   const { installation, organization, repository, workflow_run: run } = parsed.data;
   const candidate: RunCostInput = {
     installationId: installation.id,
@@ -62,10 +60,7 @@ export function runCostInput(payload: unknown): { ok: true; input: RunCostInput 
   };
   // The same schema the price-run task applies: a payload it would refuse is refused here, with a log line.
   const checked = runCostInputSchema.safeParse(candidate);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    return { ok: false, reason: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
-  }
+  if (!checked.success) return { ok: false, reason: firstIssue(checked.error) };
   return { ok: true, input: checked.data };
 }
 

@@ -19,8 +19,7 @@ let ready: Promise<Ready> | undefined;
  * One Probot per cold start, created on first use with the credentials from Secrets Manager. `load` waits for
  * Probot 14's asynchronous initialisation, so the app's handlers are registered before any event reaches it
  * (the adapter's createLambdaFunction loads the app without waiting and can race that start, so only its
- * per-event function is used). A failed start is
- * forgotten so that the next invocation tries again.
+ * per-event function is used). A failed start is forgotten so that the next invocation tries again.
  */
 function probotReady(): Promise<Ready> {
   ready ??= (async () => {
@@ -37,7 +36,7 @@ function probotReady(): Promise<Ready> {
 
 /**
  * The webhook Lambda behind the HTTP API (or a Function URL). Our own checks run first, then the app's handlers
- * through `probot.receive`: 401 for a bad signature, 400 for a malformed delivery, 200 for anything handled or
+ * through the serverless adapter: 401 for a bad signature, 400 for a malformed delivery, 200 for anything handled or
  * ignored, 500 only when the app fails, so that GitHub records a failed delivery that can be redelivered.
  */
 export async function handler(event: HttpEvent): Promise<HttpResult> {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { configuredDirectory } from "../directory/index.js";
 import { httpStatusOf } from "../http-status.js";
+import { firstIssue } from "../validation.js";
 import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
 import { classify, InvalidInputError } from "./errors.js";
@@ -74,8 +75,7 @@ async function samlIdentity(octokit: Octokit, org: string, login: string): Promi
 export async function handler(event: unknown): Promise<EnrichResult> {
   const parsed = inputSchema.safeParse(event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidInputError(`enrich-member input: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new InvalidInputError(`enrich-member input: ${firstIssue(parsed.error)}`);
   }
   const input = parsed.data as OnboardingInput;
   const octokit = await installationOctokit(input.installationId);

@@ -3,12 +3,12 @@ import { appCredentials, githubBaseUrl } from "../secrets.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
+const clients = new Map<string, Octokit>();
+
 /**
  * An Octokit authenticated as the App installation itself: the state machine's input never carries a token,
  * only the installation id. Retries are left to the state machine's Retry, so a throttle is not retried twice.
  */
-const clients = new Map<string, Octokit>();
-
 export async function installationOctokit(installationId: number): Promise<Octokit> {
   const { appId, privateKey } = await appCredentials();
   // One client per installation and per warm process: its auth caches the installation token (valid an hour,

@@ -7,6 +7,7 @@ import { formatProblem } from "../config/schema.js";
 import { loadRateTable, priceAttempt } from "../pricing/price.js";
 import type { JobInput } from "../pricing/types.js";
 import { buildRunRecord, runCostInputSchema, runItem, runSeenItem, runSummary, totalsUpdate, type RunCostInput, type TotalsUpdate } from "../records/run.js";
+import { firstIssue } from "../validation.js";
 import { classify, ConfigurationError, InvalidInputError } from "./errors.js";
 import { installationOctokit, type Octokit } from "./github.js";
 import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
@@ -24,12 +25,10 @@ export interface PriceRunOutput {
   unknownMinutes: number;
 }
 
-
 function parseInput(event: unknown): RunCostInput {
   const parsed = runCostInputSchema.safeParse(event);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidInputError(`price-run input: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new InvalidInputError(`price-run input: ${firstIssue(parsed.error)}`);
   }
   return parsed.data;
 }
