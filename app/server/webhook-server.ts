@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { checkDelivery } from "../lambda/delivery.js";
+import { readBody } from "./read-body.js";
 
 type WebhookEvent = Parameters<Probot["receive"]>[0];
 
@@ -24,23 +25,6 @@ export interface WebhookServer {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, "payload too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * The webhook receiver for `npm start`: checks the signature over the raw body first (401 without it), then the
  * headers and JSON (400), then lets Probot dispatch (500 only when a handler fails, so GitHub records a failed
@@ -60,12 +44,13 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (url.pathname !== path) return reply(404, "not found");
     if (req.method !== "POST") return reply(405, "use POST");
 
-    let body: Buffer;
+    let body: Buffer | null;
     try {
-      body = await readBody(req);
-    } catch (err) {
-      return reply(err instanceof HttpError ? err.status : 400, "could not read the request body");
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch {
+      return reply(400, "could not read the request body");
     }
+    if (!body) return reply(413, "payload too large");
     // The same checks, in the same order, as the Lambda entry: signature first, then headers, then JSON.
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
     const checked = checkDelivery({ headers, body: body.toString("base64"), isBase64Encoded: true }, opts.secret);

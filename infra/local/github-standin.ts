@@ -2,6 +2,7 @@ import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JobInput } from "../../app/pricing/types.js";
+import { readBody } from "../../app/server/read-body.js";
 
 /**
  * A GitHub stand-in on loopback for the demo: the handful of REST/GraphQL endpoints the app calls, reached through
@@ -84,9 +85,8 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
   const orgOf = (login: string): StandinOrg | undefined => state.orgs.find((o) => o.login.toLowerCase() === login.toLowerCase());
 
   async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString("utf8");
+    const text = (await readBody(req, 1024 * 1024))?.toString("utf8");
+    if (text === undefined) throw new Error("request too large");
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 

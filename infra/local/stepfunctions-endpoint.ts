@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { readBody } from "../../app/server/read-body.js";
 import { taskStates } from "../asl.js";
 import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
@@ -194,16 +195,11 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       const target = String(req.headers["x-amz-target"] ?? "");
       const op = target.startsWith("AWSStepFunctions.") ? ops[target.slice("AWSStepFunctions.".length)] : undefined;
       if (req.method !== "POST" || !op) throw new ApiError("UnknownOperationException", `Unsupported operation '${target}'`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > 1024 * 1024) throw new ApiError("ValidationException", "request too large");
-        chunks.push(c as Buffer);
-      }
+      const raw = await readBody(req, 1024 * 1024);
+      if (!raw) throw new ApiError("ValidationException", "request too large");
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+        body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
       } catch {
         throw new ApiError("SerializationException", "request body is not JSON");
       }
