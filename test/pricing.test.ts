@@ -377,3 +377,14 @@ describe("money formatting", () => {
     expect(microsToUsd(6000)).toBe(0.006);
   });
 });
+
+describe("self-hosted runners in public repositories", () => {
+  const on: RateTable = { ...RATES, selfHostedPlatformCharge: { enabled: true, from: "2026-03-01", rate: 2000 } };
+  it("stay free with the platform charge switched on; private and internal pay it", () => {
+    const span: [string, string] = ["2026-03-02T10:00:00Z", "2026-03-02T10:20:00Z"];
+    const pub = priceJob(job(["self-hosted", "linux", "x64"], ...span), ctx("public", on));
+    expect(pub).toMatchObject({ sku: "self_hosted", minutes: 20, costMicros: 0, billable: false, reason: "self-hosted" });
+    expect(priceJob(job(["self-hosted"], ...span), ctx("private", on)).costMicros).toBe(20 * 2000);
+    expect(priceJob(job(["self-hosted"], ...span), ctx("internal", on)).costMicros).toBe(20 * 2000);
+  });
+});
