@@ -377,3 +377,222 @@ describe("money formatting", () => {
     expect(microsToUsd(6000)).toBe(0.006);
   });
 });
+
+// Rates below are written out by hand from docs.github.com "Actions runner pricing"
+// (https://docs.github.com/en/billing/reference/actions-runner-pricing), micro-dollars per minute:
+//   actions_macos 80000 until 2025-12-31, 62000 from 2026-01-01; actions_windows 16000 / 10000;
+//   actions_linux 8000 / 6000; actions_linux_slim 2000 / 2000; actions_linux_arm 5000 / 5000 (unverified);
+//   actions_windows_arm 10000 / 10000 (unverified); macos_l 120000 / 77000; macos_xl 160000 / 102000;
+//   linux_8_core 32000 / 22000.
+describe("standard runner labels by family", () => {
+  // 7m30s before midnight UTC and just after: 8 billed minutes each.
+  const BEFORE: [string, string] = ["2025-12-31T23:50:00Z", "2025-12-31T23:57:30Z"];
+  const AFTER: [string, string] = ["2026-01-01T00:10:00Z", "2026-01-01T00:17:30Z"];
+
+  it.each([
+    // label, sku, 8 minutes before 2026, 8 minutes from 2026
+    ["macos-15-intel", "macos", 8 * 80000, 8 * 62000],
+    ["macos-26-intel", "macos", 8 * 80000, 8 * 62000],
+    ["windows-2025-vs2026", "windows_2_core", 8 * 16000, 8 * 10000],
+  ])("%s is %s: private repos pay by date, public repos nothing", (label, sku, before, after) => {
+    expect(resolveSku([label], [])).toEqual({ sku, larger: false, selfHosted: false, unknown: false });
+    const pb = priceJob(job([label], ...BEFORE), ctx("private"));
+    const pa = priceJob(job([label], ...AFTER), ctx("private"));
+    expect([pb.minutes, pb.costMicros, pb.billable, pb.unknown]).toEqual([8, before, true, undefined]);
+    expect([pa.minutes, pa.costMicros, pa.billable, pa.unknown]).toEqual([8, after, true, undefined]);
+    for (const span of [BEFORE, AFTER]) {
+      const pub = priceJob(job([label], ...span), ctx("public"));
+      expect(pub).toMatchObject({ sku, minutes: 8, costMicros: 0, billable: false, reason: "public-repo standard runner" });
+      expect(pub.unknown).toBeUndefined();
+    }
+  });
+
+  it("macos-15-intel in a private repo: 0.062 a minute from 2026-01-01 (4-core Intel, standard)", () => {
+    const j = priceJob(job(["macos-15-intel"], "2026-02-01T10:00:00Z", "2026-02-01T10:10:00Z"), ctx("private"));
+    expect(j.costMicros).toBe(620000);
+    expect(formatUsd(j.costMicros)).toBe("0.62");
+  });
+
+  it.each([
+    // made-up future image versions of known families, priced with no code change
+    ["macos-27", "macos", 8 * 80000, 8 * 62000],
+    ["macos-27-intel", "macos", 8 * 80000, 8 * 62000],
+    ["ubuntu-26.04", "linux_2_core", 8 * 8000, 8 * 6000],
+    ["ubuntu-28.04", "linux_2_core", 8 * 8000, 8 * 6000],
+    ["ubuntu-26.04-arm", "linux_arm", 8 * 5000, 8 * 5000],
+    ["windows-2028", "windows_2_core", 8 * 16000, 8 * 10000],
+    ["windows-2028-vs2030", "windows_2_core", 8 * 16000, 8 * 10000],
+    ["windows-12-arm", "windows_arm", 8 * 10000, 8 * 10000],
+    ["Ubuntu-Latest", "linux_2_core", 8 * 8000, 8 * 6000],
+  ])("future label %s is %s by family", (label, sku, before, after) => {
+    expect(resolveSku([label], [])).toEqual({ sku, larger: false, selfHosted: false, unknown: false });
+    expect(priceJob(job([label], ...BEFORE), ctx("private")).costMicros).toBe(before);
+    expect(priceJob(job([label], ...AFTER), ctx("internal")).costMicros).toBe(after);
+    expect(priceJob(job([label], ...AFTER), ctx("public")).costMicros).toBe(0);
+  });
+
+  it("arm64 standard rates stay flagged unverified in the table", () => {
+    expect(resolveSku(["ubuntu-26.04-arm"], []).sku).toBe("linux_arm");
+    expect(RATES.unverified).toEqual(expect.arrayContaining(["linux_arm", "windows_arm"]));
+  });
+
+  it.each([
+    "ubuntu-gpu-box",
+    "macos-builder",
+    "windows-build",
+    "ubuntu-24.04-gpu",
+    "ubuntu-latest-large", // Linux larger runners have admin-chosen names, never a -large label
+    "windows-2025-xlarge",
+    "macos-15-intel-large",
+    "macos-15-arm64",
+    "macos-latest-arm",
+    "ubuntu-2404",
+    "ubuntu-24",
+    "ubuntu-slim-arm",
+    "windows-2025-vs",
+    "windows-2025-preview",
+    "windows-11-arm64",
+    "ubuntu",
+    "macos",
+    "my-ubuntu-24.04",
+    "ubuntu-24.04 ",
+    "debian-12",
+    "linux",
+  ])("look-alike %j stays unknown and flagged, never priced", (label) => {
+    const j = priceJob(job([label], "2026-02-01T10:00:00Z", "2026-02-01T10:04:00Z"), ctx("private"));
+    // "ubuntu-24.04 " is trimmed like every label, so it is the real ubuntu-24.04.
+    if (label === "ubuntu-24.04 ") {
+      expect(j.sku).toBe("linux_2_core");
+      return;
+    }
+    expect(j).toMatchObject({ sku: "unknown", unknown: true, minutes: 4, costMicros: 0, reason: "unknown label" });
+  });
+
+  it("a label set that asks for anything besides one standard label is not a standard runner", () => {
+    // GitHub-hosted standard runners carry only their own label: these sets were served by some other runner.
+    for (const labels of [
+      ["ubuntu-latest", "gpu"],
+      ["linux", "x64", "ubuntu-22.04"],
+      ["macos-15-intel", "macos-builder"],
+      ["ubuntu-latest", "windows-latest"],
+      ["macos-15", "macos-15-xlarge"],
+      [],
+    ]) {
+      expect(resolveSku(labels, [])).toEqual({ sku: "unknown", larger: false, selfHosted: false, unknown: true });
+    }
+    // Two spellings of one standard SKU are still that SKU.
+    expect(resolveSku(["ubuntu-latest", "Ubuntu-24.04"], []).sku).toBe("linux_2_core");
+  });
+
+  it("precedence: self-hosted first, then the org's larger-runner names, then families", () => {
+    expect(resolveSku(["self-hosted", "macos-15-intel"], HOSTED).sku).toBe("self_hosted");
+    expect(resolveSku(["self-hosted", "ubuntu-gpu-box"], HOSTED).sku).toBe("self_hosted");
+    const named: HostedRunner[] = [{ name: "ubuntu-24.04-16core", platform: "linux-x64", cpuCores: 16 }];
+    expect(resolveSku(["ubuntu-24.04-16core"], named)).toMatchObject({ sku: "linux_16_core", larger: true });
+    expect(resolveSku(["ubuntu-24.04-16core"], [])).toMatchObject({ sku: "unknown", unknown: true });
+  });
+
+  it("-large / -xlarge macOS labels of any version are larger runners, billed in public repositories too", () => {
+    const cases: Array<[string, string, number, number]> = [
+      ["macos-latest-large", "macos_l", 8 * 120000, 8 * 77000],
+      ["macos-15-large", "macos_l", 8 * 120000, 8 * 77000],
+      ["macos-27-large", "macos_l", 8 * 120000, 8 * 77000],
+      ["macos-26-xlarge", "macos_xl", 8 * 160000, 8 * 102000],
+      ["macos-27-xlarge", "macos_xl", 8 * 160000, 8 * 102000],
+    ];
+    for (const [label, sku, before, after] of cases) {
+      expect(resolveSku([label], [])).toEqual({ sku, larger: true, selfHosted: false, unknown: false });
+      for (const vis of ["public", "private", "internal"] as const) {
+        expect(priceJob(job([label], ...BEFORE), ctx(vis)).costMicros).toBe(before);
+        expect(priceJob(job([label], ...AFTER), ctx(vis)).costMicros).toBe(after);
+      }
+    }
+  });
+});
+
+describe("self-hosted runners in public repositories", () => {
+  const on: RateTable = { ...RATES, selfHostedPlatformCharge: { enabled: true, from: "2026-03-01", rate: 2000 } };
+  it("stay free with the platform charge switched on; private and internal pay it", () => {
+    const span: [string, string] = ["2026-03-02T10:00:00Z", "2026-03-02T10:20:00Z"];
+    const pub = priceJob(job(["self-hosted", "linux", "x64"], ...span), ctx("public", on));
+    expect(pub).toMatchObject({ sku: "self_hosted", minutes: 20, costMicros: 0, billable: false, reason: "self-hosted" });
+    expect(priceJob(job(["self-hosted"], ...span), ctx("private", on)).costMicros).toBe(20 * 2000);
+    expect(priceJob(job(["self-hosted"], ...span), ctx("internal", on)).costMicros).toBe(20 * 2000);
+  });
+});
+
+describe("a whole mixed attempt across 2026-01-01, to the micro-dollar", () => {
+  const jobs = (): JobInput[] => [
+    job(["macos-15-intel"], "2025-12-31T23:40:00Z", "2025-12-31T23:52:01Z"), // 12m01s -> 13 min
+    job(["macos-26-intel"], "2026-01-01T00:00:00Z", "2026-01-01T00:09:59Z"), // 9m59s -> 10 min
+    job(["windows-2025-vs2026"], "2025-12-31T23:50:00Z", "2026-01-01T00:04:30Z"), // 14m30s -> 15 min, 2026 rate
+    job(["ubuntu-26.04"], "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z"), // 1 s -> 1 min
+    job(["ubuntu-26.04-arm"], "2025-12-31T23:00:00Z", "2025-12-31T23:20:00Z"), // 20 min
+    job(["ubuntu-slim"], "2026-01-01T00:00:00Z", "2026-01-01T00:30:00Z"), // 30 min
+    job(["windows-11-arm"], "2026-01-01T00:00:00Z", "2026-01-01T00:03:00.500Z"), // 3m00.5s -> 4 min
+    job(["macos-27-xlarge"], "2026-01-01T00:00:00Z", "2026-01-01T00:02:00Z"), // 2 min, larger
+    job(["macos-latest-large"], "2025-12-31T23:30:00Z", "2025-12-31T23:35:00Z"), // 5 min, larger
+    job(["big-linux"], "2026-01-01T00:00:00Z", "2026-01-01T00:07:00Z"), // 7 min, larger (8-core via the API)
+    job(["self-hosted", "linux", "x64"], "2026-01-01T00:00:00Z", "2026-01-01T00:45:00Z"), // 45 min
+    job(["ubuntu-gpu-box"], "2026-01-01T00:00:00Z", "2026-01-01T00:09:00Z"), // 9 min unknown
+    job(["macos-builder"], "2026-01-01T00:00:00Z", "2026-01-01T00:03:00Z"), // 3 min unknown
+    job(["ubuntu-latest", "gpu"], "2026-01-01T00:00:00Z", "2026-01-01T00:02:00Z"), // 2 min unknown
+    job(["windows-2028"], null, "2026-01-01T00:02:00Z", { conclusion: "cancelled" }), // never started
+    job(["ubuntu-latest"], "2026-01-01T00:05:00Z", "2026-01-01T00:04:00Z"), // negative: clamped to 0
+  ];
+
+  it("internal repository (billed like private)", () => {
+    const a = priceAttempt(jobs(), ctx("internal"));
+    // By hand:
+    //   macos-15-intel      13 * 80000  = 1,040,000  (2025 rate)
+    //   macos-26-intel      10 * 62000  =   620,000
+    //   windows-2025-vs2026 15 * 10000  =   150,000  (completed 2026-01-01)
+    //   ubuntu-26.04         1 *  6000  =     6,000
+    //   ubuntu-26.04-arm    20 *  5000  =   100,000  (2025 rate, unverified)
+    //   ubuntu-slim         30 *  2000  =    60,000
+    //   windows-11-arm       4 * 10000  =    40,000
+    //   macos-27-xlarge      2 * 102000 =   204,000
+    //   macos-latest-large   5 * 120000 =   600,000  (2025 rate)
+    //   big-linux            7 * 22000  =   154,000
+    //   self-hosted 45 min, 3 unknown jobs 14 min, never-started and negative jobs: 0
+    //   total                            2,974,000
+    expect(a.costMicros).toBe(1040000 + 620000 + 150000 + 6000 + 100000 + 60000 + 40000 + 204000 + 600000 + 154000);
+    expect(a.costMicros).toBe(2974000);
+    expect(formatUsd(a.costMicros)).toBe("2.97");
+    expect(a.jobs).toBe(16);
+    expect(a.minutes).toBe(13 + 10 + 15 + 1 + 20 + 30 + 4 + 2 + 5 + 7 + 45 + 9 + 3 + 2);
+    expect(a.minutes).toBe(166);
+    expect(a.bySku).toEqual({
+      macos: { jobs: 2, minutes: 23, costMicros: 1660000 },
+      windows_2_core: { jobs: 2, minutes: 15, costMicros: 150000 },
+      linux_2_core: { jobs: 2, minutes: 1, costMicros: 6000 },
+      linux_arm: { jobs: 1, minutes: 20, costMicros: 100000 },
+      linux_slim: { jobs: 1, minutes: 30, costMicros: 60000 },
+      windows_arm: { jobs: 1, minutes: 4, costMicros: 40000 },
+      macos_xl: { jobs: 1, minutes: 2, costMicros: 204000 },
+      macos_l: { jobs: 1, minutes: 5, costMicros: 600000 },
+      linux_8_core: { jobs: 1, minutes: 7, costMicros: 154000 },
+      self_hosted: { jobs: 1, minutes: 45, costMicros: 0 },
+      unknown: { jobs: 3, minutes: 14, costMicros: 0 },
+    });
+    expect(a.unknownMinutes).toBe(14);
+    expect(a.unknownLabels).toEqual(["gpu,ubuntu-latest", "macos-builder", "ubuntu-gpu-box"]);
+  });
+
+  it("the same attempt with the platform charge on from 2026-01-01 adds 45 * 2000 for the self-hosted job", () => {
+    const on: RateTable = { ...RATES, selfHostedPlatformCharge: { enabled: true, from: "2026-01-01", rate: 2000 } };
+    expect(priceAttempt(jobs(), ctx("private", on)).costMicros).toBe(2974000 + 90000);
+  });
+
+  it("public repository: only the larger runners are billed, platform charge or not", () => {
+    //   macos-27-xlarge 204,000 + macos-latest-large 600,000 + big-linux 154,000 = 958,000
+    const on: RateTable = { ...RATES, selfHostedPlatformCharge: { enabled: true, from: "2026-01-01", rate: 2000 } };
+    for (const rates of [RATES, on]) {
+      const a = priceAttempt(jobs(), ctx("public", rates));
+      expect(a.costMicros).toBe(204000 + 600000 + 154000);
+      expect(a.costMicros).toBe(958000);
+      expect(a.minutes).toBe(166);
+      expect(a.unknownMinutes).toBe(14);
+    }
+  });
+});

@@ -154,7 +154,10 @@ function platformChargeApplies(charge: PlatformCharge, day: string | undefined):
   return charge.enabled && day !== undefined && day >= charge.from;
 }
 
-/** Gross cost of one job, following GitHub's billing rules (see /work/shared/notes/actions-pricing.md). */
+/**
+ * Gross cost of one job, following GitHub's billing rules: docs.github.com "Actions runner pricing"
+ * (https://docs.github.com/en/billing/reference/actions-runner-pricing) and "About billing for GitHub Actions".
+ */
 export function priceJob(job: JobInput, ctx: PriceContext): PricedJob {
   const resolved = resolveSku(job.labels, ctx.hostedRunners);
   const minutes = billableMinutes(job.started_at, job.completed_at);
@@ -171,7 +174,10 @@ export function priceJob(job: JobInput, ctx: PriceContext): PricedJob {
   if (resolved.selfHosted) {
     const charge = ctx.rates.selfHostedPlatformCharge;
     const day = when === null ? undefined : utcDate(when);
-    if (platformChargeApplies(charge, day)) {
+    // "Standard GitHub-hosted or self-hosted runner usage on public repositories will remain free"
+    // (https://resources.github.com/actions/2026-pricing-changes-for-github-actions/): the platform charge is for
+    // private and internal repositories only.
+    if (ctx.visibility !== "public" && platformChargeApplies(charge, day)) {
       return { ...base, sku: SELF_HOSTED_SKU, costMicros: minutes * charge.rate, billable: true };
     }
     return { ...base, reason: "self-hosted" };

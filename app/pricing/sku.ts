@@ -66,17 +66,93 @@ export interface ResolvedSku {
   unknown: boolean;
 }
 
-// Labels of GitHub's standard (and fixed-label macOS larger) runners. Order matters: suffixed forms first.
-const STANDARD_LABELS: ReadonlyArray<{ re: RegExp; sku: string; larger: boolean }> = [
-  { re: /^ubuntu-slim$/, sku: "linux_slim", larger: false },
-  { re: /^ubuntu-(?:latest|\d+\.\d+)-arm$/, sku: "linux_arm", larger: false },
-  { re: /^ubuntu-(?:latest|\d+\.\d+)$/, sku: "linux_2_core", larger: false },
-  { re: /^windows-(?:latest|\d+)-arm$/, sku: "windows_arm", larger: false },
-  { re: /^windows-(?:latest|\d+)$/, sku: "windows_2_core", larger: false },
-  { re: /^macos-(?:latest|\d+)-xlarge$/, sku: "macos_xl", larger: true },
-  { re: /^macos-(?:latest|\d+)-large$/, sku: "macos_l", larger: true },
-  { re: /^macos-(?:latest|\d+)$/, sku: "macos", larger: false },
+// --- Standard GitHub-hosted runner labels, by family ---------------------------------------------------------------
+//
+// GitHub adds standard labels every few months (ubuntu-26.04, macos-26-intel, windows-2025-vs2026...), so labels are
+// matched by family rather than by an exact list: `<os>-<version>[-<suffix>]`, where
+//   - <os> is one of the families below (ubuntu, windows, macos);
+//   - <version> is `latest` or a version number of that OS's shape (Ubuntu YY.MM, Windows year or client release,
+//     macOS major[.minor]), so a new image version of a known family is priced with no code change;
+//   - <suffix> is absent or one the family lists: it alone decides the SKU (and whether the runner is "larger").
+// Anything else (`ubuntu-gpu-box`, `macos-builder`, `ubuntu-24.04-cuda`, `macos-15-intel-large`) is not a standard
+// runner and stays unknown. One-off labels with no version (`ubuntu-slim`) are listed in STANDARD_EXACT.
+// Sources: docs.github.com, "GitHub-hosted runners" reference, standard runner tables
+// (https://docs.github.com/en/actions/reference/runners/github-hosted-runners), and the label column of the runner
+// images list (https://github.com/actions/runner-images#available-images) for image variants such as -vs2026.
+// Only macOS has fixed larger-runner labels (-large: 12-core Intel, -xlarge: M-series); Linux/Windows larger runners
+// carry an admin-chosen name and are resolved through the hosted-runners API instead.
+
+interface LabelSuffix {
+  /** matched against the whole part after `<os>-<version>`, without its leading "-"; "" means no suffix */
+  suffix: RegExp;
+  sku: string;
+  larger: boolean;
+}
+
+interface LabelFamily {
+  os: string;
+  version: RegExp;
+  suffixes: readonly LabelSuffix[];
+}
+
+export const STANDARD_FAMILIES: readonly LabelFamily[] = [
+  {
+    os: "ubuntu",
+    // ubuntu-latest, ubuntu-24.04, ubuntu-22.04, ubuntu-26.04 ...
+    version: /^(?:latest|\d{2}\.\d{2})$/,
+    suffixes: [
+      { suffix: /^$/, sku: "linux_2_core", larger: false },
+      // Standard arm64 (ubuntu-24.04-arm): usage SKU actions_linux_arm.
+      { suffix: /^arm$/, sku: "linux_arm", larger: false },
+    ],
+  },
+  {
+    os: "windows",
+    // windows-latest, windows-2025, windows-2022 (server years); windows-11-arm (client release).
+    version: /^(?:latest|\d{2}|\d{4})$/,
+    suffixes: [
+      { suffix: /^$/, sku: "windows_2_core", larger: false },
+      { suffix: /^arm$/, sku: "windows_arm", larger: false },
+      // Image variants (windows-2025-vs2026: another Visual Studio on the same machine) keep the machine's SKU.
+      { suffix: /^vs\d{4}$/, sku: "windows_2_core", larger: false },
+      { suffix: /^arm-vs\d{4}$/, sku: "windows_arm", larger: false },
+    ],
+  },
+  {
+    os: "macos",
+    // macos-latest, macos-14, macos-15, macos-26 (and the old macos-10.15 form).
+    version: /^(?:latest|\d{1,2}(?:\.\d{1,2})?)$/,
+    suffixes: [
+      { suffix: /^$/, sku: "macos", larger: false },
+      // macos-15-intel, macos-26-intel: 4-core Intel, a standard runner billed as actions_macos.
+      { suffix: /^intel$/, sku: "macos", larger: false },
+      { suffix: /^large$/, sku: "macos_l", larger: true },
+      { suffix: /^xlarge$/, sku: "macos_xl", larger: true },
+    ],
+  },
 ];
+
+/** Standard labels outside the `<os>-<version>` grammar. */
+export const STANDARD_EXACT: Readonly<Record<string, { sku: string; larger: boolean }>> = {
+  // 1-core Linux container: usage SKU actions_linux_slim.
+  "ubuntu-slim": { sku: "linux_slim", larger: false },
+};
+
+// `<os>-<version>` then an optional `-<suffix>`; versions never contain "-".
+const FAMILY_LABEL = /^([a-z]+)-([^-]+)(?:-(.+))?$/;
+
+/** The SKU of one standard runner label (lower-cased), or undefined when it belongs to no known family. */
+export function standardLabelSku(label: string): { sku: string; larger: boolean } | undefined {
+  const exact = STANDARD_EXACT[label];
+  if (exact !== undefined) return exact;
+  const m = FAMILY_LABEL.exec(label);
+  if (!m) return undefined;
+  const family = STANDARD_FAMILIES.find((f) => f.os === m[1]);
+  if (family === undefined || !family.version.test(m[2] ?? "")) return undefined;
+  const rest = m[3] ?? "";
+  const hit = family.suffixes.find((s) => s.suffix.test(rest));
+  return hit === undefined ? undefined : { sku: hit.sku, larger: hit.larger };
+}
 
 function hostedRunnerSku(runner: HostedRunner): string | undefined {
   const platform = runner.platform.trim().toLowerCase();
@@ -91,8 +167,13 @@ function hostedRunnerSku(runner: HostedRunner): string | undefined {
 }
 
 /**
- * Which SKU a job ran on, from its labels. Labels are compared case-insensitively, as GitHub does.
- * Admin-named larger runners are matched first: their name is an exact label and says nothing about size.
+ * Which SKU a job ran on, from its labels. Labels are compared case-insensitively, as GitHub does. Precedence:
+ * 1. `self-hosted` anywhere: a self-hosted runner.
+ * 2. A label equal to the name of one of the org's larger runners: that runner (the name says nothing about size).
+ * 3. Every label a standard label (by family) of one and the same SKU: that standard runner. A GitHub-hosted
+ *    runner carries only its own label, so a set that also asks for anything else (`linux`, `gpu`, a custom name)
+ *    can only have been served by some other runner: it is not priced as a standard one.
+ * 4. Otherwise unknown, flagged: never guessed as Linux.
  */
 export function resolveSku(labels: string[], hostedRunners: HostedRunner[]): ResolvedSku {
   const lower = labels.map((l) => l.trim().toLowerCase());
@@ -104,10 +185,10 @@ export function resolveSku(labels: string[], hostedRunners: HostedRunner[]): Res
     const sku = hostedRunnerSku(runner);
     if (sku !== undefined) return { sku, larger: true, selfHosted: false, unknown: false };
   }
-  for (const label of lower) {
-    const hit = STANDARD_LABELS.find((s) => s.re.test(label));
-    if (hit) return { sku: hit.sku, larger: hit.larger, selfHosted: false, unknown: false };
+  const standard = lower.map(standardLabelSku);
+  const first = standard[0];
+  if (first !== undefined && standard.every((s) => s?.sku === first.sku)) {
+    return { sku: first.sku, larger: first.larger, selfHosted: false, unknown: false };
   }
-  // Never guess Linux: an unrecognised label is reported, not priced.
   return { sku: UNKNOWN_SKU, larger: false, selfHosted: false, unknown: true };
 }

@@ -49,7 +49,7 @@ export interface RateTable {
   unit: string;
   periods: RatePeriod[];
   selfHostedPlatformCharge: PlatformCharge;
-  /** SKU keys whose rates the source notes mark "(unverified)" */
+  /** SKU keys whose rates GitHub does not publish as such (standard arm64): priced, but to be checked */
   unverified?: string[];
   notes?: string[];
 }
