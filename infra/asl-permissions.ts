@@ -13,8 +13,15 @@ export interface TaskPermission {
   placeholder: SubstitutionKey;
 }
 
-/** Optimised integrations (request-response only) -> IAM action and the parameter naming the resource. */
-const INTEGRATIONS: Record<string, { action: string; parameter: string }> = {
+/**
+ * Integrations -> IAM actions and where the resource comes from: the parameter naming it (a placeholder), or, for a
+ * TransactWriteItems whose items the task builds, the one table of the stack (each item is authorised on its own:
+ * Put, Update and ConditionCheck).
+ */
+type Integration = { action: string; parameter: string } | { actions: string[]; placeholder: SubstitutionKey };
+
+const INTEGRATIONS: Record<string, Integration> = {
+  "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems": { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"], placeholder: "TableName" },
   "arn:aws:states:::lambda:invoke": { action: "lambda:InvokeFunction", parameter: "FunctionName" },
   "arn:aws:states:::dynamodb:getItem": { action: "dynamodb:GetItem", parameter: "TableName" },
   "arn:aws:states:::dynamodb:putItem": { action: "dynamodb:PutItem", parameter: "TableName" },
@@ -32,6 +39,10 @@ export function taskPermissions(definition: string): TaskPermission[] {
   for (const [state, task] of taskStates(machine)) {
     const integration = task.Resource ? INTEGRATIONS[task.Resource] : undefined;
     if (!integration) throw new Error(`state ${state}: no grant known for Task resource ${task.Resource ?? "(none)"}; add it to infra/asl-permissions.ts`);
+    if ("actions" in integration) {
+      for (const action of integration.actions) out.push({ state, action, placeholder: integration.placeholder });
+      continue;
+    }
     const target = (task.Parameters as Record<string, unknown> | undefined)?.[integration.parameter];
     const key = typeof target === "string" ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(target)?.[1] : undefined;
     if (!key || !isKey(key)) {

@@ -3,6 +3,7 @@ export interface AslState {
   Type?: string;
   Resource?: string;
   Parameters?: unknown;
+  TimeoutSeconds?: number;
   Branches?: AslMachine[];
   ItemProcessor?: AslMachine;
   Iterator?: AslMachine;

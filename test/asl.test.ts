@@ -25,12 +25,24 @@ describe.each(files)("%s", (file) => {
     expect(text).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"|"Assign"|waitForTaskToken|\{%/);
   });
 
-  test("every Task retries or is caught, and failures reach a notification", () => {
-    const def = JSON.parse(text) as { States: Record<string, { Type: string; Resource?: string; Retry?: unknown[]; Catch?: Array<{ Next: string }> }> };
+  test("every Task has a timeout and retries; nothing is caught into a Fail, so a failure stays redrivable where it happened", () => {
+    const def = JSON.parse(text) as { States: Record<string, { Type: string; TimeoutSeconds?: number; Retry?: unknown[]; Catch?: Array<{ ErrorEquals: string[] }> }> };
     for (const [name, s] of Object.entries(def.States)) {
       if (s.Type !== "Task") continue;
-      expect({ name, retries: (s.Retry ?? []).length > 0 }).toEqual({ name, retries: true });
-      if (s.Resource?.includes("lambda:invoke")) expect(s.Catch?.some((c) => def.States[c.Next]?.Resource === "arn:aws:states:::sns:publish")).toBe(true);
+      expect({ name, retries: (s.Retry ?? []).length > 0, timeout: typeof s.TimeoutSeconds }).toEqual({ name, retries: true, timeout: "number" });
+      expect((s.Catch ?? []).flatMap((c) => c.ErrorEquals)).not.toContain("States.ALL");
+    }
+  });
+
+  test("every SNS subject stays under 100 characters with the longest values the inputs allow", () => {
+    const subjects = [...text.matchAll(/"Subject\.\$": "States\.Format\('([^']*)', ([^"]*)\)"/g)].map((m) => ({ format: m[1]!, args: m[2]!.split(", ") }));
+    expect(subjects.length).toBeGreaterThan(0);
+    // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits).
+    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20 };
+    for (const { format, args } of subjects) {
+      let i = 0;
+      const filled = format.replace(/\{\}/g, () => "x".repeat(longest[args[i++]!] ?? -1));
+      expect(filled.length).toBeLessThan(100);
     }
   });
 });

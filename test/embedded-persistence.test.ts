@@ -36,7 +36,11 @@ test("data survives a restart and an execution left RUNNING by a crash is run ag
     sfn.destroy();
     expect(d.status).toBe("FAILED");
     expect(d.error).toBe("InvalidConfiguration");
-    expect(second.outbox.read().map((m) => m.subject)).toEqual(["Member onboarding failed: kim in acme"]);
+    const [msg, ...more] = second.outbox.read();
+    expect(more).toEqual([]);
+    expect(msg?.message).toContain(`Execution: ${name}`);
+    expect(msg?.message).toContain("Error: InvalidConfiguration");
+    expect(msg?.message).toContain("Cause: x: teams: broken");
   } finally {
     await second.stop();
   }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { DeleteItemCommand, QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
@@ -209,7 +209,7 @@ describe("workflow-run-cost on the embedded backends", () => {
     }
   });
 
-  it("GitHub failing persistently: retried, then NotifyFailure in the outbox and the execution FAILED", async () => {
+  it("GitHub failing persistently: retried, FAILED at Price with the failure notified, then redriven once GitHub is back and counted once", async () => {
     // Replace the jobs interceptor of beforeEach with one that always fails.
     nock.cleanAll();
     nockInstallationTokens();
@@ -224,13 +224,34 @@ describe("workflow-run-cost on the embedded backends", () => {
     const d = await execution("broken", 1005, 1);
     expect(d.status).toBe("FAILED");
     expect(d.error).toBe("TransientError");
+    expect(d.redriveStatus).toBe("REDRIVABLE");
     expect(calls).toBe(5); // the first try and 4 retries (MaxAttempts 4)
     const messages = embedded.outbox.read().slice(before);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ subject: "Workflow-run cost failed: run 1005 attempt 1", attributes: { outcome: "failure" } });
-    expect(messages[0]!.message).toContain("Pricing of acme/broken run 1005 attempt 1");
+    expect(messages[0]).toMatchObject({ attributes: { outcome: "failure" } });
+    expect(messages[0]!.message).toContain("ended FAILED");
+    expect(messages[0]!.message).toContain(d.name!);
     expect(messages[0]!.message).toContain("HTTP 500");
+    expect(messages[0]!.message).toContain(`npm run executions -- redrive ${d.name}`);
     expect(await repoTotals("broken")).toBeUndefined();
+
+    // GitHub is back: the same execution resumes at Price, under the same name, and records the attempt once.
+    nock.removeInterceptor(failing.interceptors[0]!);
+    nock.cleanAll();
+    nockInstallationTokens();
+    nockNoChargebackConfig(ORG);
+    serveJobs();
+    const jobs = addRun("broken", 1005, 1, "2026-01-15T10:00:00Z", matrixSpecs(3));
+    await sfn.send(new RedriveExecutionCommand({ executionArn: d.executionArn! }));
+    await embedded.idle();
+    const after = await execution("broken", 1005, 1);
+    expect(after).toMatchObject({ status: "SUCCEEDED", redriveCount: 1 });
+    expect(await repoTotals("broken")).toMatchObject({ runs: 1, attempts: 1, costMicros: handPrice(jobs).micros });
+    // A redelivery after the redrive changes nothing; a succeeded execution cannot be redriven.
+    await deliver(workflowRunPayload({ runId: 1005, repo: "broken" }));
+    await embedded.idle();
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn: d.executionArn! }))).rejects.toMatchObject({ name: "ExecutionNotRedrivable" });
+    expect(await repoTotals("broken")).toMatchObject({ runs: 1, attempts: 1, costMicros: handPrice(jobs).micros });
   });
 
   it("an invalid chargeback.yml is not retried: the notification names the file, field and problem", async () => {

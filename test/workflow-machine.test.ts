@@ -1,17 +1,18 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 
-/** The shape of machines/workflow-run-cost.asl.json that the idempotency and failure handling rely on. */
+/** The shape of machines/workflow-run-cost.asl.json that atomic, idempotent recording and redrive rely on. */
 interface State {
   Type: string;
   Resource?: string;
   Next?: string;
   End?: boolean;
   Default?: string;
+  TimeoutSeconds?: number;
   Parameters?: Record<string, unknown>;
   Retry?: Array<{ ErrorEquals: string[]; JitterStrategy?: string; BackoffRate?: number; MaxAttempts?: number }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string | null }>;
-  Choices?: Array<{ Next: string }>;
+  Choices?: Array<{ Next: string; Variable?: string }>;
 }
 
 const text = readFileSync(new URL("../machines/workflow-run-cost.asl.json", import.meta.url), "utf8");
@@ -22,19 +23,35 @@ const s = (name: string): State => {
   if (!state) throw new Error(`no state ${name}`);
   return state;
 };
-const CCF = "DynamoDB.ConditionalCheckFailedException";
+const TRANSACT = "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems";
 
 describe("workflow-run-cost.asl.json", () => {
-  it("flows Price -> RecordAttempt -> MarkRunSeen -> AddToTotals -> AddToMonthlyTotals", () => {
+  it("prices, then records the attempt and every aggregate in one transaction", () => {
     expect(def.StartAt).toBe("Price");
-    expect(s("Price").Next).toBe("RecordAttempt");
-    expect(s("RecordAttempt").Next).toBe("MarkRunSeen");
-    expect(s("MarkRunSeen").Next).toBe("FirstAttemptOfRun");
-    expect(s("FirstAttemptOfRun").Next).toBe("AddToTotals");
-    expect(s("RunAlreadyCounted").Next).toBe("AddToTotals");
-    expect(s("AddToTotals").Next).toBe("AddToMonthlyTotals");
-    expect(s("NotifyFailure").Next).toBe("CostingFailed");
-    expect(s("CostingFailed").Type).toBe("Fail");
+    expect(s("Price").Next).toBe("RecordFirstOfRun");
+    for (const [name, variant] of [["RecordFirstOfRun", "firstOfRun"], ["RecordRepeatOfRun", "repeatOfRun"]] as const) {
+      expect(s(name).Resource).toBe(TRANSACT);
+      expect(s(name).Parameters).toEqual({ "TransactItems.$": `$.priced.recording.${variant}.items`, "ClientRequestToken.$": `$.priced.recording.${variant}.token` });
+      expect(s(name).Next).toBe("CheckUnpricedMinutes");
+    }
+    // No single-item writes of aggregates anywhere: they could not be made exact by conditions alone.
+    const writes = Object.values(S).filter((x) => /dynamodb:(putItem|updateItem)/.test(x.Resource ?? ""));
+    expect(writes).toEqual([]);
+  });
+
+  it("a cancelled transaction is explained by consistent reads, never retried blindly: recorded -> stop, run counted -> repeat variant", () => {
+    for (const name of ["RecordFirstOfRun", "RecordRepeatOfRun"]) {
+      expect(s(name).Catch).toEqual([{ ErrorEquals: ["DynamoDb.TransactionCanceledException", "DynamoDb.IdempotentParameterMismatchException"], ResultPath: null, Next: "CountTry" }]);
+      expect(s(name).Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("DynamoDb.TransactionCanceledException");
+    }
+    expect(s("LookUpAttempt").Parameters).toMatchObject({ "Key.$": "$.priced.recording.runKey", ConsistentRead: true });
+    expect(s("AttemptRecorded").Choices?.[0]).toMatchObject({ Variable: "$.lookup.Item", Next: "AlreadyRecorded" });
+    expect(s("AlreadyRecorded").Type).toBe("Succeed");
+    expect(s("LookUpRunSeen").Parameters).toMatchObject({ "Key.$": "$.priced.recording.runSeenKey", ConsistentRead: true });
+    expect(s("RunCounted").Choices?.[0]).toMatchObject({ Variable: "$.lookup.Item", Next: "RecordRepeatOfRun" });
+    expect(s("RunCounted").Default).toBe("RecordFirstOfRun");
+    expect(s("TooManyTries").Choices?.[0]?.Next).toBe("RecordingConflict");
+    expect(s("RecordingConflict").Type).toBe("Fail");
   });
 
   it("state names are unique across the whole definition (the embedded runner routes tasks by name)", () => {
@@ -43,32 +60,36 @@ describe("workflow-run-cost.asl.json", () => {
     expect(names.length).toBe(Object.keys(S).length);
   });
 
-  it("recording is conditional: a repeated execution ends in AlreadyRecorded and adds nothing", () => {
-    for (const name of ["RecordAttempt", "MarkRunSeen"]) {
-      expect(s(name).Resource).toBe("arn:aws:states:::dynamodb:putItem");
-      expect(s(name).Parameters?.ConditionExpression).toBe("attribute_not_exists(pk)");
-    }
-    expect(s("RecordAttempt").Catch?.[0]).toMatchObject({ ErrorEquals: [CCF], Next: "AlreadyRecorded" });
-    expect(s("AlreadyRecorded").Type).toBe("Succeed");
-    expect(s("MarkRunSeen").Catch?.[0]).toMatchObject({ ErrorEquals: [CCF], Next: "RunAlreadyCounted" });
-    expect(s("FirstAttemptOfRun").Parameters).toEqual({ "allTime.$": "$.priced.totals.allTime.firstRun", "monthly.$": "$.priced.totals.monthly.firstRun" });
-    expect(s("RunAlreadyCounted").Parameters).toEqual({ "allTime.$": "$.priced.totals.allTime.repeatRun", "monthly.$": "$.priced.totals.monthly.repeatRun" });
-  });
-
-  it("Price retries transient and Lambda service errors with back-off and full jitter", () => {
+  it("Price retries transient errors, timeouts and Lambda service errors with back-off and full jitter", () => {
     const [retry] = s("Price").Retry ?? [];
-    expect(retry?.ErrorEquals).toEqual(["TransientError", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"]);
+    expect(retry?.ErrorEquals).toEqual(
+      expect.arrayContaining(["TransientError", "States.Timeout", "Sandbox.Timedout", "Lambda.ServiceException", "Lambda.TooManyRequestsException"]),
+    );
     expect(retry).toMatchObject({ JitterStrategy: "FULL", BackoffRate: 2 });
   });
 
-  it("every DynamoDB write retries throttling and internal errors, and any other failure is notified", () => {
-    for (const name of ["RecordAttempt", "MarkRunSeen", "AddToTotals", "AddToMonthlyTotals"]) {
-      const errors = (s(name).Retry ?? []).flatMap((r) => r.ErrorEquals);
-      expect(errors).toEqual(expect.arrayContaining(["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.InternalServerError"]));
-      expect(s(name).Retry?.[0]?.JitterStrategy).toBe("FULL");
-      expect(s(name).Catch?.at(-1)).toMatchObject({ ErrorEquals: ["States.ALL"], Next: "NotifyFailure", ResultPath: "$.error" });
+  it("retries only the error names AWS raises for each integration, and never a permanent one", () => {
+    const sdk = s("RecordFirstOfRun").Retry!.flatMap((r) => r.ErrorEquals);
+    expect(sdk).toEqual(expect.arrayContaining(["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceededException", "DynamoDb.InternalServerErrorException", "DynamoDb.TransactionInProgressException"]));
+    const optimized = s("LookUpAttempt").Retry!.flatMap((r) => r.ErrorEquals);
+    expect(optimized).toEqual(expect.arrayContaining(["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.RequestLimitExceededException", "DynamoDB.InternalServerErrorException"]));
+    const all = Object.values(S).flatMap((x) => (x.Retry ?? []).flatMap((r) => r.ErrorEquals));
+    // Names that never occur (the v3 SDK's spellings) or that mean a permanent error (the catch-alls).
+    for (const never of ["DynamoDB.RequestLimitExceeded", "DynamoDB.InternalServerError", "DynamoDB.AmazonDynamoDBException", "DynamoDb.DynamoDbException", "States.ALL"]) {
+      expect(all).not.toContain(never);
     }
-    expect(s("Price").Catch).toEqual([{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "NotifyFailure" }]);
+    expect(s("NotifyUnpricedMinutes").Retry!.flatMap((r) => r.ErrorEquals)).toEqual(expect.arrayContaining(["SNS.ThrottledException", "SNS.KMSThrottlingException", "SNS.InternalErrorException"]));
+  });
+
+  it("nothing is caught into a notify-then-Fail path: a failure stops in its own state, where a redrive resumes", () => {
+    const catches = Object.values(S).flatMap((x) => x.Catch ?? []).flatMap((c) => c.ErrorEquals);
+    expect(catches).not.toContain("States.ALL");
+    expect(catches).not.toContain("States.TaskFailed");
+  });
+
+  it("every task has a timeout, and Price's is above its Lambda's 120 s", () => {
+    for (const [name, state] of Object.entries(S)) if (state.Type === "Task") expect([name, state.TimeoutSeconds]).toEqual([name, expect.any(Number)]);
+    expect(s("Price").TimeoutSeconds).toBeGreaterThan(120);
   });
 
   it("JSONPath only: no JSONata, Assign or Distributed Map", () => {

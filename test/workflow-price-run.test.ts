@@ -4,10 +4,18 @@ import nock from "nock";
 import { clearChargebackCache } from "../app/config/chargeback.js";
 import type { RunCostInput } from "../app/records/run.js";
 import { clearHostedRunnerCache, HOSTED_RUNNER_TTL_MS, hostedRunnersFor } from "../app/tasks/hosted-runners.js";
+import type { RunRecord } from "../app/records/run.js";
 import { handler, type PriceRunOutput } from "../app/tasks/price-run.js";
 import { installationOctokit } from "../app/tasks/github.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";
+
+/** The run record the transaction would write: the first item of either variant. */
+function recordOf(out: PriceRunOutput): RunRecord {
+  const put = out.recording.firstOfRun.items[0]?.Put;
+  if (!put?.Item) throw new Error("the recording does not start with the run record");
+  return unmarshall(put.Item) as RunRecord;
+}
 
 function input(runId: number, attempt = 1, visibility: RunCostInput["repository"]["visibility"] = "private"): RunCostInput {
   return {
@@ -77,7 +85,7 @@ describe("price-run: listing the jobs of exactly one attempt", () => {
 
     const out = await handler(input(501));
     expect(page1.isDone() && page2.isDone()).toBe(true);
-    const record = unmarshall(out.item);
+    const record = recordOf(out);
     const expected = handPrice(jobs);
     expect(record.jobs).toBe(150);
     expect(record.minutes).toBe(expected.minutes);
@@ -89,7 +97,7 @@ describe("price-run: listing the jobs of exactly one attempt", () => {
     const scope = nockJobs(502, jobsFor(502, 2, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 61 }]), 2);
     const out = await handler(input(502, 2));
     expect(scope.isDone()).toBe(true);
-    expect(unmarshall(out.item)).toMatchObject({ attempt: 2, minutes: 2, costMicros: 12000, sk: "RUN#2026-01-15T10:00:00Z#502#2" });
+    expect(recordOf(out)).toMatchObject({ attempt: 2, minutes: 2, costMicros: 12000, sk: "RUN#2026-01-15T10:00:00Z#502#2" });
   });
 });
 
@@ -113,10 +121,10 @@ describe("price-run: larger runners via the hosted-runners API", () => {
       .once()
       .reply(200, { total_count: 2, runners: [hostedRunner("big-linux", "linux-x64", 8), hostedRunner("arm-win", "win-arm64", 4)] });
 
-    const first = unmarshall((await handler(input(511))).item);
+    const first = recordOf(await handler(input(511)));
     expect(runners.isDone()).toBe(true);
     // A second lookup would find no interceptor and fail (net connect is disabled).
-    const second = unmarshall((await handler(input(512))).item);
+    const second = recordOf(await handler(input(512)));
     // 10 min at linux_8_core 0.022 + 2 min at windows_4_core_arm 0.014 (2026)
     expect(first.bySku).toEqual({
       linux_8_core: { jobs: 1, minutes: 10, costMicros: 220000 },
@@ -142,7 +150,7 @@ describe("price-run: larger runners via the hosted-runners API", () => {
     nockJobs(513, jobsFor(513, 1, "2026-01-15T10:00:00Z", [{ labels: ["big-linux"], seconds: 300 }, { labels: ["ubuntu-latest"], seconds: 60 }]));
     nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).reply(status, { message: "nope" });
     const out = await handler(input(513));
-    const record = unmarshall(out.item);
+    const record = recordOf(out);
     expect(record.unknownMinutes).toBe(5);
     expect(record.unknownLabels).toEqual(["big-linux"]);
     expect(record.costMicros).toBe(6000);
@@ -175,7 +183,7 @@ describe("price-run: output stays small", () => {
     });
     nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).reply(200, { total_count: 0, runners: [] });
     const out: PriceRunOutput = await handler(input(520));
-    const record = unmarshall(out.item);
+    const record = recordOf(out);
     expect(record.jobs).toBe(600);
     expect(record.flaggedJobs).toHaveLength(20);
     expect(record.flaggedJobsOmitted).toBe(580);
@@ -188,7 +196,7 @@ describe("price-run: the org's rate override (.github/chargeback.yml)", () => {
   it("applies the override's rates from its date", async () => {
     nockChargebackConfig(ORG, "rates:\n  actions_linux: 0.005\nfrom: 2026-01-10\n");
     nockJobs(530, jobsFor(530, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 600 }]));
-    const record = unmarshall((await handler(input(530))).item);
+    const record = recordOf(await handler(input(530)));
     expect(record.costMicros).toBe(50000);
     expect(record.rates).toBe(`${ORG}/.github:.github/chargeback.yml`);
   });
@@ -207,7 +215,7 @@ describe("price-run: billing rules end to end through the task", () => {
   it("public repository: standard runners free, larger runners billed", async () => {
     nockNoChargebackConfig(ORG);
     nockJobs(540, jobsFor(540, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 600 }, { labels: ["macos-14-xlarge"], seconds: 60 }]));
-    const record = unmarshall((await handler(input(540, 1, "public"))).item);
+    const record = recordOf(await handler(input(540, 1, "public")));
     expect(record.minutes).toBe(11);
     expect(record.costMicros).toBe(102000);
   });
@@ -215,13 +223,13 @@ describe("price-run: billing rules end to end through the task", () => {
   it("internal repository bills like private", async () => {
     nockNoChargebackConfig(ORG);
     nockJobs(541, jobsFor(541, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 600 }]));
-    expect(unmarshall((await handler(input(541, 1, "internal"))).item).costMicros).toBe(60000);
+    expect(recordOf(await handler(input(541, 1, "internal"))).costMicros).toBe(60000);
   });
 
   it("queue time is not billed and a skipped job costs 0", async () => {
     nockNoChargebackConfig(ORG);
     nockJobs(542, jobsFor(542, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 59, queued: 3600 }, { labels: ["ubuntu-latest"], seconds: 0, started: false }]));
-    const record = unmarshall((await handler(input(542))).item);
+    const record = recordOf(await handler(input(542)));
     expect(record).toMatchObject({ jobs: 2, minutes: 1, costMicros: 6000 });
   });
 });

@@ -1,12 +1,13 @@
 // Task Lambda of the workflow-run-cost machine: price every job of one run attempt the way GitHub bills it and
-// return what the machine writes (the run record, the run-seen marker, the totals updates). It writes nothing
-// itself: the writes are native, conditional DynamoDB tasks in the state machine.
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+// return the transaction that records it (the run record, the run-seen marker and every aggregate, all or
+// nothing). It writes nothing itself: the machine sends the transaction (aws-sdk:dynamodb:transactWriteItems).
 import { chargebackConfigFor } from "../config/chargeback.js";
 import { formatProblem } from "../config/schema.js";
 import { loadRateTable, priceAttempt } from "../pricing/price.js";
 import type { JobInput } from "../pricing/types.js";
-import { buildRunRecord, runCostInputSchema, runItem, runSeenItem, runSummary, totalsUpdate, type RunCostInput, type TotalsUpdate } from "../records/run.js";
+import { recordingPlan, type RecordingPlan } from "../records/recording.js";
+import { buildRunRecord, runCostInputSchema, runSummary, type RunCostInput } from "../records/run.js";
+import { tableName } from "../store/table.js";
 import { firstIssue } from "../validation.js";
 import { classify, ConfigurationError, InvalidInputError } from "./errors.js";
 import { installationOctokit, type Octokit } from "./github.js";
@@ -14,12 +15,8 @@ import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
 
 /** The Lambda's output, as the machine's ResultSelector reads it from `$.Payload`. */
 export interface PriceRunOutput {
-  /** the run record, marshalled for dynamodb:putItem (RecordAttempt) */
-  item: Record<string, AttributeValue>;
-  /** the RUNSEEN#<runId> marker, marshalled for dynamodb:putItem (MarkRunSeen) */
-  runSeenItem: Record<string, AttributeValue>;
-  /** UpdateExpression, names, and per target (all-time, monthly) the Key and the :runs 1 / :runs 0 values */
-  totals: TotalsUpdate;
+  /** the two ways to record the attempt (first of its run, or a repeat) as TransactWriteItems requests, and the keys */
+  recording: RecordingPlan;
   summary: string;
   /** > 0 when some minutes could not be priced; the machine then notifies */
   unknownMinutes: number;
@@ -80,9 +77,7 @@ export async function handler(event: unknown): Promise<PriceRunOutput> {
   const priced = priceAttempt(jobs, { visibility: input.repository.visibility, hostedRunners, rates: loadRateTable(config.override) });
   const record = buildRunRecord(input, priced, config.override ? config.source : "github", new Date());
   return {
-    item: runItem(record),
-    runSeenItem: runSeenItem(record),
-    totals: totalsUpdate(record),
+    recording: recordingPlan(record, tableName()),
     summary: runSummary(record),
     unknownMinutes: record.unknownMinutes,
   };

@@ -7,8 +7,10 @@ import { tableName } from "../../app/store/table.js";
 import type { Substitutions } from "../substitutions.js";
 import { startLocalDynamo } from "./dynamo-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn } from "./functions.js";
+import { failedExecutionMessage } from "../../app/notifications/failed-execution.js";
+import type { TransactionProbe } from "./dynamo-transactions.js";
 import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
-import { startLocalStepFunctions } from "./stepfunctions-endpoint.js";
+import { startLocalStepFunctions, type EndpointOptions, type MachineType } from "./stepfunctions-endpoint.js";
 
 export const MACHINES_DIR = fileURLToPath(new URL("../../machines", import.meta.url));
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:org-flows-notifications`;
@@ -49,6 +51,14 @@ export interface EmbeddedOptions {
   onPublish?: (m: OutboxMessage) => void;
   /** Write `<dataDir>/endpoints.json` so that CLIs find this process's endpoints while it runs. */
   advertise?: boolean;
+  taskTimeoutMs?: number;
+  /** machine name -> STANDARD | EXPRESS (default STANDARD, as deployed) */
+  types?: Record<string, MachineType>;
+  expressLimitMs?: number;
+  /** fault injection, for tests */
+  taskProbe?: EndpointOptions["taskProbe"];
+  eventProbe?: EndpointOptions["eventProbe"];
+  transactionProbe?: TransactionProbe;
 }
 
 /**
@@ -58,7 +68,7 @@ export interface EmbeddedOptions {
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedded> {
   const table = tableName();
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table });
+  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table, transactionProbe: opts.transactionProbe });
   const outbox = new SnsOutbox(opts.dataDir, opts.onPublish);
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const sfn = await startLocalStepFunctions({
@@ -69,6 +79,18 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedde
     dataDir: opts.dataDir,
     resume: opts.resume,
     retryIntervalMs: opts.retryIntervalMs,
+    taskTimeoutMs: opts.taskTimeoutMs,
+    types: opts.types,
+    expressLimitMs: opts.expressLimitMs,
+    taskProbe: opts.taskProbe,
+    eventProbe: opts.eventProbe,
+    // The local counterpart of the stack's EventBridge rule: Standard executions that end unsuccessfully are notified.
+    onFailure: (rec) =>
+      outbox.publish({
+        TopicArn: LOCAL_TOPIC_ARN,
+        Message: failedExecutionMessage({ status: rec.status, stateMachineArn: rec.stateMachineArn, name: rec.name, error: rec.error ?? "", cause: rec.cause ?? "" }),
+        MessageAttributes: { outcome: { StringValue: "failure" } },
+      }),
     log: opts.log,
   });
   pointSdkAt({ sfn: sfn.endpoint, dynamodb: dynamo.endpoint, machineArns: sfn.machineArns, table });

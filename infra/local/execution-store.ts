@@ -23,6 +23,10 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   events: HistoryEventRecord[];
+  redriveCount?: number;
+  redriveDate?: number;
+  /** set by a redrive: where the execution goes on (and where a resume after a crash starts again) */
+  resumeFrom?: { state: string; input: string };
 }
 
 /** Executions of the embedded endpoint, one JSON file each under `<dataDir>/executions`, so they outlive a restart. */

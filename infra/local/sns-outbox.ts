@@ -27,9 +27,10 @@ export class SnsOutbox {
     if (typeof input.Message !== "string" || input.Message.length === 0) {
       throw Object.assign(new Error("Message must be a non-empty string"), { name: "SNS.InvalidParameterException" });
     }
-    if (input.Subject !== undefined && (input.Subject.length > 100 || /[\r\n]/.test(input.Subject))) {
-      // SNS rejects such subjects; failing here keeps the local run as strict as AWS.
-      throw Object.assign(new Error("Subject must be at most 100 characters on one line"), { name: "SNS.InvalidParameterException" });
+    // SNS refuses a subject of 100 characters or more, or with control characters: so does the outbox, so that a
+    // test fails here where AWS would fail there.
+    if (input.Subject !== undefined && (input.Subject.length === 0 || input.Subject.length >= 100 || /[\u0000-\u001f\u007f]/.test(input.Subject))) {
+      throw Object.assign(new Error("Invalid parameter: Subject must be 1 to 99 printable characters on one line"), { name: "SNS.InvalidParameterException" });
     }
     const attributes = Object.fromEntries(
       Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""]),

@@ -9,20 +9,28 @@ import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { toHistoryEvents, type LocalEvent } from "./history.js";
-import { buildTaskHandlers, type RouterDeps } from "./task-router.js";
+import { buildTaskHandlers, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export type MachineType = "STANDARD" | "EXPRESS";
 
 interface LocalMachine {
   name: string;
   arn: string;
+  type: MachineType;
   definition: StateMachineDefinition;
   definitionText: string;
-  machine: StateMachine;
+  /** by start state: the definition as written, or one starting at a redriven state */
+  runners: Map<string, StateMachine>;
   handlers: ReturnType<typeof buildTaskHandlers>;
   resources: Record<string, string>;
   createdAt: number;
 }
+
+/** Express workflows stop at 5 minutes (Step Functions quotas), whatever the definition says. */
+export const EXPRESS_LIMIT_MS = 5 * 60 * 1000;
+const TERMINAL_FAILURES = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 
 export interface EndpointOptions {
   machinesDir: string;
@@ -35,6 +43,17 @@ export interface EndpointOptions {
   resume?: boolean;
   /** Retry intervals in ms per state, for tests that should not wait for back-off. */
   retryIntervalMs?: number;
+  /** Task timeouts in ms in place of each TimeoutSeconds, for tests. */
+  taskTimeoutMs?: number;
+  /** STANDARD unless named here, as the stack deploys them (`-c workflowRunCostType=EXPRESS`). */
+  types?: Record<string, MachineType>;
+  /** The Express limit, shortened in tests. */
+  expressLimitMs?: number;
+  /** Called when a Standard execution ends FAILED, TIMED_OUT or ABORTED: the local EventBridge status-change rule. */
+  onFailure?: (rec: ExecutionRecord) => void;
+  /** Fault injection in tests: around every task, and at every history event as it is recorded. */
+  taskProbe?: TaskProbe;
+  eventProbe?: (event: HistoryEventRecord, rec: ExecutionRecord) => void;
   log?: (msg: string) => void;
 }
 
@@ -62,65 +81,137 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   const log = opts.log ?? (() => {});
   const store = new ExecutionStore(opts.dataDir);
   const running = new Map<string, Promise<void>>();
+  const executions = new Map<string, { abort(): void }>();
   const machines = new Map<string, LocalMachine>();
   const stateMachineArn = (name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
   for (const m of opts.machines) {
     const definitionText = substitute(readFileSync(`${opts.machinesDir}/${m.file}`, "utf8"), opts.substitutions);
     const definition = JSON.parse(definitionText) as StateMachineDefinition;
-    // Validation happens once here (it costs ~100 ms), not per execution.
-    const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: true } });
     machines.set(stateMachineArn(m.name), {
       name: m.name,
       arn: stateMachineArn(m.name),
+      type: opts.types?.[m.name] ?? "STANDARD",
       definition,
       definitionText,
-      machine,
-      handlers: buildTaskHandlers(definition, opts.deps),
+      runners: new Map([[definition.StartAt, runnerFor(definition, definition.StartAt)]]),
+      handlers: buildTaskHandlers(definition, opts.deps, { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs }),
       resources: Object.fromEntries([...taskStates(definition)].map(([name, task]) => [name, task.Resource ?? ""])),
       createdAt: Date.now() / 1000,
     });
   }
 
+  function runnerFor(definition: StateMachineDefinition, startAt: string): StateMachine {
+    // Validation happens once per start state (it costs ~100 ms), not per execution. Task timeouts are enforced by
+    // the task handlers, as AWS reports them (States.Timeout with no Cause).
+    const def = withoutTaskTimeouts({ ...definition, StartAt: startAt });
+    return new StateMachine(def, { validationOptions: { checkPaths: true, checkArn: true } });
+  }
+
   function run(m: LocalMachine, rec: ExecutionRecord): void {
-    const input = JSON.parse(rec.input) as Json;
+    const from = rec.resumeFrom;
+    const startAt = from?.state ?? m.definition.StartAt;
+    let runner = m.runners.get(startAt);
+    if (!runner) {
+      runner = runnerFor(m.definition, startAt);
+      m.runners.set(startAt, runner);
+    }
+    const input = JSON.parse(from?.input ?? rec.input) as Json;
     const retryIntervalOverrides =
       opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(m.resources).map((k) => [k, opts.retryIntervalMs!]));
-    const execution = m.machine.run(input, {
+    const execution = runner.run(input, {
       overrides: { taskResourceLocalHandlers: m.handlers, retryIntervalOverrides },
       context: {
-        Execution: { Id: rec.executionArn, Name: rec.name, StartTime: new Date(rec.startDate * 1000).toISOString(), Input: input, RoleArn: "" },
+        Execution: { Id: rec.executionArn, Name: rec.name, StartTime: new Date(rec.startDate * 1000).toISOString(), Input: JSON.parse(rec.input) as Json, RoleArn: "" },
         StateMachine: { Id: m.arn, Name: m.name },
       },
     });
-    const events: HistoryEventRecord[] = [];
+    // A redriven execution keeps its history and goes on after it, as on AWS.
+    const events: HistoryEventRecord[] = from ? [...rec.events] : [];
     const collect = (async () => {
       for await (const ev of execution.eventLogs) {
-        events.push(...toHistoryEvents(ev as LocalEvent, events.length + 1, m.resources));
+        const converted = toHistoryEvents(ev as LocalEvent, events.length + 1, m.resources);
+        // The redriven part starts at the failed state, not with a second ExecutionStarted.
+        for (const h of converted) {
+          if (from && h.type === "ExecutionStarted") continue;
+          h.id = events.length + 1;
+          h.previousEventId = h.id - 1;
+          events.push(h);
+          opts.eventProbe?.(h, rec);
+        }
       }
     })();
+    let expressTimer: NodeJS.Timeout | undefined;
+    let expressTimedOut = false;
+    if (m.type === "EXPRESS") {
+      expressTimer = setTimeout(() => {
+        expressTimedOut = true;
+        execution.abort();
+      }, opts.expressLimitMs ?? EXPRESS_LIMIT_MS);
+    }
     const done = (async () => {
+      delete rec.error;
+      delete rec.cause;
       try {
         const output = await execution.result;
         Object.assign(rec, { status: "SUCCEEDED", output: JSON.stringify(output) });
       } catch (err) {
         const e = err as Error & { cause?: { name?: string; message?: string } };
-        const inner = e.cause ?? e;
-        Object.assign(rec, { status: "FAILED", error: inner.name ?? "Error", cause: inner.message ?? String(err) });
+        if (expressTimedOut || e.name === "ExecutionTimeoutError") {
+          Object.assign(rec, { status: "TIMED_OUT", error: "States.Timeout" });
+        } else if (e.name === "ExecutionAbortedError") {
+          rec.status = "ABORTED";
+        } else {
+          const inner = e.cause ?? e;
+          rec.status = "FAILED";
+          rec.error = inner.name ?? "Error";
+          if (inner.message) rec.cause = inner.message;
+        }
+      } finally {
+        clearTimeout(expressTimer);
       }
       await collect.catch(() => {});
       rec.stopDate = Date.now() / 1000;
       rec.events = events;
+      delete rec.resumeFrom;
       const last = events.at(-1);
       if (rec.status === "FAILED" && last?.type === "ExecutionFailed") {
         const d = last.executionFailedEventDetails as { error?: string; cause?: string } | undefined;
         if (d?.error) rec.error = d.error;
-        if (d?.cause) rec.cause = d.cause;
+        // AWS leaves out a cause it was not given (a task timeout, a Fail state without Cause): so does this.
+        if (d?.cause !== undefined) rec.cause = d.cause;
+        else delete rec.cause;
       }
       store.save(rec);
       log(`execution ${rec.name}: ${rec.status}${rec.error ? ` (${rec.error})` : ""}`);
+      if (m.type === "STANDARD" && TERMINAL_FAILURES.has(rec.status)) {
+        try {
+          opts.onFailure?.(rec);
+        } catch (err) {
+          log(`could not notify the end of ${rec.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
     })().finally(() => running.delete(rec.executionArn));
     running.set(rec.executionArn, done);
+    executions.set(rec.executionArn, execution);
+    void done.finally(() => executions.delete(rec.executionArn));
+  }
+
+  /** The top-level state an unsuccessful execution stopped in, with the input it was given: where a redrive goes on. */
+  function failedState(m: LocalMachine, rec: ExecutionRecord): { state: string; input: string } | undefined {
+    const open = new Map<string, string>();
+    let lastEntered: string | undefined;
+    for (const e of rec.events) {
+      const entered = e.stateEnteredEventDetails as { name?: string; input?: string } | undefined;
+      const exited = e.stateExitedEventDetails as { name?: string } | undefined;
+      if (entered?.name && entered.name in (m.definition.States ?? {})) {
+        open.set(entered.name, entered.input ?? "{}");
+        lastEntered = entered.name;
+      }
+      if (exited?.name) open.delete(exited.name);
+    }
+    if (lastEntered && open.has(lastEntered)) return { state: lastEntered, input: open.get(lastEntered)! };
+    return undefined;
   }
 
   const ops: Record<string, (body: Record<string, unknown>) => unknown> = {
@@ -151,15 +242,55 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     DescribeExecution(body) {
       const rec = store.get(String(body.executionArn ?? ""));
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${String(body.executionArn)}'`);
-      const { events: _events, ...rest } = rec;
-      return rest;
+      const { events: _events, resumeFrom: _from, ...rest } = rec;
+      const m = machines.get(rec.stateMachineArn);
+      const redrivable = m?.type === "STANDARD" && TERMINAL_FAILURES.has(rec.status);
+      return {
+        ...rest,
+        redriveCount: rec.redriveCount ?? 0,
+        redriveStatus: redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE",
+        ...(redrivable ? {} : { redriveStatusReason: m?.type === "EXPRESS" ? "Express executions cannot be redriven" : `Execution is ${rec.status} and cannot be redriven` }),
+      };
+    },
+    StopExecution(body) {
+      const arn = String(body.executionArn ?? "");
+      const rec = store.get(arn);
+      if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
+      if (rec.status === "RUNNING") executions.get(arn)?.abort();
+      return { stopDate: Date.now() / 1000 };
+    },
+    RedriveExecution(body) {
+      const arn = String(body.executionArn ?? "");
+      const rec = store.get(arn);
+      if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
+      const m = machines.get(rec.stateMachineArn);
+      if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${rec.stateMachineArn}'`);
+      if (m.type === "EXPRESS") throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' is of an EXPRESS state machine: Express executions cannot be redriven`);
+      if (!TERMINAL_FAILURES.has(rec.status)) throw new ApiError("ExecutionNotRedrivable", `Execution is ${rec.status} and cannot be redriven`);
+      const from = failedState(m, rec);
+      if (!from) throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' has no unsuccessful state to redrive from`);
+      const now = Date.now() / 1000;
+      rec.redriveCount = (rec.redriveCount ?? 0) + 1;
+      rec.redriveDate = now;
+      rec.status = "RUNNING";
+      delete rec.stopDate;
+      rec.resumeFrom = from;
+      rec.events.push({ id: rec.events.length + 1, previousEventId: rec.events.length, timestamp: now, type: "ExecutionRedriven", executionRedrivenEventDetails: { redriveCount: rec.redriveCount } });
+      store.save(rec);
+      run(m, rec);
+      return { redriveDate: now };
     },
     ListExecutions(body) {
       const arn = String(body.stateMachineArn ?? "");
       if (!machines.has(arn)) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
       const filter = body.statusFilter ? String(body.statusFilter) : undefined;
       const all = store.list(arn).filter((e) => !filter || e.status === filter);
-      return page(all, body, (e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate }), "executions");
+      return page(
+        all,
+        body,
+        (e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate, redriveCount: e.redriveCount ?? 0, redriveDate: e.redriveDate }),
+        "executions",
+      );
     },
     GetExecutionHistory(body) {
       const rec = store.get(String(body.executionArn ?? ""));
@@ -169,12 +300,12 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     },
     ListStateMachines(body) {
       const all = [...machines.values()];
-      return page(all, body, (m) => ({ stateMachineArn: m.arn, name: m.name, type: "STANDARD", creationDate: m.createdAt }), "stateMachines");
+      return page(all, body, (m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: m.createdAt }), "stateMachines");
     },
     DescribeStateMachine(body) {
       const m = machines.get(String(body.stateMachineArn ?? ""));
       if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
-      return { stateMachineArn: m.arn, name: m.name, status: "ACTIVE", type: "STANDARD", definition: m.definitionText, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, creationDate: m.createdAt };
+      return { stateMachineArn: m.arn, name: m.name, status: "ACTIVE", type: m.type, definition: m.definitionText, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, creationDate: m.createdAt };
     },
   };
 
@@ -221,8 +352,8 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     for (const rec of store.list()) {
       const m = machines.get(rec.stateMachineArn);
       if (rec.status === "RUNNING" && m) {
+        // Run again from the start (or from its redrive point): the stricter case, and the machines are correct under it.
         log(`resuming execution ${rec.name} interrupted by a stop`);
-        rec.startDate = Date.now() / 1000;
         run(m, rec);
       }
     }

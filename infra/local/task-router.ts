@@ -3,10 +3,12 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type DeleteItemCommandInput,
   type GetItemCommandInput,
   type PutItemCommandInput,
+  type TransactWriteItemsCommandInput,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { taskStates, type AslMachine } from "../asl.js";
@@ -73,19 +75,49 @@ function lambdaInvoke(): TaskHandler {
   };
 }
 
-function dynamoTask(deps: RouterDeps, action: string): TaskHandler {
+/**
+ * The error names Step Functions gives DynamoDB failures. The optimized integration (`arn:aws:states:::dynamodb:*`)
+ * names them after the Java SDK v1 exception classes, with `AmazonDynamoDBException` for everything unmodelled
+ * (ValidationException, ThrottlingException...); the AWS SDK integration (`aws-sdk:dynamodb:*`) uses the service
+ * name `DynamoDb` and always an `Exception` suffix, with `DynamoDbException` for the unmodelled ones.
+ */
+const OPTIMIZED_DYNAMODB_ERRORS: Record<string, string> = {
+  ConditionalCheckFailedException: "ConditionalCheckFailedException",
+  ProvisionedThroughputExceededException: "ProvisionedThroughputExceededException",
+  RequestLimitExceeded: "RequestLimitExceededException",
+  InternalServerError: "InternalServerErrorException",
+  ResourceNotFoundException: "ResourceNotFoundException",
+  ItemCollectionSizeLimitExceededException: "ItemCollectionSizeLimitExceededException",
+  TransactionConflictException: "TransactionConflictException",
+};
+const SDK_DYNAMODB_ERRORS: Record<string, string> = {
+  ...OPTIMIZED_DYNAMODB_ERRORS,
+  TransactionCanceledException: "TransactionCanceledException",
+  TransactionInProgressException: "TransactionInProgressException",
+  IdempotentParameterMismatchException: "IdempotentParameterMismatchException",
+  ThrottlingException: "ThrottlingException",
+};
+
+export function dynamoErrorName(sdkName: string, integration: "optimized" | "aws-sdk"): string {
+  if (integration === "optimized") return `DynamoDB.${OPTIMIZED_DYNAMODB_ERRORS[sdkName] ?? "AmazonDynamoDBException"}`;
+  return `DynamoDb.${SDK_DYNAMODB_ERRORS[sdkName] ?? "DynamoDbException"}`;
+}
+
+function dynamoTask(deps: RouterDeps, action: string, integration: "optimized" | "aws-sdk"): TaskHandler {
   const send = async (input: Json): Promise<unknown> => {
-    switch (action) {
-      case "putItem":
+    switch (`${integration}:${action}`) {
+      case "optimized:putItem":
         return deps.dynamo.send(new PutItemCommand(input as unknown as PutItemCommandInput));
-      case "getItem":
+      case "optimized:getItem":
         return deps.dynamo.send(new GetItemCommand(input as unknown as GetItemCommandInput));
-      case "updateItem":
+      case "optimized:updateItem":
         return deps.dynamo.send(new UpdateItemCommand(input as unknown as UpdateItemCommandInput));
-      case "deleteItem":
+      case "optimized:deleteItem":
         return deps.dynamo.send(new DeleteItemCommand(input as unknown as DeleteItemCommandInput));
+      case "aws-sdk:transactWriteItems":
+        return deps.dynamo.send(new TransactWriteItemsCommand(input as unknown as TransactWriteItemsCommandInput));
       default:
-        throw new StatesError("States.Runtime", `dynamodb:${action} is not an optimized integration`);
+        throw new StatesError("States.Runtime", `dynamodb:${action} is not supported by the embedded default (${integration} integration)`);
     }
   };
   return async (input) => {
@@ -96,7 +128,7 @@ function dynamoTask(deps: RouterDeps, action: string): TaskHandler {
     } catch (err) {
       if (err instanceof StatesError) throw err;
       const e = err instanceof Error ? err : new Error(String(err));
-      throw new StatesError(`DynamoDB.${e.name}`, e.message);
+      throw new StatesError(dynamoErrorName(e.name, integration), e.message);
     }
   };
 }
@@ -115,17 +147,61 @@ function snsPublish(deps: RouterDeps): TaskHandler {
 export function routeResource(resource: string, deps: RouterDeps): TaskHandler {
   if (resource === "arn:aws:states:::lambda:invoke") return lambdaInvoke();
   const dynamo = /^arn:aws:states:::dynamodb:(\w+)$/.exec(resource);
-  if (dynamo) return dynamoTask(deps, dynamo[1]!);
+  if (dynamo) return dynamoTask(deps, dynamo[1]!, "optimized");
+  const sdkDynamo = /^arn:aws:states:::aws-sdk:dynamodb:(\w+)$/.exec(resource);
+  if (sdkDynamo) return dynamoTask(deps, sdkDynamo[1]!, "aws-sdk");
   if (resource === "arn:aws:states:::sns:publish") return snsPublish(deps);
   throw new Error(`the embedded default cannot run Task resource ${resource}`);
 }
 
+/** A phase of a task, for tests that kill the process around a task's side effect. */
+export type TaskProbe = (state: string, phase: "before" | "after") => void;
+
+export interface TaskOptions {
+  probe?: TaskProbe;
+  /** Replaces every TimeoutSeconds, for tests that should not wait minutes. */
+  timeoutMs?: number;
+}
+
+/**
+ * AWS reports a task that ran out of time as `States.Timeout` with no `Cause` (a Catch gets `{"Error":
+ * "States.Timeout"}` alone); the embedded runner would fill one in, so the task's timeout is enforced here instead.
+ */
+export function taskTimeoutError(): StatesError {
+  const e = new StatesError("States.Timeout", "");
+  Object.defineProperty(e, "message", { value: undefined });
+  return e;
+}
+
+function withTimeout(run: Promise<Json>, ms: number | undefined): Promise<Json> {
+  if (ms === undefined) return run;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(taskTimeoutError()), ms);
+  });
+  return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Every Task of a definition, including those inside Map and Parallel states, routed by its Resource. */
-export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps): Record<string, TaskHandler> {
+export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts: TaskOptions = {}): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
   for (const [name, state] of taskStates(definition)) {
     if (handlers[name]) throw new Error(`state name ${name} is used twice; the embedded runner routes tasks by name`);
-    handlers[name] = routeResource(state.Resource ?? "", deps);
+    const run = routeResource(state.Resource ?? "", deps);
+    const ms = state.TimeoutSeconds === undefined ? undefined : (opts.timeoutMs ?? state.TimeoutSeconds * 1000);
+    handlers[name] = async (input) => {
+      opts.probe?.(name, "before");
+      const out = await withTimeout(run(input), ms);
+      opts.probe?.(name, "after");
+      return out;
+    };
   }
   return handlers;
+}
+
+/** The definition the embedded runner executes: Task timeouts are left to buildTaskHandlers (see taskTimeoutError). */
+export function withoutTaskTimeouts<T extends AslMachine>(definition: T): T {
+  const copy = structuredClone(definition);
+  for (const [, state] of taskStates(copy)) delete state.TimeoutSeconds;
+  return copy;
 }

@@ -25,6 +25,15 @@ describe("taskPermissions", () => {
     ]);
   });
 
+  test("a TransactWriteItems built by a task is granted item by item on the stack's table", () => {
+    const def = machine({ Record: task("arn:aws:states:::aws-sdk:dynamodb:transactWriteItems", { "TransactItems.$": "$.items", "ClientRequestToken.$": "$.token" }) });
+    expect(taskPermissions(def)).toEqual([
+      { state: "Record", action: "dynamodb:PutItem", placeholder: "TableName" },
+      { state: "Record", action: "dynamodb:UpdateItem", placeholder: "TableName" },
+      { state: "Record", action: "dynamodb:ConditionCheckItem", placeholder: "TableName" },
+    ]);
+  });
+
   test("an integration without a known grant fails the synth", () => {
     expect(() => taskPermissions(machine({ S: task("arn:aws:states:::lambda:invoke.waitForTaskToken", { FunctionName: "${PriceRunFunctionArn}" }) }))).toThrow(/no grant known/);
     expect(() => taskPermissions(machine({ S: task("arn:aws:states:::aws-sdk:s3:getObject", {}) }))).toThrow(/no grant known/);

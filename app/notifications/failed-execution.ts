@@ -1,0 +1,31 @@
+/**
+ * The notification sent when an execution of either machine ends FAILED, TIMED_OUT or ABORTED. On AWS an
+ * EventBridge rule on Step Functions' "Execution Status Change" events publishes it to the topic (the fields are
+ * EventBridge input paths there); the embedded default publishes the same text to its outbox. One template for both.
+ *
+ * The machines do not catch a failure into a notify-then-Fail path: a failure ends the execution in the state that
+ * failed, so that RedriveExecution resumes there once the cause is fixed.
+ */
+export interface FailedExecutionFields {
+  status: string;
+  stateMachineArn: string;
+  name: string;
+  error: string;
+  cause: string;
+}
+
+/** The statuses that notify. Standard workflows only: Express executions send no status-change events. */
+export const NOTIFIED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
+
+export function failedExecutionMessage(f: FailedExecutionFields): string {
+  return [
+    `org-flows: an execution ended ${f.status}.`,
+    `State machine: ${f.stateMachineArn}`,
+    `Execution: ${f.name}`,
+    `Error: ${f.error}`,
+    `Cause: ${f.cause}`,
+    "",
+    "See it state by state: npm run executions -- " + f.name,
+    "Once the cause is fixed, resume it where it stopped (nothing is counted twice): npm run executions -- redrive " + f.name,
+  ].join("\n");
+}
