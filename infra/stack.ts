@@ -7,6 +7,8 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -18,6 +20,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { MACHINES, type MachineKey } from "../app/dispatch/machines.js";
+import { failedExecutionMessage, NOTIFIED_STATUSES } from "../app/notifications/failed-execution.js";
 import { TABLE } from "../app/store/table.js";
 import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { BUNDLE, LAMBDA_ENTRIES, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "./bundling.js";
@@ -106,7 +109,8 @@ export class OrgFlowsStack extends Stack {
       priceRun: this.nodeFunction("PriceRun", LAMBDA_ENTRIES.priceRun, {
         description: "workflow-run-cost task: price every job of a workflow run attempt",
         timeout: Duration.seconds(120),
-        environment: common,
+        // The task names the table inside the transaction it returns (it needs no access to it: the machine writes).
+        environment: { ...common, TABLE_NAME: this.table.tableName },
         // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
         commandHooks: copyBesideBundle(join(PROJECT_ROOT, "app", "pricing", "rates.json")),
       }),
@@ -148,6 +152,7 @@ export class OrgFlowsStack extends Stack {
     }
 
     this.api = this.webhookApi(this.functions.webhook);
+    this.failureNotifications();
     this.alarms();
 
     new CfnOutput(this, "WebhookUrl", { value: `${this.api.apiEndpoint}${WEBHOOK_PATH}`, description: "Paste into the GitHub App's Webhook URL" });
@@ -319,13 +324,58 @@ export class OrgFlowsStack extends Stack {
     return api;
   }
 
-  /** Anything that needs a person: a failed execution, a crashed task, a delivery answered 5xx. */
+  /**
+   * The machines stop in the state that failed (so that a redrive resumes there) instead of catching into a notify
+   * state: the failure notification comes from Step Functions' own status-change event, for every Standard machine.
+   * Express executions send no such events; their failures and time-outs raise the alarms below.
+   */
+  private failureNotifications(): void {
+    const standard = Object.values(this.machines).filter((m) => m.stateMachineType === sfn.StateMachineType.STANDARD);
+    if (standard.length === 0) return;
+    const field = (path: string): string => events.EventField.fromPath(path);
+    new events.Rule(this, "ExecutionFailedRule", {
+      description: "Notify the topic when an execution ends FAILED, TIMED_OUT or ABORTED",
+      eventPattern: {
+        source: ["aws.states"],
+        detailType: ["Step Functions Execution Status Change"],
+        detail: { status: [...NOTIFIED_STATUSES], stateMachineArn: standard.map((m) => m.stateMachineArn) },
+      },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            failedExecutionMessage({
+              status: field("$.detail.status"),
+              stateMachineArn: field("$.detail.stateMachineArn"),
+              name: field("$.detail.name"),
+              error: field("$.detail.error"),
+              cause: field("$.detail.cause"),
+            }),
+          ),
+        }),
+      ],
+    });
+    // EventBridge publishes to the encrypted topic under its key.
+    this.topic.masterKey?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "EventBridgePublish",
+        principals: [new iam.ServicePrincipal("events.amazonaws.com")],
+        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        resources: ["*"],
+      }),
+    );
+  }
+
+  /**
+   * Anything that needs a person: an execution that failed, timed out or was aborted (a task that exhausted its
+   * retries fails its execution; a retried one alarms nothing), a crashed webhook, a delivery answered 5xx, a burst of
+   * refused deliveries (4xx, 429 throttling: a wrong secret, or a flood).
+   */
   private alarms(): void {
     const action = new SnsAction(this.topic);
-    const alarm = (id: string, metric: cloudwatch.IMetric, description: string): void => {
+    const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): void => {
       new cloudwatch.Alarm(this, id, {
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -334,16 +384,23 @@ export class OrgFlowsStack extends Stack {
     };
     const period = Duration.minutes(5);
     for (const [key, machine] of Object.entries(this.machines)) {
-      alarm(`${key}Failed`, machine.metricFailed({ period, statistic: "Sum" }), `${MACHINES[key as MachineKey].name}: an execution failed`);
+      const name = MACHINES[key as MachineKey].name;
+      alarm(`${key}Failed`, machine.metricFailed({ period, statistic: "Sum" }), `${name}: an execution failed; fix the cause, then redrive it`);
+      alarm(`${key}TimedOut`, machine.metricTimedOut({ period, statistic: "Sum" }), `${name}: an execution timed out`);
+      alarm(`${key}Aborted`, machine.metricAborted({ period, statistic: "Sum" }), `${name}: an execution was aborted`);
     }
-    for (const [key, fn] of Object.entries(this.functions)) {
-      alarm(`${key}Errors`, fn.metricErrors({ period, statistic: "Sum" }), `${key} Lambda: an invocation failed`);
-    }
+    alarm("webhookErrors", this.functions.webhook.metricErrors({ period, statistic: "Sum" }), "webhook Lambda: an invocation crashed");
     // The webhook answers 500 without failing the invocation, so its Errors alarm cannot see a failed delivery.
     alarm(
       "webhookServerErrors",
       this.api.metricServerError({ period, statistic: "Sum" }),
       "webhook: a delivery was answered 5xx; redeliver it from the App settings once fixed",
+    );
+    alarm(
+      "webhookClientErrors",
+      this.api.metricClientError({ period, statistic: "Sum" }),
+      "webhook: many deliveries refused (401 bad signature: check the webhook secret; 429: throttled)",
+      25,
     );
   }
 

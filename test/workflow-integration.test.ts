@@ -236,7 +236,6 @@ describe("workflow-run-cost on the embedded backends", () => {
     expect(await repoTotals("broken")).toBeUndefined();
 
     // GitHub is back: the same execution resumes at Price, under the same name, and records the attempt once.
-    nock.removeInterceptor(failing.interceptors[0]!);
     nock.cleanAll();
     nockInstallationTokens();
     nockNoChargebackConfig(ORG);

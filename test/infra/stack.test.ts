@@ -175,24 +175,36 @@ describe("state machines", () => {
     expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.topic))));
   });
 
-  test("an alarm on ExecutionsFailed for each machine, and on Errors for each function, notifying the topic", () => {
+  test("alarms on failed, timed-out and aborted executions of each machine, webhook crashes, 5xx and 4xx spikes; none on retried task failures", () => {
     for (const key of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) {
-      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "ExecutionsFailed",
-        Namespace: "AWS/States",
-        Dimensions: [{ Name: "StateMachineArn", Value: ref(machineId(key)) }],
-        AlarmActions: [ref(logicalId(stack.topic))],
-      });
+      for (const MetricName of ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"]) {
+        template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+          MetricName,
+          Namespace: "AWS/States",
+          Dimensions: [{ Name: "StateMachineArn", Value: ref(machineId(key)) }],
+          AlarmActions: [ref(logicalId(stack.topic))],
+        });
+      }
     }
-    for (const key of ["webhook", "enrichMember", "priceRun"] as const) {
-      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-        MetricName: "Errors",
-        Namespace: "AWS/Lambda",
-        Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }],
-        AlarmActions: [ref(logicalId(stack.topic))],
-      });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Errors", Namespace: "AWS/Lambda", Dimensions: [{ Name: "FunctionName", Value: ref(fnId("webhook")) }] });
+    // A task Lambda's failed invocation is retried by its machine: only an execution that fails needs a person.
+    for (const key of ["enrichMember", "priceRun"] as const) {
+      const alarms = template.findResources("AWS::CloudWatch::Alarm", { Properties: { MetricName: "Errors", Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }] } });
+      expect(Object.keys(alarms)).toEqual([]);
     }
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "5xx", Namespace: "AWS/ApiGateway" });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "4xx", Namespace: "AWS/ApiGateway", Threshold: 25 });
+  });
+
+  test("an execution that ends FAILED, TIMED_OUT or ABORTED is notified on the topic by an EventBridge rule", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: {
+        source: ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"] },
+      },
+      Targets: [{ Arn: ref(logicalId(stack.topic)), InputTransformer: { InputPathsMap: { "detail-name": "$.detail.name" } } }],
+    });
   });
 });
 
@@ -278,10 +290,10 @@ describe("least privilege", () => {
     ]);
   });
 
-  test("workflow-run-cost: invoke price-run, PutItem + UpdateItem, Publish (+ the topic key)", () => {
+  test("workflow-run-cost: invoke price-run, the transaction's item actions + GetItem, Publish (+ the topic key)", () => {
     expect(grants(roleStatements(roleOf(machineId("workflowRunCost"))))).toEqual([
       { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("priceRun")) },
-      { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
     ]);
