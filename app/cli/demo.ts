@@ -229,7 +229,7 @@ runCli(async () => {
 
     section("Notifications (SNS outbox)");
     const messages = embedded.outbox.read();
-    for (const m of messages) console.log(`  [${m.attributes?.outcome ?? ""}] ${m.subject}\n      ${m.message.split("\n").join("\n      ")}`);
+    for (const m of messages) console.log(`  [${m.attributes?.outcome ?? ""}] ${m.subject ?? "(execution status change)"}\n      ${m.message.split("\n").join("\n      ")}`);
     expect("success notifications for alice-dev and bob-ops", messages.filter((m) => m.attributes?.outcome === "success").length === 2);
     expect("carol-sec's notification reports the missing design team", messages.some((m) => m.attributes?.outcome === "partial" && m.message.includes("design: team_not_found (no team 'design' in initech)")));
     expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));

@@ -4,6 +4,7 @@ import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
 import { stepsFromHistory } from "../executions/history.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
+import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
 import { isMain, parseCommand, printRows, STD_IO, UsageError, type CliIo } from "./format.js";
 
 function program(): Command {
@@ -12,7 +13,13 @@ function program(): Command {
       "Recent executions of the two state machines, or one execution's state-by-state history.\n" +
         "Uses the Step Functions API: the embedded endpoint by default, AWS when the state machine ARNs are set.",
     )
-    .argument("[name]", "an execution name (or ARN) to show state by state")
+    .argument("[name]", "an execution name (or ARN) to show state by state; or `redrive NAME`, `redrive --failed`")
+    .argument("[redriveName]", "with redrive: the execution to resume")
+    .option("--failed", "with redrive: every failed, timed-out or aborted execution")
+    .addOption(new Option("--since <date>", "with redrive --failed: only executions that stopped on or after this UTC day (YYYY-MM-DD)").argParser((v) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new UsageError(`--since must be a date YYYY-MM-DD, not '${v}'`);
+      return v;
+    }))
     .addOption(new Option("--machine <machine>", "only this machine").choices(Object.values(MACHINES).map((m) => m.name)))
     .addOption(new Option("--limit <n>", "how many recent executions per machine").default("20").argParser((v) => {
       const n = Number(v);
@@ -20,7 +27,14 @@ function program(): Command {
       return String(n);
     }))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .addHelpText("after", "\nExamples:\n  npm run executions\n  npm run executions -- onboard-91e131ea67f8a81c-acme-alice-dev\n");
+    .addHelpText(
+      "after",
+      "\nRedrive resumes a failed, timed-out or aborted Standard execution from the state that failed, under the same\n" +
+        "name, once the cause is fixed (Step Functions' RedriveExecution; nothing is counted twice). Express executions\n" +
+        "cannot be redriven: deliver the event again (GitHub's Redeliver) or price the run again under a new name.\n" +
+        "\nExamples:\n  npm run executions\n  npm run executions -- onboard-91e131ea67f8a81c-acme-alice-dev\n" +
+        "  npm run executions -- redrive cost-1234-1-acme_api\n  npm run executions -- redrive --failed --since 2026-11-01\n",
+    );
 }
 
 function seconds(start?: Date, stop?: Date): string {
@@ -32,7 +46,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const early = await parseCommand(cmd, argv, io, "executions");
   if (early !== undefined) return early;
   const name = cmd.args[0];
-  const opts = cmd.opts<{ machine?: string; limit: string; format: "table" | "json" }>();
+  const opts = cmd.opts<{ machine?: string; limit: string; format: "table" | "json"; failed?: boolean; since?: string }>();
+  const redrive = name === "redrive";
+  if (redrive && !cmd.args[1] === !opts.failed) throw new UsageError("redrive takes an execution name or --failed (one of them)");
+  if (!redrive && (opts.failed || opts.since || cmd.args[1])) throw new UsageError("--failed, --since and a second name go with redrive");
   const conn = await connectForCli();
   const sfn = new SFNClient({});
   try {
@@ -41,6 +58,30 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       .map((k) => ({ name: MACHINES[k].name, arn: process.env[MACHINES[k].env] ?? "" }))
       .filter((m) => m.arn !== "");
     if (machines.length === 0) throw new UsageError("no state machine ARN is configured (MEMBER_ONBOARDING_STATE_MACHINE_ARN / WORKFLOW_RUN_COST_STATE_MACHINE_ARN)");
+
+    if (redrive) {
+      let results: RedriveResult[];
+      if (opts.failed) {
+        results = await redriveUnsuccessful(sfn, machines, opts.since ? new Date(`${opts.since}T00:00:00Z`) : undefined);
+      } else {
+        const target = cmd.args[1]!;
+        const arns = target.startsWith("arn:") ? [{ name: "", arn: target }] : machines.map((m) => ({ name: m.name, arn: `${m.arn.replace(":stateMachine:", ":execution:")}:${target}` }));
+        results = [];
+        for (const a of arns) {
+          try {
+            results.push(await redriveOne(sfn, a.name, a.arn));
+            break;
+          } catch (err) {
+            if (!(err instanceof ExecutionDoesNotExist)) throw err;
+          }
+        }
+        if (results.length === 0) throw new UsageError(`no execution named '${target}' in ${machines.map((m) => m.name).join(" or ")}`);
+      }
+      if (opts.format === "json") io.out.write(JSON.stringify(results, null, 2) + "\n");
+      else if (results.length === 0) io.err.write("Nothing to redrive: no failed, timed-out or aborted execution.\n");
+      else printRows(results, ["machine", "name", "status", "outcome", "reason"].map((k) => ({ key: k, value: (r: RedriveResult) => String(r[k as keyof RedriveResult] ?? "") })), "table", io.out);
+      return results.some((r) => r.outcome === "not_redrivable") && !opts.failed ? 1 : 0;
+    }
 
     if (name) {
       const candidates = name.startsWith("arn:") ? [name] : machines.map((m) => `${m.arn.replace(":stateMachine:", ":execution:")}:${name}`);
