@@ -15,6 +15,8 @@ export interface LocalEvent {
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v ?? null));
+/** AWS leaves `cause` out when there is none (a task timeout): so does the local history. */
+const cause = (v: unknown): { cause?: string } => (v === undefined ? {} : { cause: str(v) });
 
 /**
  * Converts local events to the Step Functions API's HistoryEvent shape (type names and `...EventDetails` fields),
@@ -40,7 +42,7 @@ function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<string, st
     case "ExecutionSucceeded":
       return { ...base, type: "ExecutionSucceeded", executionSucceededEventDetails: { output: str(ev.output) } };
     case "ExecutionFailed":
-      return { ...base, type: "ExecutionFailed", executionFailedEventDetails: { error: ev.Error, cause: str(ev.Cause) } };
+      return { ...base, type: "ExecutionFailed", executionFailedEventDetails: { error: ev.Error, ...cause(ev.Cause) } };
     case "ExecutionAborted":
       return { ...base, type: "ExecutionAborted", executionAbortedEventDetails: {} };
     case "ExecutionTimeout":
@@ -54,9 +56,9 @@ function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<string, st
     case "StateFailed":
       if (stateType === "Task") {
         const resource = resources[name] ?? "";
-        return { ...base, type: "TaskFailed", taskFailedEventDetails: { resource, resourceType: resource.split(":").slice(-2, -1)[0] ?? "", error: ev.Error, cause: str(ev.Cause) } };
+        return { ...base, type: "TaskFailed", taskFailedEventDetails: { resource, resourceType: resource.split(":").slice(-2, -1)[0] ?? "", error: ev.Error, ...cause(ev.Cause) } };
       }
-      return { ...base, type: `${stateType}StateFailed`, stateFailedEventDetails: { name, error: ev.Error, cause: str(ev.Cause) } };
+      return { ...base, type: `${stateType}StateFailed`, stateFailedEventDetails: { name, error: ev.Error, ...cause(ev.Cause) } };
     case "StateRetried":
       // AWS shows a retry as the task being scheduled again.
       return { ...base, type: "TaskScheduled", taskScheduledEventDetails: { resource: resources[name] ?? "" } };
