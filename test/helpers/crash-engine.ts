@@ -3,7 +3,7 @@
 // It first lets the executions a previous kill interrupted run again (resume), then arms the kill and starts its own.
 import "../../app/polyfills.js";
 import { readFileSync } from "node:fs";
-import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { startEmbedded } from "../../infra/local/embedded.js";
 
 interface Plan {
@@ -34,7 +34,11 @@ armed = true;
 const sfn = new SFNClient({});
 for (const e of plan.executions) {
   // One at a time, so that the kill lands in the execution that reaches the point.
-  await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: e.name, input: JSON.stringify(e.input) }));
+  try {
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: e.name, input: JSON.stringify(e.input) }));
+  } catch (err) {
+    if (!(err instanceof ExecutionAlreadyExists)) throw err;
+  }
   await embedded.idle();
 }
 sfn.destroy();
