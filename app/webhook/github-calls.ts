@@ -38,6 +38,9 @@ export class GitHubTimeoutError extends Error {
 const settled = new WeakSet<object>();
 const guarded = new WeakSet<object>();
 
+/** Octokit requests an installation token from within the first call that needs one, through these same hooks. */
+const TOKEN_ROUTE = "POST /app/installations/{installation_id}/access_tokens";
+
 function retryable(err: unknown): boolean {
   if (err instanceof DeadlineExceededError) return false;
   if (err instanceof GitHubTimeoutError) return true;
@@ -83,12 +86,17 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
   if (guarded.has(octokit)) return;
   guarded.add(octokit);
   const end = deadline.at - policy.reserveMs;
+  // So that a call timing out while its token is being requested names the token request as what did not answer.
+  let tokenRequests = 0;
 
   octokit.hook.wrap("request", async (request, options) => {
     // The route template, not the URL: it names the call without the org or login in it.
-    const what = `GitHub ${options.method} ${options.url}`;
+    const route = `${options.method} ${options.url}`;
+    const what = `GitHub ${route}`;
     const caller = options.request?.signal;
-    return deadline.track(what, async () => {
+    const isToken = route === TOKEN_ROUTE;
+    if (isToken) tokenRequests++;
+    const attempts = (): Promise<Awaited<ReturnType<typeof request>>> => deadline.track(what, async () => {
       for (let attempt = 0; ; attempt++) {
         const left = end - Date.now();
         if (deadline.expired || left <= 0) throw new DeadlineExceededError(`${what} not started: no time left for GitHub calls`);
@@ -97,13 +105,17 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
         const signal = AbortSignal.any(caller ? [deadline.signal, timeout, caller] : [deadline.signal, timeout]);
         let failure: unknown;
         try {
-          return await abortable(Promise.resolve(request({ ...options, request: { ...options.request, signal, retries: 0 } })), signal);
+          // Set on `options` itself: the hooks inside this one are bound to this very object, not to what is passed.
+          options.request = { ...options.request, signal, retries: 0 };
+          return await abortable(Promise.resolve(request(options)), signal);
         } catch (err) {
           if (settled.has(err as object)) throw err;
           if (deadline.expired) failure = new DeadlineExceededError(`${what}: the delivery's ${deadline.ms} ms ran out`, { cause: err });
           else if (caller?.aborted) throw err;
-          else if (timeout.aborted) failure = new GitHubTimeoutError(`no answer from GitHub to ${options.method} ${options.url} within ${timeoutMs} ms`, { cause: err });
-          else failure = err;
+          else if (timeout.aborted) {
+            const waited = !isToken && tokenRequests > 0 ? `${TOKEN_ROUTE} (for ${route})` : route;
+            failure = new GitHubTimeoutError(`no answer from GitHub to ${waited} within ${timeoutMs} ms`, { cause: err });
+          } else failure = err;
         }
         const wait = policy.backoffMs * 2 ** attempt;
         const last = attempt >= policy.retries || !retryable(failure) || end - Date.now() < wait + policy.minAttemptMs;
@@ -114,5 +126,10 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
         await sleep(wait, deadline.signal);
       }
     });
+    try {
+      return await attempts();
+    } finally {
+      if (isToken) tokenRequests--;
+    }
   });
 }
