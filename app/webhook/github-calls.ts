@@ -88,6 +88,7 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
   const end = deadline.at - policy.reserveMs;
   // So that a call timing out while its token is being requested names the token request as what did not answer.
   let tokenRequests = 0;
+  let tokenFailedAt = Number.NEGATIVE_INFINITY;
 
   octokit.hook.wrap("request", async (request, options) => {
     // The route template, not the URL: it names the call without the org or login in it.
@@ -98,7 +99,8 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
     if (isToken) tokenRequests++;
     const attempts = (): Promise<Awaited<ReturnType<typeof request>>> => deadline.track(what, async () => {
       for (let attempt = 0; ; attempt++) {
-        const left = end - Date.now();
+        const attemptStart = Date.now();
+        const left = end - attemptStart;
         if (deadline.expired || left <= 0) throw new DeadlineExceededError(`${what} not started: no time left for GitHub calls`);
         const timeoutMs = Math.min(policy.callTimeoutMs, left);
         const timeout = AbortSignal.timeout(timeoutMs);
@@ -113,13 +115,16 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
           if (deadline.expired) failure = new DeadlineExceededError(`${what}: the delivery's ${deadline.ms} ms ran out`, { cause: err });
           else if (caller?.aborted) throw err;
           else if (timeout.aborted) {
-            const waited = !isToken && tokenRequests > 0 ? `${TOKEN_ROUTE} (for ${route})` : route;
+            // The token request times out at the same moment and may already have unwound.
+            const tokenStuck = tokenRequests > 0 || tokenFailedAt >= attemptStart;
+            const waited = !isToken && tokenStuck ? `${TOKEN_ROUTE} (for ${route})` : route;
             failure = new GitHubTimeoutError(`no answer from GitHub to ${waited} within ${timeoutMs} ms`, { cause: err });
           } else failure = err;
         }
         const wait = policy.backoffMs * 2 ** attempt;
         const last = attempt >= policy.retries || !retryable(failure) || end - Date.now() < wait + policy.minAttemptMs;
         if (last) {
+          if (isToken) tokenFailedAt = Date.now();
           if (typeof failure === "object" && failure !== null) settled.add(failure);
           throw failure;
         }
