@@ -3,11 +3,12 @@ import { DeadlineExceededError, type Deadline } from "../deadline.js";
 import { machineArn, MACHINES, type MachineKey } from "./machines.js";
 
 /**
- * Bounds for one StartExecution: a connection that is not up within 1 s or a request silent for 2.5 s is dropped,
- * and the SDK tries twice at most; the caller's deadline cuts anything longer.
+ * Bounds for one StartExecution: a connection not up within 3 s or a request silent for 5 s fails, and the SDK tries
+ * twice at most; the caller's deadline aborts whatever is still running when it passes. Not tighter: the local
+ * server shares one endpoint among many concurrent deliveries, and a queued connection counts against these.
  */
-const CONNECTION_TIMEOUT_MS = 1_000;
-const REQUEST_TIMEOUT_MS = 2_500;
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_ATTEMPTS = 2;
 
 let client: SFNClient | undefined;
