@@ -1,9 +1,13 @@
 import type { Probot } from "probot";
 import { onMemberAdded } from "./handlers/member-added.js";
+import { underDeadline } from "./handlers/under-deadline.js";
 import { onWorkflowRunCompleted } from "./handlers/workflow-run-completed.js";
 
-/** The Probot app: each webhook does only what must happen at once, then hands off to a state machine. */
+/**
+ * The Probot app: each webhook does only what must happen at once, then hands off to a state machine; each handler
+ * runs under its delivery's deadline.
+ */
 export default function orgFlows(app: Probot): void {
-  app.on("organization.member_added", onMemberAdded);
-  app.on("workflow_run.completed", onWorkflowRunCompleted);
+  app.on("organization.member_added", underDeadline(onMemberAdded));
+  app.on("workflow_run.completed", underDeadline(onWorkflowRunCompleted));
 }

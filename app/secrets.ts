@@ -29,7 +29,7 @@ export function appCredentials(env = process.env): Promise<AppCredentials> {
   return cached;
 }
 
-/** Tests swap environments; production never calls this. */
+/** The next call reads the credentials again: tests swap environments; the webhook re-reads a rotated secret. */
 export function resetCredentialsCache(): void {
   cached = undefined;
 }

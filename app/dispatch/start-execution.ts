@@ -1,12 +1,32 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { machineArn, type MachineKey } from "./machines.js";
+import { DeadlineExceededError, type Deadline } from "../deadline.js";
+import { machineArn, MACHINES, type MachineKey } from "./machines.js";
+
+/**
+ * Bounds for one StartExecution: a connection not up within 3 s or a request silent for 5 s fails, and the SDK tries
+ * twice at most; the caller's deadline aborts whatever is still running when it passes. Not tighter: the local
+ * server shares one endpoint among many concurrent deliveries, and a queued connection counts against these.
+ */
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 5_000;
+const MAX_ATTEMPTS = 2;
 
 let client: SFNClient | undefined;
 
 /** One client per process: the SDK reads the region and `AWS_ENDPOINT_URL_SFN` from the environment. */
 export function sfnClient(): SFNClient {
-  client ??= new SFNClient({ maxAttempts: 3 });
+  client ??= new SFNClient({
+    maxAttempts: MAX_ATTEMPTS,
+    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+  });
   return client;
+}
+
+/** Tests point `AWS_ENDPOINT_URL_SFN` elsewhere; production never calls this. */
+export function resetSfnClient(): void {
+  client?.destroy();
+  client = undefined;
 }
 
 export interface Started {
@@ -18,13 +38,27 @@ export interface Started {
 
 /**
  * Starts an execution under a deterministic name. Step Functions itself refuses a second execution of the same
- * name, which makes this idempotent across webhook redeliveries and concurrent deliveries.
+ * name, which makes this idempotent across webhook redeliveries and concurrent deliveries. With a deadline, nothing
+ * is started once it has passed and the call is aborted when it passes.
  */
-export async function startExecution(machine: MachineKey, name: string, input: object): Promise<Started> {
+export async function startExecution(machine: MachineKey, name: string, input: object, deadline?: Deadline): Promise<Started> {
   const stateMachineArn = machineArn(machine);
+  const what = `StartExecution ${MACHINES[machine].name}`;
+  deadline?.check(what);
   const before = Date.now();
+  const send = (): Promise<Started> => startOnce(stateMachineArn, name, input, before, deadline?.signal);
   try {
-    const out = await sfnClient().send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    return await (deadline ? deadline.track(what, send) : send());
+  } catch (err) {
+    if (deadline?.expired) throw new DeadlineExceededError(`${what}: the delivery's ${deadline.ms} ms ran out`, { cause: err });
+    throw err;
+  }
+}
+
+async function startOnce(stateMachineArn: string, name: string, input: object, before: number, abortSignal?: AbortSignal): Promise<Started> {
+  try {
+    const command = new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) });
+    const out = await sfnClient().send(command, abortSignal ? { abortSignal } : {});
     // Standard workflows answer a same-name, same-input start of a running execution with that execution's ARN and
     // start date: an older start date means nothing new was started (used for logs only).
     const startedNow = out.startDate ? out.startDate.getTime() >= before - 5_000 : true;

@@ -1,34 +1,38 @@
 import type { Context } from "probot";
+import type { Deadline } from "../deadline.js";
 import { exclusionReason } from "../config/exclude.js";
 import { loadOnboardingConfig } from "../config/load.js";
 import { formatProblem } from "../config/schema.js";
 import { memberExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
+import { parseMemberAdded } from "./member-added-payload.js";
 import { addToTeams, teamProblems } from "./team-membership.js";
 
 /**
  * organization.member_added: team adds at once (so the member can reach repositories straight away), then hand the
  * slow, retryable part (directory lookup, storage, notification) to the member-onboarding state machine.
  */
-export async function onMemberAdded(context: Context<"organization.member_added">): Promise<void> {
-  const { payload } = context;
-  const org = payload.organization.login;
-  const user = payload.membership.user;
-  const installationId = payload.installation?.id;
-  if (!user || !installationId) {
-    context.log.warn({ event: "organization.member_added", org }, "payload without a member or an installation: ignored");
+export async function onMemberAdded(context: Context<"organization.member_added">, deadline: Deadline): Promise<void> {
+  // Validated before anything is acted on: a payload that does not fit is answered 2xx and ignored, never retried.
+  const parsed = parseMemberAdded(context.payload);
+  if (!parsed.ok) {
+    context.log.warn({ event: "organization.member_added", delivery: context.id, reason: parsed.reason }, `member_added payload not usable: ignored (${parsed.reason})`);
     return;
   }
-  const login = user.login;
+  const { organization, membership, installation } = parsed.payload;
+  const org = organization.login;
+  const { login, type } = membership.user;
+  const user = { login, ...(type ? { type } : {}) };
+  const installationId = installation.id;
   const log = context.log.child({ org, member: login, delivery: context.id });
 
   const configResult = await loadOnboardingConfig(context.octokit, org);
   const base = {
     org,
-    orgId: payload.organization.id,
+    orgId: organization.id,
     installationId,
-    member: { login, id: user.id, type: user.type, role: payload.membership.role },
+    member: { login, id: membership.user.id, ...(type ? { type } : {}), ...(membership.role ? { role: membership.role } : {}) },
     deliveryId: context.id,
     receivedAt: new Date().toISOString(),
   };
@@ -52,6 +56,6 @@ export async function onMemberAdded(context: Context<"organization.member_added"
   }
 
   const name = memberExecutionName(context.id, org, login);
-  const started = await startExecution("memberOnboarding", name, input);
+  const started = await startExecution("memberOnboarding", name, input, deadline);
   log.info({ execution: started.name, started: started.started }, started.started ? "onboarding started" : "onboarding already started for this delivery");
 }

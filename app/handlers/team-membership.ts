@@ -5,14 +5,12 @@ import type { TeamResult } from "../records/onboarding-input.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
-
-/** Each GitHub call gets its own deadline so that the whole delivery stays far under GitHub's 10 s. */
-const CALL_TIMEOUT_MS = 3_000;
+// Each call's timeout and retries come from the delivery's deadline (app/webhook/github-calls.ts), which ends
+// early enough for the execution to start and carry a team that could not be changed in time as a team problem.
 
 function describe(err: unknown): string {
   const code = httpStatusOf(err);
   if (code) return `GitHub answered HTTP ${code}`;
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return `no answer from GitHub within ${CALL_TIMEOUT_MS} ms`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -24,7 +22,6 @@ export async function addToTeam(octokit: Octokit, org: string, login: string, te
       org,
       team_slug: team.slug,
       username: login,
-      request: { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
     });
     return { ...base, status: current.data.state === "pending" ? "pending_invitation" : "already_member" };
   } catch (err) {
@@ -36,7 +33,6 @@ export async function addToTeam(octokit: Octokit, org: string, login: string, te
       team_slug: team.slug,
       username: login,
       role: team.role,
-      request: { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
     });
     return { ...base, status: res.data.state === "pending" ? "pending_invitation" : "added" };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import * as z from "zod";
+import type { Deadline } from "../deadline.js";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { runCostInputSchema, type RunCostInput } from "../records/run.js";
@@ -8,6 +9,7 @@ import { firstIssue } from "../validation.js";
 // Only the fields the machine needs. Everything else in the (large) payload is ignored, so GitHub adding or
 // dropping unrelated fields cannot break the handler.
 const payloadSchema = z.object({
+  action: z.literal("completed"),
   installation: z.object({ id: z.number().int().positive() }),
   organization: z.object({ login: z.string() }).nullish(),
   repository: z.object({
@@ -69,7 +71,7 @@ export function runCostInput(payload: unknown): { ok: true; input: RunCostInput 
  * must answer within 10 s); the execution name is (run id, attempt), so a redelivery is refused by Step Functions
  * and still answered 2xx.
  */
-export async function onWorkflowRunCompleted(context: Context<"workflow_run.completed">): Promise<void> {
+export async function onWorkflowRunCompleted(context: Context<"workflow_run.completed">, deadline: Deadline): Promise<void> {
   const result = runCostInput(context.payload);
   if (!result.ok) {
     context.log.info({ event: "workflow_run.completed", delivery: context.id, reason: result.reason }, "workflow run payload not usable: ignored");
@@ -78,6 +80,6 @@ export async function onWorkflowRunCompleted(context: Context<"workflow_run.comp
   const { input } = result;
   const log = context.log.child({ repository: input.repository.fullName, runId: input.run.id, attempt: input.run.attempt, delivery: context.id });
   const name = runExecutionName(input.repository.fullName, input.run.id, input.run.attempt);
-  const started = await startExecution("workflowRunCost", name, input);
+  const started = await startExecution("workflowRunCost", name, input, deadline);
   log.info({ execution: started.name, started: started.started }, started.started ? "run costing started" : "run costing already started for this attempt");
 }

@@ -12,7 +12,11 @@ export interface Delivery {
   signature: string;
 }
 
-export type Checked = { ok: true; delivery: Delivery } | { ok: false; status: 400 | 401 | 405; reason: string; id?: string };
+export type Checked =
+  | { ok: true; delivery: Delivery }
+  /** `signed`: a signature was given, so a newer secret might verify it */
+  | { ok: false; status: 401; reason: string; signed: boolean; id?: undefined }
+  | { ok: false; status: 400 | 405; reason: string; id?: string };
 
 /**
  * Decides whether an invocation is a genuine GitHub delivery, in the order that leaks least: the signature over the
@@ -26,7 +30,7 @@ export function checkDelivery(event: HttpEvent, secret: string): Checked {
   const body = rawBody(event);
   const signature = headers["x-hub-signature-256"];
   if (!signature || !verifySignature(secret, body, signature)) {
-    return { ok: false, status: 401, reason: "missing or invalid x-hub-signature-256" };
+    return { ok: false, status: 401, reason: "missing or invalid x-hub-signature-256", signed: Boolean(signature) };
   }
   const id = headers["x-github-delivery"]?.trim();
   const name = headers["x-github-event"]?.trim();

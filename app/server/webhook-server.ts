@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
+import { Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
 import { checkDelivery } from "../lambda/delivery.js";
+import { receiveDelivery } from "../webhook/receive.js";
 import { readBody } from "./read-body.js";
-
-type WebhookEvent = Parameters<Probot["receive"]>[0];
 
 /** GitHub caps payloads at 25 MB. */
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -17,6 +17,8 @@ export interface WebhookServerOptions {
   port?: number;
   host?: string;
   path?: string;
+  /** the time a delivery may take from arrival to answer (8 s; shorter in tests) */
+  deadlineMs?: number;
 }
 
 export interface WebhookServer {
@@ -27,14 +29,25 @@ export interface WebhookServer {
 
 /**
  * The webhook receiver for `npm start`: checks the signature over the raw body first (401 without it), then the
- * headers and JSON (400), then lets Probot dispatch (500 only when a handler fails, so GitHub records a failed
- * delivery that can be redelivered). Logs name the delivery, never the payload.
+ * headers and JSON (400), then lets Probot dispatch under the delivery's deadline (500 when a handler fails, 504
+ * when the deadline passes, so GitHub records a failed delivery that can be redelivered). Logs name the delivery,
+ * never the payload.
  */
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const path = opts.path ?? "/api/github/webhooks";
   const log = opts.log;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Counted from arrival: reading the body is part of the time GitHub waits.
+    const deadline = new Deadline(opts.deadlineMs ?? DELIVERY_DEADLINE_MS);
+    try {
+      await answer(req, res, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, deadline: Deadline): Promise<void> {
     const reply = (status: number, message: string): void => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify({ message }));
@@ -58,15 +71,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       log.warn({ delivery: checked.id, status: checked.status }, `webhook refused: ${checked.reason}`);
       return reply(checked.status, checked.reason);
     }
-    const { id, name, payload } = checked.delivery;
-    try {
-      await opts.probot.receive({ id, name, payload } as WebhookEvent);
-      reply(200, "ok");
-    } catch (err) {
-      const errors = (err as { errors?: Error[] }).errors ?? [err as Error];
-      log.error({ delivery: id, event: name, errors: errors.map((e) => `${e.name}: ${e.message}`) }, "webhook handler failed");
-      reply(500, "handler failed; redeliver once the cause is fixed");
-    }
+    const outcome = await receiveDelivery(opts.probot, checked.delivery, deadline, log);
+    if (outcome.status === 200) return reply(200, outcome.ignored ? `ignored: ${outcome.ignored}` : "ok");
+    reply(outcome.status, outcome.error);
   }
 
   const server = createServer((req, res) => {
