@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from "@aws
 import { Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
+import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/history.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { isMain, parseCommand, printRows, STD_IO, UsageError, type CliIo } from "./format.js";
@@ -34,7 +35,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const name = cmd.args[0];
   const opts = cmd.opts<{ machine?: string; limit: string; format: "table" | "json" }>();
   const conn = await connectForCli();
-  const sfn = new SFNClient({});
+  const sfn = new SFNClient({ ...sdkTimeouts() });
   try {
     const machines = (Object.keys(MACHINES) as MachineKey[])
       .filter((k) => !opts.machine || MACHINES[k].name === opts.machine)

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { TeamSpec } from "../config/schema.js";
-import { httpStatusOf } from "../http-status.js";
+import { describeCallFailure, httpStatusOf } from "../http-status.js";
 import type { TeamResult } from "../records/onboarding-input.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -13,7 +13,7 @@ function describe(err: unknown): string {
   const code = httpStatusOf(err);
   if (code) return `GitHub answered HTTP ${code}`;
   if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return `no answer from GitHub within ${CALL_TIMEOUT_MS} ms`;
-  return err instanceof Error ? err.message : String(err);
+  return describeCallFailure(err);
 }
 
 /** Adds one member to one team. An existing membership is success and is left as it is (no role change). */
