@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { createTableInput } from "../../app/store/table.js";
+import { acquireDataDirLock, type LockRole } from "./data-dir-lock.js";
 
 export interface LocalDynamo {
   endpoint: string;
@@ -14,24 +15,42 @@ export interface LocalDynamo {
  * dynalite, persisted under `<dataDir>/dynamodb` (or in memory without a dataDir), with the table created exactly
  * as the stack defines it (same keys and index, from app/store/table.ts).
  */
-export async function startLocalDynamo(opts: { dataDir?: string; tableName: string; port?: number }): Promise<LocalDynamo> {
+export async function startLocalDynamo(opts: { dataDir?: string; tableName: string; port?: number; role?: LockRole }): Promise<LocalDynamo> {
   let path: string | undefined;
+  let lock: { release(): void } | undefined;
   if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    // dynalite's LevelDB lock is exclusive and a second opener crashes later, uncaught: refuse it here, by name.
+    lock = acquireDataDirLock(opts.dataDir, opts.role ?? "command");
     path = `${opts.dataDir}/dynamodb`;
     mkdirSync(path, { recursive: true });
   }
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  const close = (): Promise<void> =>
+    new Promise<void>((resolve) =>
+      server.close(() => {
+        lock?.release();
+        resolve();
+      }),
+    );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  await ensureTable(endpoint, opts.tableName);
-  return {
-    endpoint,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  try {
+    await ensureTable(endpoint, opts.tableName);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { endpoint, close };
 }
 
 async function ensureTable(endpoint: string, name: string): Promise<void> {
