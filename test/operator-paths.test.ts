@@ -135,7 +135,9 @@ describe("commands and servers on one DATA_DIR", () => {
 describe("npm start: fatal start errors exit within seconds with one line", () => {
   let occupied: Server | undefined;
 
-  afterAll(() => occupied?.close());
+  afterAll(() => {
+    occupied?.close();
+  });
 
   test("a port in use names PORT; nothing is left running", async () => {
     occupied = createServer();
