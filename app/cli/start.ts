@@ -19,7 +19,8 @@ Environment:
   APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials (required)
   WEBHOOK_PROXY_URL     a smee.io channel that forwards GitHub's deliveries to this server
   GHE_HOST, GHE_PROTOCOL  a GitHub Enterprise Server host (default github.com)
-  PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info)
+  PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
+  OUTBOUND_TIMEOUT_MS (10000)  how long one call to GitHub, the directory or AWS may take
   DATA_DIR (.data)      where the embedded default keeps its table, executions and SNS outbox
   DEFAULT_TEAMS         teams for orgs without .github/onboarding.yml, comma-separated slugs
   DIRECTORY_FILE        company directory: JSON array or CSV with a login column
