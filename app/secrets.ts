@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { credentialsFromEnv, credentialsFromSecret, CredentialsError } from "./credentials.js";
+import { networkFailure } from "./network-error.js";
+import { sdkTimeouts } from "./outbound.js";
+import { ConfigurationError, TransientError } from "./tasks/errors.js";
 
 export interface AppCredentials {
   appId: string;
@@ -10,11 +13,6 @@ export interface AppCredentials {
 }
 
 let cached: Promise<AppCredentials> | undefined;
-
-function normaliseKey(key: string): string {
-  // Keys pasted into one-line variables arrive with literal "\n".
-  return key.includes("\\n") ? key.replace(/\\n/g, "\n") : key;
-}
 
 /**
  * The App's credentials: from Secrets Manager when `APP_SECRET_ARN` is set (deployed: read once per cold start,
@@ -35,30 +33,28 @@ export function resetCredentialsCache(): void {
 }
 
 async function load(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
-  if (env.APP_SECRET_ARN) {
-    const client = new SecretsManagerClient({});
-    const out = await client.send(new GetSecretValueCommand({ SecretId: env.APP_SECRET_ARN }));
+  try {
+    if (!env.APP_SECRET_ARN) return credentialsFromEnv(env, { webhookSecret: false });
+    return credentialsFromSecret(await readSecret(env.APP_SECRET_ARN));
+  } catch (err) {
+    // A credential the admin must fix is not retried by the state machines; the message says which and why.
+    if (err instanceof CredentialsError) throw new ConfigurationError(err.message);
+    throw err;
+  }
+}
+
+async function readSecret(arn: string): Promise<string | undefined> {
+  const client = new SecretsManagerClient({ ...sdkTimeouts() });
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    return out.SecretString;
+  } catch (err) {
+    const net = networkFailure(err, "AWS Secrets Manager");
+    if (net) throw new TransientError(`the app secret: ${net.message}`);
+    throw err;
+  } finally {
     client.destroy();
-    let parsed: Partial<AppCredentials>;
-    try {
-      parsed = JSON.parse(out.SecretString ?? "{}") as Partial<AppCredentials>;
-    } catch {
-      throw new Error("the app secret is not JSON: expected {\"appId\", \"privateKey\", \"webhookSecret\"}");
-    }
-    const missing = (["appId", "privateKey", "webhookSecret"] as const).filter((k) => !parsed[k]);
-    if (missing.length) throw new Error(`the app secret lacks ${missing.join(", ")}`);
-    return {
-      appId: String(parsed.appId),
-      privateKey: normaliseKey(parsed.privateKey!),
-      webhookSecret: parsed.webhookSecret!,
-      ...(typeof parsed.directoryScimToken === "string" && parsed.directoryScimToken ? { directoryScimToken: parsed.directoryScimToken } : {}),
-    };
   }
-  const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, "utf8") : undefined);
-  if (!env.APP_ID || !privateKey) {
-    throw new Error("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set, or APP_SECRET_ARN on AWS");
-  }
-  return { appId: env.APP_ID, privateKey: normaliseKey(privateKey), webhookSecret: env.WEBHOOK_SECRET ?? "" };
 }
 
 /** GitHub's API root, honouring Probot's GHE_HOST / GHE_PROTOCOL (also how the demo reaches its stand-in). */

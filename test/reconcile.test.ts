@@ -120,6 +120,26 @@ describe("reconcile", () => {
     expect(err).toBe("reconcile: GitHub answered HTTP 503 for the billing usage of acme; try again later\n");
   });
 
+  it("GitHub unreachable: names the host and the cause, not HTTP 500", async () => {
+    nock("https://api.github.com").get(USAGE).query(true).replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api.github.com" });
+    const { code, err } = await run(["--org", "acme", "--month", "2026-01"]);
+    expect(code).toBe(1);
+    expect(err).toBe("reconcile: cannot reach GitHub at api.github.com: ENOTFOUND for the billing usage of acme; try again later\n");
+  });
+
+  it("GitHub hanging: gives up after the call timeout with one line", async () => {
+    process.env.OUTBOUND_TIMEOUT_MS = "100";
+    try {
+      nock("https://api.github.com").get(USAGE).query(true).delay(5_000).reply(200, { usageItems: [] });
+      const { code, err } = await run(["--org", "acme", "--month", "2026-01"]);
+      expect(code).toBe(1);
+      expect(err).toBe("reconcile: no answer from GitHub at api.github.com within 100 ms for the billing usage of acme; try again later\n");
+    } finally {
+      delete process.env.OUTBOUND_TIMEOUT_MS;
+      nock.abortPendingRequests();
+    }
+  });
+
   it("bad flags: exit 2", async () => {
     expect((await run(["--org", "acme"])).code).toBe(2);
     expect((await run(["--org", "acme", "--month", "January"])).code).toBe(2);

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from "@aws
 import { Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
+import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/history.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
@@ -51,7 +52,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   if (redrive && !cmd.args[1] === !opts.failed) throw new UsageError("redrive takes an execution name or --failed (one of them)");
   if (!redrive && (opts.failed || opts.since || cmd.args[1])) throw new UsageError("--failed, --since and a second name go with redrive");
   const conn = await connectForCli();
-  const sfn = new SFNClient({});
+  const sfn = new SFNClient({ ...sdkTimeouts() });
   try {
     const machines = (Object.keys(MACHINES) as MachineKey[])
       .filter((k) => !opts.machine || MACHINES[k].name === opts.machine)

@@ -6,7 +6,8 @@ import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
-import { httpStatusOf } from "../http-status.js";
+import { describeCallFailure, httpStatusOf } from "../http-status.js";
+import { timedFetch } from "../outbound.js";
 import { githubBaseUrl } from "../secrets.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
@@ -103,7 +104,13 @@ export function reconcileColumns(format: RowFormat): Column<ReconcileRow>[] {
 class AccessError extends Error {}
 
 async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
-  const octokit = new ProbotOctokit({ auth: { token }, baseUrl: githubBaseUrl(env), retry: { enabled: false }, throttle: { enabled: false } });
+  const octokit = new ProbotOctokit({
+    auth: { token },
+    baseUrl: githubBaseUrl(env),
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    request: { fetch: timedFetch("GitHub") },
+  });
   const [year, mon] = month.split("-").map(Number) as [number, number];
   try {
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
@@ -113,7 +120,8 @@ async function fetchUsage(token: string, org: string, month: string, env: NodeJS
     if (status === 401 || status === 403 || status === 404) {
       throw new AccessError(`GitHub answered HTTP ${status} for the billing usage of ${org}: reconcile ${TOKEN_HELP}`);
     }
-    throw new Error(status ? `GitHub answered HTTP ${status} for the billing usage of ${org}; try again later` : `cannot reach GitHub: ${err instanceof Error ? err.message : String(err)}`);
+    // "cannot reach GitHub at api.github.com: ENOTFOUND" or "GitHub answered HTTP 502", never a network failure as 500.
+    throw new Error(`${describeCallFailure(err)} for the billing usage of ${org}; try again later`);
   }
 }
 

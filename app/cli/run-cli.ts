@@ -1,7 +1,10 @@
 import { UsageError } from "../usage-error.js";
 
-/** Runs a command's main; user mistakes print one line and exit 2, anything else one line and exit 1. */
-export function runCli(main: () => Promise<number | void>): void {
+/**
+ * Runs a command's main; user mistakes print one line and exit 2, anything else one line and exit 1.
+ * `exitOnError`: exit at once after the line, whatever handles are still open (for the server).
+ */
+export function runCli(main: () => Promise<number | void>, opts: { exitOnError?: boolean } = {}): void {
   main().then(
     (code) => {
       process.exitCode = code ?? 0;
@@ -16,6 +19,7 @@ export function runCli(main: () => Promise<number | void>): void {
         if (process.env.DEBUG) process.stderr.write(`${e.stack}\n`);
         process.exitCode = 1;
       }
+      if (opts.exitOnError) process.exit();
     },
   );
 }

@@ -1,8 +1,11 @@
 import { Command } from "commander";
-import { awsConfigured, dataDir, startEmbedded } from "../../infra/local/embedded.js";
+import { dataDirHolder, DataDirInUseError } from "../../infra/local/data-dir-lock.js";
+import { awsConfigured, CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
 import { createApp } from "../server/probot.js";
-import { startWebhookServer } from "../server/webhook-server.js";
+import { startWebhookServer, type WebhookServer } from "../server/webhook-server.js";
+import { UsageError } from "../usage-error.js";
 import { runCli } from "./run-cli.js";
+import { checkDataDir, checkStartEnv, describeListenError, probeListen } from "./start-env.js";
 
 const program = new Command("npm start")
   .description(
@@ -16,7 +19,8 @@ Environment:
   APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials (required)
   WEBHOOK_PROXY_URL     a smee.io channel that forwards GitHub's deliveries to this server
   GHE_HOST, GHE_PROTOCOL  a GitHub Enterprise Server host (default github.com)
-  PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info)
+  PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
+  OUTBOUND_TIMEOUT_MS (10000)  how long one call to GitHub, the directory or AWS may take
   DATA_DIR (.data)      where the embedded default keeps its table, executions and SNS outbox
   DEFAULT_TEAMS         teams for orgs without .github/onboarding.yml, comma-separated slugs
   DIRECTORY_FILE        company directory: JSON array or CSV with a login column
@@ -25,40 +29,84 @@ Environment:
                         set these to dispatch to deployed state machines instead of the embedded default`,
   );
 
-runCli(async () => {
-  program.parse();
-  const { probot, secret } = await createApp();
-  const log = probot.log.child({ component: "server" });
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!awsConfigured()) {
-    const dir = dataDir();
-    const embedded = await startEmbedded({
-      dataDir: dir,
-      resume: true,
-      advertise: true,
-      log: (m) => log.info(m),
-      onPublish: (m) => log.info({ topic: "notifications", subject: m.subject }, "SNS outbox: message published"),
+/** A command holds DATA_DIR for a moment: wait for it. Another server holds it for good: stop at once. */
+async function startEmbeddedWhenFree(opts: EmbeddedOptions): Promise<Embedded> {
+  const until = Date.now() + CLI_WAIT_MS;
+  for (;;) {
+    try {
+      return await startEmbedded(opts);
+    } catch (err) {
+      if (!(err instanceof DataDirInUseError) || err.holder.role === "server" || Date.now() >= until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** Stops what already started, but never waits long: a fatal start must exit within seconds. */
+async function stopWithin(ms: number, stop: (() => Promise<void>) | undefined): Promise<void> {
+  if (!stop) return;
+  await Promise.race([stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+runCli(
+  async () => {
+    program.parse();
+    // Everything that can be checked is checked before anything starts, each failure one line naming the variable.
+    const settings = checkStartEnv(process.env);
+    const { probot, secret } = await createApp();
+    const log = probot.log.child({ component: "server" });
+    const embedded = !awsConfigured();
+    if (embedded) {
+      checkDataDir(settings.dataDir);
+      // Another server on this DATA_DIR is named before its port gets in the way.
+      const holder = dataDirHolder(settings.dataDir);
+      if (holder?.role === "server") throw new DataDirInUseError(settings.dataDir, holder);
+    }
+    await probeListen(settings.port, settings.host);
+
+    let stopEmbedded: (() => Promise<void>) | undefined;
+    let server: WebhookServer;
+    try {
+      if (embedded) {
+        const e = await startEmbeddedWhenFree({
+          dataDir: settings.dataDir,
+          resume: true,
+          advertise: true,
+          log: (m) => log.info(m),
+          onPublish: (m) => log.info({ topic: "notifications", subject: m.subject }, "SNS outbox: message published"),
+        });
+        log.info(`embedded default: Step Functions ${e.sfnEndpoint}, DynamoDB ${e.dynamoEndpoint}, data in ${settings.dataDir}`);
+        stopEmbedded = () => e.stop();
+      } else {
+        log.info("dispatching to the configured AWS state machines");
+      }
+      try {
+        server = await startWebhookServer({ probot, secret, log, port: settings.port, host: settings.host });
+      } catch (err) {
+        // The address was free a moment ago (probeListen): someone took it meanwhile.
+        throw new UsageError(describeListenError(err, settings.port, settings.host));
+      }
+    } catch (err) {
+      await stopWithin(3_000, stopEmbedded);
+      throw err;
+    }
+    log.info(`listening for GitHub webhooks on ${server.url}`);
+    if (process.env.WEBHOOK_PROXY_URL) {
+      const { SmeeClient } = await import("smee-client");
+      const smee = new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target: server.url, logger: { info: () => {}, error: (...a: unknown[]) => log.error(String(a[0])) } });
+      await smee.start();
+      log.info(`forwarding deliveries from ${process.env.WEBHOOK_PROXY_URL}`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
     });
-    log.info(`embedded default: Step Functions ${embedded.sfnEndpoint}, DynamoDB ${embedded.dynamoEndpoint}, data in ${dir}`);
-    stopEmbedded = () => embedded.stop();
-  } else {
-    log.info("dispatching to the configured AWS state machines");
-  }
-  const server = await startWebhookServer({ probot, secret, log, port: Number(process.env.PORT || 3000), host: process.env.HOST || "127.0.0.1" });
-  log.info(`listening for GitHub webhooks on ${server.url}`);
-  if (process.env.WEBHOOK_PROXY_URL) {
-    const { SmeeClient } = await import("smee-client");
-    const smee = new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target: server.url, logger: { info: () => {}, error: (...a: unknown[]) => log.error(String(a[0])) } });
-    await smee.start();
-    log.info(`forwarding deliveries from ${process.env.WEBHOOK_PROXY_URL}`);
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  log.info("stopping: finishing running executions");
-  await server.close();
-  await stopEmbedded?.();
-  return 0;
-});
+    log.info("stopping: finishing running executions");
+    await server.close();
+    await stopEmbedded?.();
+    return 0;
+  },
+  // Probot, smee or a resumed execution may hold the event loop open: a server that failed to start must exit.
+  { exitOnError: true },
+);

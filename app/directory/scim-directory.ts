@@ -1,8 +1,11 @@
+import { networkFailure } from "../network-error.js";
+import { timedFetch } from "../outbound.js";
 import { ConfigurationError, TransientError, UpstreamError } from "../tasks/errors.js";
 import type { Directory, DirectoryEntry, LookupHints } from "./types.js";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const TIMEOUT_MS = 5_000;
+/** Times out after the outbound call timeout (OUTBOUND_TIMEOUT_MS) or the task's remaining budget. */
+const scimFetch = timedFetch("the SCIM directory");
 
 interface ScimUser {
   userName?: string;
@@ -49,12 +52,12 @@ export class ScimDirectory implements Directory {
     const url = `${this.baseUrl.replace(/\/$/, "")}/Users?filter=${encodeURIComponent(`userName eq ${quote(userName)}`)}&count=1`;
     let res: Response;
     try {
-      res = await fetch(url, {
-        headers: { authorization: `Bearer ${this.token}`, accept: "application/scim+json, application/json" },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      res = await scimFetch(url, { headers: { authorization: `Bearer ${this.token}`, accept: "application/scim+json, application/json" } });
     } catch (err) {
-      throw new TransientError(`directory ${this.name}: ${(err as Error).name === "TimeoutError" ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message}`);
+      // Timeouts and connection failures are retried by the state machine; anything else (a bad URL) is not.
+      const net = networkFailure(err, "the SCIM directory");
+      if (net) throw new TransientError(`directory ${this.name}: ${net.message}`);
+      throw new ConfigurationError(`directory ${this.name}: ${err instanceof Error ? err.message : String(err)}; check DIRECTORY_SCIM_URL`);
     }
     if (res.status === 404) return null;
     if (res.status === 429 || res.status >= 500) throw new TransientError(`directory ${this.name}: HTTP ${res.status}`);

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import type { TeamSpec } from "../config/schema.js";
-import { httpStatusOf } from "../http-status.js";
+import { describeCallFailure, httpStatusOf } from "../http-status.js";
 import type { TeamResult } from "../records/onboarding-input.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -11,7 +11,7 @@ type Octokit = InstanceType<typeof ProbotOctokit>;
 function describe(err: unknown): string {
   const code = httpStatusOf(err);
   if (code) return `GitHub answered HTTP ${code}`;
-  return err instanceof Error ? err.message : String(err);
+  return describeCallFailure(err);
 }
 
 /** Adds one member to one team. An existing membership is success and is left as it is (no role change). */

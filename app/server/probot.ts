@@ -1,18 +1,32 @@
 import { createProbot, type Probot } from "probot";
+import { CredentialsError, credentialsFromEnv } from "../credentials.js";
 import orgFlows from "../index.js";
+import { timedFetch } from "../outbound.js";
 import { UsageError } from "../usage-error.js";
 import { createLogger } from "../lambda/log.js";
 
-/** Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...). */
+/**
+ * Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...).
+ * The credentials are checked first, so that a bad one is named ("APP_ID must be a number...") instead of
+ * Probot's "appId option is required".
+ */
 export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<{ probot: Probot; secret: string }> {
-  const missing = ["APP_ID", "WEBHOOK_SECRET"].filter((k) => !env[k]);
-  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
-  if (missing.length) {
-    throw new UsageError(`missing ${missing.join(", ")}: register the App from app.yml and set its credentials (see the README, "Run against a real org")`);
+  let creds;
+  try {
+    creds = credentialsFromEnv(env, { webhookSecret: true });
+  } catch (err) {
+    if (err instanceof CredentialsError) throw new UsageError(err.message);
+    throw err;
   }
-  // Probot's default logger attaches the whole payload to a handler's error; this one never logs payloads.
-  const probot = createProbot({ env, overrides: { log: createLogger({ LOG_LEVEL: "info", ...env }) } });
+  // Probot would read the key again from PRIVATE_KEY(_PATH) in its own way: hand it the checked one.
+  const probotEnv: NodeJS.ProcessEnv = { ...env, APP_ID: creds.appId, PRIVATE_KEY: creds.privateKey };
+  delete probotEnv.PRIVATE_KEY_PATH;
+  const probot = createProbot({
+    env: probotEnv,
+    // Probot's default logger attaches the whole payload to a handler's error; this one never logs payloads.
+    // Every GitHub call of the handlers has the outbound timeout.
+    overrides: { log: createLogger({ LOG_LEVEL: "info", ...env }), request: { fetch: timedFetch("GitHub") } },
+  });
   await probot.load(orgFlows);
-  return { probot, secret: env.WEBHOOK_SECRET! };
+  return { probot, secret: creds.webhookSecret };
 }
-

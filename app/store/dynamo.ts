@@ -1,10 +1,14 @@
 import { DynamoDBClient, QueryCommand, type AttributeValue, type QueryCommandInput } from "@aws-sdk/client-dynamodb";
+import { sdkTimeouts } from "../outbound.js";
 
 let client: DynamoDBClient | undefined;
 
-/** One client per process; the SDK reads the region and `AWS_ENDPOINT_URL_DYNAMODB` from the environment. */
+/**
+ * One client per process; the SDK reads the region and `AWS_ENDPOINT_URL_DYNAMODB` from the environment. With
+ * timeouts: a command must not wait forever on an endpoint that stopped answering.
+ */
 export function dynamoClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({});
+  client ??= new DynamoDBClient({ ...sdkTimeouts() });
   return client;
 }
 

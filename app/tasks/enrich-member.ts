@@ -4,6 +4,8 @@ import { httpStatusOf } from "../http-status.js";
 import { firstIssue } from "../validation.js";
 import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
+import { withDeadline } from "../outbound.js";
+import { TASK_BUDGET_MS } from "./budget.js";
 import { classify, InvalidInputError } from "./errors.js";
 import { installationOctokit, type Octokit } from "./github.js";
 
@@ -72,7 +74,12 @@ async function samlIdentity(octokit: Octokit, org: string, login: string): Promi
 }
 
 /** Task Lambda: enrich a new member from GitHub, SAML and the company directory. Returns the item to store. */
-export async function handler(event: unknown): Promise<EnrichResult> {
+/** The task Lambda's entry: its outbound calls share the task's time budget (app/tasks/budget.ts). */
+export function handler(event: unknown): Promise<EnrichResult> {
+  return withDeadline(TASK_BUDGET_MS.enrichMember, () => enrich(event));
+}
+
+async function enrich(event: unknown): Promise<EnrichResult> {
   const parsed = inputSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidInputError(`enrich-member input: ${firstIssue(parsed.error)}`);

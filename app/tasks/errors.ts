@@ -1,4 +1,5 @@
 import { httpStatusOf, isRateLimited } from "../http-status.js";
+import { networkFailure } from "../network-error.js";
 
 /**
  * Errors a task throws, by name: the state machines retry `TransientError` with back-off and catch everything
@@ -20,9 +21,14 @@ export class UpstreamError extends Error {
   override name = "UpstreamError";
 }
 
-/** Sorts a failed call to GitHub or a directory into retryable or not, without leaking response bodies. */
-export function classify(err: unknown, what: string): Error {
+/**
+ * Sorts a failed call to GitHub or a directory into retryable or not, without leaking response bodies. A call
+ * that got no answer (timeout, DNS, refused, reset) is transient and says which host could not be reached.
+ */
+export function classify(err: unknown, what: string, service = "GitHub"): Error {
   if (err instanceof TransientError || err instanceof UpstreamError || err instanceof ConfigurationError) return err;
+  const net = networkFailure(err, service);
+  if (net) return new TransientError(`${what}: ${net.message}`);
   const status = httpStatusOf(err);
   if (status === undefined) {
     const msg = err instanceof Error ? err.message : String(err);

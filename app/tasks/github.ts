@@ -1,4 +1,5 @@
 import { ProbotOctokit } from "probot";
+import { timedFetch } from "../outbound.js";
 import { appCredentials, githubBaseUrl } from "../secrets.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -8,6 +9,7 @@ const clients = new Map<string, Octokit>();
 /**
  * An Octokit authenticated as the App installation itself: the state machine's input never carries a token,
  * only the installation id. Retries are left to the state machine's Retry, so a throttle is not retried twice.
+ * Every call, the installation-token request included, has the outbound timeout (app/outbound.ts).
  */
 export async function installationOctokit(installationId: number): Promise<Octokit> {
   const { appId, privateKey } = await appCredentials();
@@ -21,6 +23,7 @@ export async function installationOctokit(installationId: number): Promise<Octok
     baseUrl: githubBaseUrl(),
     retry: { enabled: false },
     throttle: { enabled: false },
+    request: { fetch: timedFetch("GitHub") },
   });
   clients.set(key, client);
   return client;

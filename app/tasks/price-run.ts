@@ -9,6 +9,8 @@ import { recordingPlan, type RecordingPlan } from "../records/recording.js";
 import { buildRunRecord, runCostInputSchema, runSummary, type RunCostInput } from "../records/run.js";
 import { tableName } from "../store/table.js";
 import { firstIssue } from "../validation.js";
+import { withDeadline } from "../outbound.js";
+import { TASK_BUDGET_MS } from "./budget.js";
 import { classify, ConfigurationError, InvalidInputError } from "./errors.js";
 import { installationOctokit, type Octokit } from "./github.js";
 import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
@@ -58,7 +60,12 @@ export async function listAttemptJobs(octokit: Octokit, input: RunCostInput): Pr
   }
 }
 
-export async function handler(event: unknown): Promise<PriceRunOutput> {
+/** The task Lambda's entry: its outbound calls share the task's time budget (app/tasks/budget.ts). */
+export function handler(event: unknown): Promise<PriceRunOutput> {
+  return withDeadline(TASK_BUDGET_MS.priceRun, () => priceRun(event));
+}
+
+async function priceRun(event: unknown): Promise<PriceRunOutput> {
   const input = parseInput(event);
   const octokit = await installationOctokit(input.installationId);
   const [config, jobs] = await Promise.all([

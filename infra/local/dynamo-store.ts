@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { createTableInput, TABLE } from "../../app/store/table.js";
+import { acquireDataDirLock, type LockRole } from "./data-dir-lock.js";
 import { LocalTransactions, type TransactionProbe } from "./dynamo-transactions.js";
 
 export interface LocalDynamo {
@@ -15,36 +16,57 @@ export interface LocalDynamo {
  * dynalite, persisted under `<dataDir>/dynamodb` (or in memory without a dataDir), with the table created exactly
  * as the stack defines it (same keys and index, from app/store/table.ts).
  */
-export async function startLocalDynamo(opts: { dataDir?: string; tableName: string; port?: number; transactionProbe?: TransactionProbe }): Promise<LocalDynamo> {
+export async function startLocalDynamo(opts: { dataDir?: string; tableName: string; port?: number; role?: LockRole; transactionProbe?: TransactionProbe }): Promise<LocalDynamo> {
   let path: string | undefined;
+  let lock: { release(): void } | undefined;
   if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    // dynalite's LevelDB lock is exclusive and a second opener crashes later, uncaught: refuse it here, by name.
+    lock = acquireDataDirLock(opts.dataDir, opts.role ?? "command");
     path = `${opts.dataDir}/dynamodb`;
     mkdirSync(path, { recursive: true });
   }
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  const close = (): Promise<void> =>
+    new Promise<void>((resolve) =>
+      server.close(() => {
+        lock?.release();
+        resolve();
+      }),
+    );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  await ensureTable(endpoint, opts.tableName);
   // dynalite has no transactions: this front answers TransactWriteItems with DynamoDB's semantics.
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-  const transactions = new LocalTransactions(client, {
-    dir: opts.dataDir ? `${opts.dataDir}/transactions` : undefined,
-    keyAttributes: [TABLE.partitionKey, TABLE.sortKey],
-    probe: opts.transactionProbe,
-  });
-  await transactions.recover();
-  transactions.attach(server);
+  try {
+    await ensureTable(endpoint, opts.tableName);
+    const transactions = new LocalTransactions(client, {
+      dir: opts.dataDir ? `${opts.dataDir}/transactions` : undefined,
+      keyAttributes: [TABLE.partitionKey, TABLE.sortKey],
+      probe: opts.transactionProbe,
+    });
+    await transactions.recover();
+    transactions.attach(server);
+  } catch (err) {
+    client.destroy();
+    await close();
+    throw err;
+  }
   return {
     endpoint,
-    close: () =>
-      new Promise<void>((resolve) => {
-        client.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      client.destroy();
+      return close();
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MACHINES } from "../../app/dispatch/machines.js";
 import { tableName } from "../../app/store/table.js";
 import type { Substitutions } from "../substitutions.js";
+import { dataDirHolder, DataDirInUseError, type LockHolder } from "./data-dir-lock.js";
 import { startLocalDynamo } from "./dynamo-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn } from "./functions.js";
 import { failedExecutionMessage } from "../../app/notifications/failed-execution.js";
@@ -68,7 +69,7 @@ export interface EmbeddedOptions {
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedded> {
   const table = tableName();
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table, transactionProbe: opts.transactionProbe });
+  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table, role: opts.advertise ? "server" : "command", transactionProbe: opts.transactionProbe });
   const outbox = new SnsOutbox(opts.dataDir, opts.onPublish);
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const sfn = await startLocalStepFunctions({
@@ -136,34 +137,47 @@ function pointSdkAt(a: Omit<Advertised, "pid">): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** How long a command waits for another command to finish with the data folder (or a server to advertise). */
+export const CLI_WAIT_MS = 15_000;
+
+function advertisedBy(dir: string, holder: LockHolder | undefined): Advertised | undefined {
+  if (!holder || holder.role !== "server") return undefined;
   try {
-    process.kill(pid, 0);
-    return true;
+    const a = JSON.parse(readFileSync(`${dir}/endpoints.json`, "utf8")) as Advertised;
+    // The file of a server that died is left behind: only the live holder's endpoints count.
+    return a.pid === holder.pid ? a : undefined;
   } catch {
-    return false;
+    return undefined; // not written yet (the server is starting) or partial
   }
 }
 
 /**
- * For the command-line tools: use AWS when it is configured; else the running server's embedded endpoints;
- * else start the embedded stores on the data folder just for this command (read-only use, nothing is resumed).
+ * For the command-line tools: use AWS when it is configured; else the running server's advertised endpoints;
+ * else open the data folder just for this command (read-only use, nothing is resumed). Any number of commands
+ * share one DATA_DIR: while another command holds it, this one waits its turn (commands are short); after
+ * CLI_WAIT_MS it stops with one line naming the holder.
  */
-export async function connectForCli(): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
+export async function connectForCli(opts: { waitMs?: number } = {}): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
   if (awsConfigured() || process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.TABLE_NAME) return { mode: "aws", close: async () => {} };
   const dir = dataDir();
-  const file = `${dir}/endpoints.json`;
-  if (existsSync(file)) {
-    try {
-      const a = JSON.parse(readFileSync(file, "utf8")) as Advertised;
-      if (alive(a.pid)) {
-        pointSdkAt(a);
-        return { mode: "server", close: async () => {} };
-      }
-    } catch {
-      // A stale or partial file: fall through and start our own.
+  const until = Date.now() + (opts.waitMs ?? CLI_WAIT_MS);
+  for (;;) {
+    const holder = dataDirHolder(dir);
+    const a = advertisedBy(dir, holder);
+    if (a) {
+      pointSdkAt(a);
+      return { mode: "server", close: async () => {} };
     }
+    if (!holder) {
+      try {
+        const embedded = await startEmbedded({ dataDir: dir, resume: false });
+        return { mode: "own", close: () => embedded.stop() };
+      } catch (err) {
+        if (!(err instanceof DataDirInUseError)) throw err;
+        // taken by another process in between: look again
+      }
+    }
+    if (Date.now() >= until) throw new DataDirInUseError(dir, dataDirHolder(dir) ?? { pid: 0, role: "unknown" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const embedded = await startEmbedded({ dataDir: dir, resume: false });
-  return { mode: "own", close: () => embedded.stop() };
 }
