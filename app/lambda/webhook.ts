@@ -1,13 +1,22 @@
+import lambdaFunction from "@probot/adapter-aws-lambda-serverless/lambda-function.js";
 import { Probot, type ProbotOctokit } from "probot";
 import { DeadlineExceededError, Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
 import orgFlows from "../index.js";
 import { appCredentials, githubBaseUrl, resetCredentialsCache, type AppCredentials } from "../secrets.js";
-import { receiveDelivery } from "../webhook/receive.js";
+import { receiveDelivery, type Dispatch } from "../webhook/receive.js";
 import { checkDelivery, type Checked } from "./delivery.js";
 import { respond, type HttpEvent, type HttpResult } from "./http.js";
 import { createLogger } from "./log.js";
 
 const log = createLogger();
+
+/**
+ * The Lambda dispatches through the serverless adapter's per-event function, with what it cannot do itself already
+ * done (a decoded body, normalised headers, a ready Probot, the deadline): its only outcome acted on is a throw.
+ */
+const viaAdapter: Dispatch = async (probot, d) => {
+  await lambdaFunction(probot, { headers: { "x-github-delivery": d.id, "x-github-event": d.name, "x-hub-signature-256": d.signature }, body: d.body }, {});
+};
 
 /** A rotated webhook secret is looked for at most this often per warm process (a forged flood costs one read). */
 export const SECRET_RECHECK_MS = 60_000;
@@ -137,7 +146,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions = {}): (event: 
     }
 
     const { id, name } = checked.delivery;
-    const outcome = await receiveDelivery(app.probot, checked.delivery, deadline, log);
+    const outcome = await receiveDelivery(app.probot, checked.delivery, deadline, log, viaAdapter);
     if (outcome.status !== 200) return respond(outcome.status, { error: outcome.error });
     log.info({ delivery: id, githubEvent: name, ms: Date.now() - startedAt, ...(outcome.ignored ? { ignored: outcome.ignored } : {}) }, "delivery handled");
     return respond(200, outcome.ignored ? { ok: true, ignored: outcome.ignored } : { ok: true });

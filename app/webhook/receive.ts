@@ -18,12 +18,17 @@ function messages(err: unknown): string[] {
   return errors.map((e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e)));
 }
 
+/** How a checked delivery reaches the app's handlers: Probot's own `receive` by default. */
+export type Dispatch = (probot: Probot, delivery: Pick<Delivery, "id" | "name" | "payload" | "body" | "signature">) => Promise<void>;
+
+const probotReceive: Dispatch = (probot, { id, name, payload }) => probot.receive({ id, name, payload } as WebhookEvent);
+
 /**
  * Dispatches one authentic delivery through Probot, the same way for both front doors (the local server and the
  * Lambda entry): an envelope Probot cannot read is ignored (200), the handlers run under `deadline`, and the answer
  * comes by the deadline whatever they are waiting for. Logs name the delivery and the cause, never the payload.
  */
-export async function receiveDelivery(probot: Probot, delivery: Pick<Delivery, "id" | "name" | "payload">, deadline: Deadline, log: Log): Promise<Outcome> {
+export async function receiveDelivery(probot: Probot, delivery: Delivery, deadline: Deadline, log: Log, dispatch: Dispatch = probotReceive): Promise<Outcome> {
   const { id, name, payload } = delivery;
   const action = typeof payload.action === "string" ? payload.action : undefined;
   const problem = envelopeProblem(payload);
@@ -32,7 +37,7 @@ export async function receiveDelivery(probot: Probot, delivery: Pick<Delivery, "
     return { status: 200, ignored: problem };
   }
   try {
-    await deadline.race(runWithDeadline(deadline, () => probot.receive({ id, name, payload } as WebhookEvent)));
+    await deadline.race(runWithDeadline(deadline, () => dispatch(probot, delivery)));
     return { status: 200 };
   } catch (err) {
     if (isDeadlineError(err)) {
