@@ -20,7 +20,8 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { MACHINES, type MachineKey } from "../app/dispatch/machines.js";
-import { failedExecutionMessage, NOTIFIED_STATUSES } from "../app/notifications/failed-execution.js";
+import { UNSUCCESSFUL_STATUSES } from "../app/executions/status.js";
+import { failedExecutionMessage } from "../app/notifications/failed-execution.js";
 import { TABLE } from "../app/store/table.js";
 import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { BUNDLE, LAMBDA_ENTRIES, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "./bundling.js";
@@ -338,7 +339,7 @@ export class OrgFlowsStack extends Stack {
       eventPattern: {
         source: ["aws.states"],
         detailType: ["Step Functions Execution Status Change"],
-        detail: { status: [...NOTIFIED_STATUSES], stateMachineArn: standard.map((m) => m.stateMachineArn) },
+        detail: { status: [...UNSUCCESSFUL_STATUSES], stateMachineArn: standard.map((m) => m.stateMachineArn) },
       },
       targets: [
         new targets.SnsTopic(this.topic, {

@@ -3,9 +3,9 @@ import {
   ExecutionNotRedrivable,
   RedriveExecutionCommand,
   SFNClient,
-  type ExecutionStatus,
 } from "@aws-sdk/client-sfn";
 import { recentExecutions } from "./query.js";
+import { isUnsuccessful } from "./status.js";
 
 /** What a redrive did with one execution. */
 export interface RedriveResult {
@@ -15,8 +15,6 @@ export interface RedriveResult {
   outcome: "redriven" | "not_redrivable";
   reason?: string;
 }
-
-const UNSUCCESSFUL: ExecutionStatus[] = ["FAILED", "TIMED_OUT", "ABORTED"];
 
 /**
  * Step Functions' own recovery: the execution goes on from the state that failed, under the same name and ARN, with
@@ -39,7 +37,7 @@ export async function redriveUnsuccessful(client: SFNClient, machines: Array<{ n
   const out: RedriveResult[] = [];
   for (const m of machines) {
     for (const e of await recentExecutions(client, m.arn, limit)) {
-      if (!e.status || !UNSUCCESSFUL.includes(e.status) || !e.executionArn) continue;
+      if (!isUnsuccessful(e.status) || !e.executionArn) continue;
       if (since && (e.stopDate ?? e.startDate ?? new Date(0)) < since) continue;
       out.push(await redriveOne(client, m.name, e.executionArn));
     }

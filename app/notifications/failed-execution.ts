@@ -14,9 +14,6 @@ export interface FailedExecutionFields {
   cause: string;
 }
 
-/** The statuses that notify. Standard workflows only: Express executions send no status-change events. */
-export const NOTIFIED_STATUSES = ["FAILED", "TIMED_OUT", "ABORTED"] as const;
-
 export function failedExecutionMessage(f: FailedExecutionFields): string {
   return [
     `org-flows: an execution ended ${f.status}.`,

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { isUnsuccessful } from "../../app/executions/status.js";
 import { readBody } from "../../app/server/read-body.js";
 import { taskStates } from "../asl.js";
 import { substitute, type Substitutions } from "../substitutions.js";
@@ -30,7 +31,6 @@ interface LocalMachine {
 
 /** Express workflows stop at 5 minutes (Step Functions quotas), whatever the definition says. */
 export const EXPRESS_LIMIT_MS = 5 * 60 * 1000;
-const TERMINAL_FAILURES = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 
 export interface EndpointOptions {
   machinesDir: string;
@@ -80,8 +80,8 @@ const NAME_RE = /^[A-Za-z0-9_-]{1,80}$/;
 export async function startLocalStepFunctions(opts: EndpointOptions): Promise<LocalStepFunctions> {
   const log = opts.log ?? (() => {});
   const store = new ExecutionStore(opts.dataDir);
-  const running = new Map<string, Promise<void>>();
-  const executions = new Map<string, { abort(): void }>();
+  /** by execution ARN: what settles when it ends, and how to stop it */
+  const running = new Map<string, { done: Promise<void>; abort(): void }>();
   const machines = new Map<string, LocalMachine>();
   const stateMachineArn = (name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
@@ -184,7 +184,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       }
       store.save(rec);
       log(`execution ${rec.name}: ${rec.status}${rec.error ? ` (${rec.error})` : ""}`);
-      if (m.type === "STANDARD" && TERMINAL_FAILURES.has(rec.status)) {
+      if (m.type === "STANDARD" && isUnsuccessful(rec.status)) {
         try {
           opts.onFailure?.(rec);
         } catch (err) {
@@ -192,9 +192,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
         }
       }
     })().finally(() => running.delete(rec.executionArn));
-    running.set(rec.executionArn, done);
-    executions.set(rec.executionArn, execution);
-    void done.finally(() => executions.delete(rec.executionArn));
+    running.set(rec.executionArn, { done, abort: () => execution.abort() });
   }
 
   /** The top-level state an unsuccessful execution stopped in, with the input it was given: where a redrive goes on. */
@@ -244,7 +242,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${String(body.executionArn)}'`);
       const { events: _events, resumeFrom: _from, ...rest } = rec;
       const m = machines.get(rec.stateMachineArn);
-      const redrivable = m?.type === "STANDARD" && TERMINAL_FAILURES.has(rec.status);
+      const redrivable = m?.type === "STANDARD" && isUnsuccessful(rec.status);
       return {
         ...rest,
         redriveCount: rec.redriveCount ?? 0,
@@ -256,7 +254,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       const arn = String(body.executionArn ?? "");
       const rec = store.get(arn);
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
-      if (rec.status === "RUNNING") executions.get(arn)?.abort();
+      if (rec.status === "RUNNING") running.get(arn)?.abort();
       return { stopDate: Date.now() / 1000 };
     },
     RedriveExecution(body) {
@@ -266,7 +264,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       const m = machines.get(rec.stateMachineArn);
       if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${rec.stateMachineArn}'`);
       if (m.type === "EXPRESS") throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' is of an EXPRESS state machine: Express executions cannot be redriven`);
-      if (!TERMINAL_FAILURES.has(rec.status)) throw new ApiError("ExecutionNotRedrivable", `Execution is ${rec.status} and cannot be redriven`);
+      if (!isUnsuccessful(rec.status)) throw new ApiError("ExecutionNotRedrivable", `Execution is ${rec.status} and cannot be redriven`);
       const from = failedState(m, rec);
       if (!from) throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' has no unsuccessful state to redrive from`);
       const now = Date.now() / 1000;
@@ -363,7 +361,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     endpoint: `http://127.0.0.1:${port}`,
     machineArns: Object.fromEntries([...machines.values()].map((m) => [m.name, m.arn])),
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running.values()]);
+      while (running.size > 0) await Promise.allSettled([...running.values()].map((r) => r.done));
     },
     async close() {
       await new Promise<void>((resolve) => {
