@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import { onMemberAdded } from "./handlers/member-added.js";
-import { underDeadline } from "./handlers/under-deadline.js";
+import { underDeadline } from "./webhook/under-deadline.js";
 import { onWorkflowRunCompleted } from "./handlers/workflow-run-completed.js";
 
 /**

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions } from "esbuild";
 
@@ -8,11 +9,13 @@ import type { BuildOptions } from "esbuild";
  */
 export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-export const LAMBDA_ENTRIES = {
-  webhook: fileURLToPath(new URL("../app/lambda/webhook.ts", import.meta.url)),
-  enrichMember: fileURLToPath(new URL("../app/tasks/enrich-member.ts", import.meta.url)),
-  priceRun: fileURLToPath(new URL("../app/tasks/price-run.ts", import.meta.url)),
-} as const;
+/** The webhook's front door; the task entries are in app/tasks/registry.ts. */
+export const WEBHOOK_ENTRY = fileURLToPath(new URL("../app/webhook/webhook.lambda.ts", import.meta.url));
+
+/** A registry entry's path, absolute. */
+export function entryPath(entry: string): string {
+  return join(PROJECT_ROOT, entry);
+}
 
 export const BUNDLE = {
   /** Lambda's nodejs22.x; the code itself also runs on the Node 20 used locally. */

@@ -24,7 +24,8 @@ import { UNSUCCESSFUL_STATUSES } from "../app/executions/status.js";
 import { failedExecutionMessage } from "../app/notifications/failed-execution.js";
 import { TABLE } from "../app/store/table.js";
 import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
-import { BUNDLE, LAMBDA_ENTRIES, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "./bundling.js";
+import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
+import { BUNDLE, entryPath, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
 import type { Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
@@ -57,7 +58,7 @@ export class OrgFlowsStack extends Stack {
   readonly table: dynamodb.Table;
   readonly topic: sns.Topic;
   readonly secret: secretsmanager.Secret;
-  readonly functions: Record<"webhook" | "enrichMember" | "priceRun", NodejsFunction>;
+  readonly functions: Record<"webhook" | TaskKey, NodejsFunction>;
   readonly machines: Record<MachineKey, sfn.StateMachine>;
   readonly api: apigw.HttpApi;
   private readonly retention: logs.RetentionDays;
@@ -100,22 +101,12 @@ export class OrgFlowsStack extends Stack {
 
     const common = { APP_SECRET_ARN: this.secret.secretArn, ...(props.gheHost ? { GHE_HOST: props.gheHost } : {}) };
     const directory = this.directoryEnvironment(props);
+    const tasks = Object.fromEntries(
+      (Object.entries(TASK_LAMBDAS) as [TaskKey, TaskLambda][]).map(([key, task]) => [key, this.taskFunction(task, common, directory)]),
+    ) as Record<TaskKey, NodejsFunction>;
     this.functions = {
-      enrichMember: this.nodeFunction("EnrichMember", LAMBDA_ENTRIES.enrichMember, {
-        description: "member-onboarding task: enrich a new member from GitHub, SAML and the company directory",
-        timeout: Duration.seconds(60),
-        environment: { ...common, ...directory.environment },
-        ...(directory.hooks ? { commandHooks: directory.hooks } : {}),
-      }),
-      priceRun: this.nodeFunction("PriceRun", LAMBDA_ENTRIES.priceRun, {
-        description: "workflow-run-cost task: price every job of a workflow run attempt",
-        timeout: Duration.seconds(120),
-        // The task names the table inside the transaction it returns (it needs no access to it: the machine writes).
-        environment: { ...common, TABLE_NAME: this.table.tableName },
-        // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
-        commandHooks: copyBesideBundle(join(PROJECT_ROOT, "app", "pricing", "rates.json")),
-      }),
-      webhook: this.nodeFunction("Webhook", LAMBDA_ENTRIES.webhook, {
+      ...tasks,
+      webhook: this.nodeFunction("Webhook", WEBHOOK_ENTRY, {
         description: "GitHub webhook receiver: team adds, then StartExecution",
         // GitHub waits 10 s for an answer and never retries on its own; more time would be wasted.
         timeout: Duration.seconds(10),
@@ -126,12 +117,11 @@ export class OrgFlowsStack extends Stack {
     };
     for (const fn of Object.values(this.functions)) this.secret.grantRead(fn);
 
-    const substitutions: Substitutions = {
-      EnrichMemberFunctionArn: this.functions.enrichMember.functionArn,
-      PriceRunFunctionArn: this.functions.priceRun.functionArn,
+    const substitutions = {
+      ...Object.fromEntries((Object.entries(TASK_LAMBDAS) as [TaskKey, TaskLambda][]).map(([key, t]) => [t.placeholder, this.functions[key].functionArn])),
       TableName: this.table.tableName,
       TopicArn: this.topic.topicArn,
-    };
+    } as Substitutions;
     // What each placeholder names, as IAM wants it: a table is granted by its ARN, not its name.
     const resourceArns: Substitutions = { ...substitutions, TableName: this.table.tableArn };
     this.machines = {
@@ -210,7 +200,7 @@ export class OrgFlowsStack extends Stack {
   }
 
   /** DIRECTORY_SCIM_URL as is; a directory file travels inside the bundle, since a Lambda has no other disk. */
-  private directoryEnvironment(props: OrgFlowsStackProps): { environment: Record<string, string>; hooks?: ICommandHooks } {
+  private directoryEnvironment(props: OrgFlowsStackProps): DirectorySettings {
     const environment: Record<string, string> = {};
     if (props.directoryScimUrl) environment.DIRECTORY_SCIM_URL = props.directoryScimUrl;
     if (!props.directoryFile) return { environment };
@@ -218,7 +208,28 @@ export class OrgFlowsStack extends Stack {
     // Fail the synth, not the first onboarding, when the file is missing.
     if (!existsSync(file)) throw new Error(`-c directoryFile=${props.directoryFile}: no such file`);
     environment.DIRECTORY_FILE = `/var/task/${basename(file)}`;
-    return { environment, hooks: copyBesideBundle(file) };
+    return { environment, file };
+  }
+
+  /** A task Lambda from its registry entry: what it needs becomes its environment and the files beside its bundle. */
+  private taskFunction(task: TaskLambda, common: Record<string, string>, directory: DirectorySettings): NodejsFunction {
+    const environment: Record<string, string> = { ...common };
+    const besides: string[] = [];
+    // The task names the table inside what it returns (it needs no access to it: the machine writes).
+    if (task.needs.includes("tableName")) environment.TABLE_NAME = this.table.tableName;
+    // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
+    if (task.needs.includes("rates")) besides.push(join(PROJECT_ROOT, "app", "pricing", "rates.json"));
+    if (task.needs.includes("directory")) {
+      Object.assign(environment, directory.environment);
+      // A directory file travels inside the bundle, since a Lambda has no other disk.
+      if (directory.file) besides.push(directory.file);
+    }
+    return this.nodeFunction(task.id, entryPath(task.entry), {
+      description: task.description,
+      timeout: Duration.seconds(task.timeoutSeconds),
+      environment,
+      ...(besides.length ? { commandHooks: copyBesideBundle(besides) } : {}),
+    });
   }
 
   /** One NodejsFunction per job, bundled the way infra/bundling.ts says, with its own role and log group. */
@@ -434,14 +445,19 @@ export class OrgFlowsStack extends Stack {
 }
 
 /** A command hook that copies a file next to the bundle (cross-platform: node, not cp). */
-function copyBesideBundle(file: string): ICommandHooks {
+function copyBesideBundle(files: string[]): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_inputDir: string, outputDir: string) => [
-      `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" "${file}" "${join(outputDir, basename(file))}"`,
-    ],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      files.map((file) => `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" "${file}" "${join(outputDir, basename(file))}"`),
   };
+}
+
+/** The company directory as the enrich task sees it: variables, and a file to ship beside its bundle. */
+interface DirectorySettings {
+  environment: Record<string, string>;
+  file?: string;
 }
 
 function apigwAccessLogFormat(): AccessLogFormat {

@@ -1,9 +1,12 @@
+import { TASK_LIST, type TaskPlaceholder } from "../app/tasks/registry.js";
+
 /**
  * The `${...}` placeholders of machines/*.asl.json. The CDK stack fills them with deployed ARNs, the embedded
  * default with loopback ones: one list, so the two can never drift apart.
  */
-export const SUBSTITUTION_KEYS = ["EnrichMemberFunctionArn", "PriceRunFunctionArn", "TableName", "TopicArn"] as const;
-export type SubstitutionKey = (typeof SUBSTITUTION_KEYS)[number];
+export const RESOURCE_KEYS = ["TableName", "TopicArn"] as const;
+export type SubstitutionKey = TaskPlaceholder | (typeof RESOURCE_KEYS)[number];
+export const SUBSTITUTION_KEYS: readonly SubstitutionKey[] = [...TASK_LIST.map((t) => t.placeholder as TaskPlaceholder), ...RESOURCE_KEYS];
 export type Substitutions = Record<SubstitutionKey, string>;
 
 /** Fills the placeholders; a placeholder left unfilled is an error, never a silent literal. */

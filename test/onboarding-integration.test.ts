@@ -5,7 +5,7 @@ import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecu
 import nock from "nock";
 import { listMembers } from "../app/store/members.js";
 import { executionHistory } from "../app/executions/query.js";
-import { stepsFromHistory } from "../app/executions/history.js";
+import { stepsFromHistory } from "../app/executions/steps.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";

@@ -9,7 +9,7 @@ import { describeCallFailure, httpStatusOf } from "../app/http-status.js";
 import { networkFailure } from "../app/network-error.js";
 import { callTimeoutMs, timedFetch, withDeadline } from "../app/outbound.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
-import { handler as enrichMember } from "../app/tasks/enrich-member.js";
+import { handler as enrichMember } from "../app/tasks/enrich-member.lambda.js";
 import { classify, TransientError, UpstreamError } from "../app/tasks/errors.js";
 import { resetInstallationClients } from "../app/tasks/github.js";
 import { API, useTestApp } from "./fixtures/jobs-github.js";

@@ -5,7 +5,7 @@ import { clearChargebackCache } from "../app/config/chargeback.js";
 import type { RunCostInput } from "../app/records/run.js";
 import { clearHostedRunnerCache, HOSTED_RUNNER_TTL_MS, hostedRunnersFor } from "../app/tasks/hosted-runners.js";
 import type { RunRecord } from "../app/records/run.js";
-import { handler, type PriceRunOutput } from "../app/tasks/price-run.js";
+import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";
 import { installationOctokit } from "../app/tasks/github.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";

@@ -7,7 +7,7 @@ import Table from "cli-table3";
 import { Command } from "commander";
 import { MACHINES } from "../dispatch/machines.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
-import { stepsFromHistory } from "../executions/history.js";
+import { stepsFromHistory } from "../executions/steps.js";
 import { createApp } from "../server/probot.js";
 import { sign } from "../server/signature.js";
 import { startWebhookServer } from "../server/webhook-server.js";

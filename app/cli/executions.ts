@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
-import { stepsFromHistory } from "../executions/history.js";
+import { stepsFromHistory } from "../executions/steps.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
 import { isMain, parseCommand, printRows, STD_IO, UsageError, type CliIo } from "./format.js";

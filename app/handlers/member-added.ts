@@ -6,8 +6,8 @@ import { formatProblem } from "../config/schema.js";
 import { memberExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import type { OnboardingInput } from "../records/onboarding-input.js";
-import { parseMemberAdded } from "./member-added-payload.js";
-import { addToTeams, teamProblems } from "./team-membership.js";
+import { parseMemberAdded } from "../webhook/member-added-payload.js";
+import { addToTeams, teamProblems } from "../github/team-membership.js";
 
 /**
  * organization.member_added: team adds at once (so the member can reach repositories straight away), then hand the

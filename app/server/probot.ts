@@ -3,7 +3,7 @@ import { CredentialsError, credentialsFromEnv } from "../credentials.js";
 import orgFlows from "../index.js";
 import { timedFetch } from "../outbound.js";
 import { UsageError } from "../usage-error.js";
-import { createLogger } from "../lambda/log.js";
+import { createLogger } from "../log.js";
 
 /**
  * Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...).

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
-import { checkDelivery } from "../lambda/delivery.js";
+import { checkDelivery } from "../webhook/delivery.js";
 import { receiveDelivery } from "../webhook/receive.js";
 import { readBody } from "./read-body.js";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { isDeadlineError, runWithDeadline, type Deadline } from "../deadline.js";
-import type { Delivery } from "../lambda/delivery.js";
+import type { Delivery } from "./delivery.js";
 import { envelopeProblem } from "./envelope.js";
 
 type WebhookEvent = Parameters<Probot["receive"]>[0];

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { MACHINES } from "../../app/dispatch/machines.js";
+import { TASK_LIST, type TaskPlaceholder } from "../../app/tasks/registry.js";
 import { tableName } from "../../app/store/table.js";
 import type { Substitutions } from "../substitutions.js";
 import { dataDirHolder, DataDirInUseError, type LockHolder } from "./data-dir-lock.js";
@@ -22,8 +23,7 @@ export function dataDir(): string {
 
 export function localSubstitutions(table: string): Substitutions {
   return {
-    EnrichMemberFunctionArn: localFunctionArn("org-flows-enrich-member"),
-    PriceRunFunctionArn: localFunctionArn("org-flows-price-run"),
+    ...(Object.fromEntries(TASK_LIST.map((t) => [t.placeholder, localFunctionArn(t.functionName)])) as Record<TaskPlaceholder, string>),
     TableName: table,
     TopicArn: LOCAL_TOPIC_ARN,
   };

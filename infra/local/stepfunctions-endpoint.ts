@@ -9,7 +9,7 @@ import { taskStates } from "../asl.js";
 import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
-import { toHistoryEvents, type LocalEvent } from "./history.js";
+import { toHistoryEvents, type LocalEvent } from "./event-log-history.js";
 import { buildTaskHandlers, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -12,7 +12,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { taskStates, type AslMachine } from "../asl.js";
-import { TASK_FUNCTIONS, type LambdaHandler } from "./functions.js";
+import { taskByFunctionName, type LambdaHandler } from "../../app/tasks/registry.js";
 import type { SnsOutbox } from "./sns-outbox.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -55,7 +55,7 @@ function lambdaInvoke(): TaskHandler {
   return async (input) => {
     const params = (input ?? {}) as { FunctionName?: string; Payload?: Json };
     const name = functionName(String(params.FunctionName ?? ""));
-    const load = TASK_FUNCTIONS[name];
+    const load = taskByFunctionName(name)?.load;
     if (!load) throw new StatesError("Lambda.ResourceNotFoundException", `Function not found: ${params.FunctionName}`);
     let handler = cache.get(name);
     if (!handler) {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { BUNDLE, BUNDLE_FILE, esbuildOptions, LAMBDA_ENTRIES, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "../../infra/bundling.js";
+import { BUNDLE, BUNDLE_FILE, esbuildOptions, WEBHOOK_ENTRY, LAMBDA_NODE_OPTIONS, PROJECT_ROOT } from "../../infra/bundling.js";
 import { apiGatewayEvent, PING_BODY } from "../lambda/events.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "webhook-bench-"));
   try {
     const outfile = join(dir, BUNDLE_FILE);
-    await build(esbuildOptions(LAMBDA_ENTRIES.webhook, outfile));
+    await build(esbuildOptions(WEBHOOK_ENTRY, outfile));
     // Externals (if any) resolve from the project's node_modules, as they would from the runtime's on Lambda.
     if (BUNDLE.externalModules.length) symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
     const bytes = statSync(outfile).size;

@@ -1,6 +1,6 @@
 import { jest } from "@jest/globals";
 import type { Probot } from "probot";
-import { createWebhookHandler, type WebhookHandlerOptions } from "../../app/lambda/webhook.js";
+import { createWebhookHandler, type WebhookHandlerOptions } from "../../app/webhook/webhook.lambda.js";
 import { sign } from "../../app/server/signature.js";
 import { startWebhookServer } from "../../app/server/webhook-server.js";
 import { apiGatewayEvent } from "../lambda/events.js";

@@ -1,6 +1,6 @@
-import { checkDelivery } from "../../app/lambda/delivery.js";
-import { lowerCaseHeaders, rawBody } from "../../app/lambda/http.js";
-import { createLogger, safeError } from "../../app/lambda/log.js";
+import { checkDelivery } from "../../app/webhook/delivery.js";
+import { lowerCaseHeaders, rawBody } from "../../app/webhook/http.js";
+import { createLogger, safeError } from "../../app/log.js";
 import { apiGatewayEvent } from "./events.js";
 import { sign } from "../../app/server/signature.js";
 

@@ -1,5 +1,5 @@
 import { jest } from "@jest/globals";
-import { createWebhookHandler, SECRET_RECHECK_MS } from "../../app/lambda/webhook.js";
+import { createWebhookHandler, SECRET_RECHECK_MS } from "../../app/webhook/webhook.lambda.js";
 import type { AppCredentials } from "../../app/secrets.js";
 import { resetCredentialsCache } from "../../app/secrets.js";
 import { privateKey } from "../helpers/app-env.js";

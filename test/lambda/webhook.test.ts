@@ -6,8 +6,8 @@ import { pathToFileURL } from "node:url";
 import { jest } from "@jest/globals";
 import { build } from "esbuild";
 import nock from "nock";
-import type { HttpEvent, HttpResult } from "../../app/lambda/http.js";
-import { BUNDLE_FILE, esbuildOptions, LAMBDA_ENTRIES } from "../../infra/bundling.js";
+import type { HttpEvent, HttpResult } from "../../app/webhook/http.js";
+import { BUNDLE_FILE, esbuildOptions, WEBHOOK_ENTRY } from "../../infra/bundling.js";
 import { apiGatewayEvent, PING_BODY } from "./events.js";
 
 /**
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
   dir = mkdtempSync(join(tmpdir(), "webhook-bundle-"));
   const file = join(dir, BUNDLE_FILE);
-  await build(esbuildOptions(LAMBDA_ENTRIES.webhook, file));
+  await build(esbuildOptions(WEBHOOK_ENTRY, file));
   ({ handler } = (await import(pathToFileURL(file).href)) as { handler: Handler });
 }, 120_000);
 

@@ -3,10 +3,10 @@ import { Probot, type ProbotOctokit } from "probot";
 import { DeadlineExceededError, Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
 import orgFlows from "../index.js";
 import { appCredentials, githubBaseUrl, resetCredentialsCache, type AppCredentials } from "../secrets.js";
-import { receiveDelivery, type Dispatch } from "../webhook/receive.js";
+import { receiveDelivery, type Dispatch } from "./receive.js";
 import { checkDelivery, type Checked } from "./delivery.js";
 import { respond, type HttpEvent, type HttpResult } from "./http.js";
-import { createLogger } from "./log.js";
+import { createLogger } from "../log.js";
 
 const log = createLogger();
 

@@ -1,6 +1,6 @@
 import type { ProbotOctokit } from "probot";
 import { currentDeadline, Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
-import { guardOctokit } from "../webhook/github-calls.js";
+import { guardOctokit } from "./github-calls.js";
 
 /**
  * A handler run under its delivery's deadline: the one the front door set (carried through Probot by

@@ -1,0 +1,67 @@
+/**
+ * Every task Lambda the state machines call, in one place. The bundling and the stack deploy from it, the embedded
+ * default runs the same modules from it, the ASL placeholders come from it, and a test checks that every Lambda
+ * task of every machine names one of these. Adding a task: write `app/tasks/<name>.lambda.ts` exporting `handler`,
+ * add one entry here, and reference `${<Placeholder>}` in the machine.
+ *
+ * Nothing deployed imports this file: it is read by `infra/` (stack, embedded default) and the tests.
+ */
+export type LambdaHandler = (event: unknown) => Promise<unknown>;
+
+/** What a task's deployed function needs beyond its code (each becomes an environment variable, a grant or a file). */
+export type TaskNeed =
+  /** TABLE_NAME (the task only names the table in what it returns: the machine writes) */
+  | "tableName"
+  /** app/pricing/rates.json beside the bundle */
+  | "rates"
+  /** the company directory settings (DIRECTORY_SCIM_URL or a directory file shipped in the bundle) */
+  | "directory";
+
+export interface TaskLambda {
+  /** Construct id in the stack. */
+  readonly id: string;
+  /** Function name on the embedded default (the stack lets CloudFormation name deployed ones). */
+  readonly functionName: string;
+  /** Entry module, from the project root. */
+  readonly entry: string;
+  /** The `${...}` placeholder of the machines that holds this function's ARN. */
+  readonly placeholder: `${string}FunctionArn`;
+  readonly description: string;
+  /** Lambda timeout; the machines' TimeoutSeconds on the task are set above it. */
+  readonly timeoutSeconds: number;
+  readonly needs: readonly TaskNeed[];
+  /** The handler, for the embedded default. */
+  load(): Promise<LambdaHandler>;
+}
+
+export const TASK_LAMBDAS = {
+  enrichMember: {
+    id: "EnrichMember",
+    functionName: "org-flows-enrich-member",
+    entry: "app/tasks/enrich-member.lambda.ts",
+    placeholder: "EnrichMemberFunctionArn",
+    description: "member-onboarding task: enrich a new member from GitHub, SAML and the company directory",
+    timeoutSeconds: 60,
+    needs: ["directory"],
+    load: async () => (await import("./enrich-member.lambda.js")).handler as LambdaHandler,
+  },
+  priceRun: {
+    id: "PriceRun",
+    functionName: "org-flows-price-run",
+    entry: "app/tasks/price-run.lambda.ts",
+    placeholder: "PriceRunFunctionArn",
+    description: "workflow-run-cost task: price every job of a workflow run attempt",
+    timeoutSeconds: 120,
+    needs: ["tableName", "rates"],
+    load: async () => (await import("./price-run.lambda.js")).handler as LambdaHandler,
+  },
+} as const satisfies Record<string, TaskLambda>;
+
+export type TaskKey = keyof typeof TASK_LAMBDAS;
+export type TaskPlaceholder = (typeof TASK_LAMBDAS)[TaskKey]["placeholder"];
+
+export const TASK_LIST: readonly TaskLambda[] = Object.values(TASK_LAMBDAS);
+
+export function taskByFunctionName(name: string): TaskLambda | undefined {
+  return TASK_LIST.find((t) => t.functionName === name);
+}
