@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from "../app/chargeback/settings.js";
 import { describe, expect, it } from "@jest/globals";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { parseChargebackConfig } from "../app/config/chargeback.js";
@@ -93,14 +94,15 @@ describe(".github/chargeback.yml", () => {
   };
 
   it("an empty file is no override", () => {
-    expect(parse("")).toEqual({ ok: true, override: undefined, source: F });
-    expect(parse("# nothing yet\n")).toEqual({ ok: true, override: undefined, source: F });
+    expect(parse("")).toEqual({ ok: true, override: undefined, source: F, settings: DEFAULT_SETTINGS });
+    expect(parse("# nothing yet\n")).toEqual({ ok: true, override: undefined, source: F, settings: DEFAULT_SETTINGS });
   });
 
   it("accepts GitHub's SKU spellings and an optional from date", () => {
     expect(parse('rates:\n  actions_linux: 0.005\n  "Linux 4-core": 0.01\n  macos_xl: 0.1\nfrom: 2026-06-01\n')).toEqual({
       ok: true,
       source: F,
+      settings: DEFAULT_SETTINGS,
       override: { rates: { actions_linux: 0.005, "Linux 4-core": 0.01, macos_xl: 0.1 }, from: "2026-06-01" },
     });
   });
@@ -112,8 +114,8 @@ describe(".github/chargeback.yml", () => {
     expect(problem("rates:\n  actions_linux: 0.005\n  linux: 0.006\n")).toBe(`${F}: rates.linux: names the same SKU (linux_2_core) as rates.actions_linux`);
     expect(problem("from: 2026-02-30\n")).toBe(`${F}: from: is not a calendar date`);
     expect(problem("from: 1 June\n")).toBe(`${F}: from: must be a date YYYY-MM-DD`);
-    expect(problem("rate:\n  actions_linux: 0.005\n")).toBe(`${F}: (root): unknown field 'rate'; expected rates, from`);
-    expect(problem("- actions_linux\n")).toBe(`${F}: (root): must be a mapping with keys rates, from`);
+    expect(problem("rate:\n  actions_linux: 0.005\n")).toBe(`${F}: (root): unknown field 'rate'; expected rates, from, costCenter, costCenters, budgets`);
+    expect(problem("- actions_linux\n")).toBe(`${F}: (root): must be a mapping with keys rates, from, costCenter, costCenters, budgets`);
     expect(problem("rates:\n  a: 1\n  a: 2\n")).toMatch(new RegExp(`^${F}: line 3, column 3: `));
   });
 });

@@ -7,6 +7,7 @@
 // chargeback priced at the wrong rates is worse than none.
 import type { ProbotOctokit } from "probot";
 import * as z from "zod";
+import { DEFAULT_SETTINGS, financeSchemaShape, settingsFrom, type ChargebackSettings } from "../chargeback/settings.js";
 import { loadRateTable } from "../pricing/price.js";
 import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";
@@ -21,7 +22,15 @@ export const CHARGEBACK_PATH = ".github/chargeback.yml";
 /** The dearest runner is under 1 USD a minute: anything above 10 is a typo (cents, or per hour). */
 const MAX_USD_PER_MINUTE = 10;
 
-export type ChargebackResult = { ok: true; override: RateOverride | undefined; source: string } | { ok: false; error: ConfigProblem };
+/**
+ * `settings`: cost centres and budgets (app/chargeback/settings.ts); `source` names the file or "github" when there
+ * is none; `readAt` is when it was read (the newest read wins where the settings are remembered).
+ */
+export type ChargebackResult =
+  | { ok: true; override: RateOverride | undefined; source: string; settings: ChargebackSettings; readAt?: string }
+  | { ok: false; error: ConfigProblem };
+
+const KEYS = "rates, from, costCenter, costCenters, budgets";
 
 function isCalendarDate(s: string): boolean {
   const d = new Date(`${s}T00:00:00Z`);
@@ -35,6 +44,7 @@ const schema = z.strictObject({
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD")
     .refine(isCalendarDate, "is not a calendar date")
     .optional(),
+  ...financeSchemaShape,
 });
 
 
@@ -51,12 +61,12 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
   const yaml = parseYaml(text, file);
   if (!yaml.ok) return yaml;
   const raw = yaml.raw;
-  if (raw === null || raw === undefined) return { ok: true, override: undefined, source: file };
-  if (typeof raw !== "object" || Array.isArray(raw)) return problem("(root)", "must be a mapping with keys rates, from");
+  if (raw === null || raw === undefined) return { ok: true, override: undefined, source: file, settings: DEFAULT_SETTINGS };
+  if (typeof raw !== "object" || Array.isArray(raw)) return problem("(root)", `must be a mapping with keys ${KEYS}`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const what = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected rates, from` : issue.message;
+    const what = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected ${issue.path.length ? "other fields" : KEYS}` : issue.message;
     return problem(fieldPath(issue.path), what);
   }
   const seen = new Map<string, string>();
@@ -69,17 +79,20 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
     seen.set(sku, name);
     if (!Number.isFinite(usd) || usd < 0 || usd > MAX_USD_PER_MINUTE) return problem(field, `must be a USD amount per minute between 0 and ${MAX_USD_PER_MINUTE}, e.g. 0.006`);
   }
+  const finance = settingsFrom(parsed.data);
+  if (!finance.ok) return problem(finance.field, finance.problem);
   const override: RateOverride = {};
   if (parsed.data.rates) override.rates = parsed.data.rates;
   if (parsed.data.from) override.from = parsed.data.from;
-  return { ok: true, override: override.rates ? override : undefined, source: file };
+  return { ok: true, override: override.rates ? override : undefined, source: file, settings: finance.settings };
 }
 
 /** Reads the org's override with the installation's token: no file -> no override. */
 export async function loadChargebackConfig(octokit: Octokit, org: string): Promise<ChargebackResult> {
   const read = await readOrgFile(octokit, org, CHARGEBACK_PATH);
   if (!read.ok) return read;
-  return read.text === null ? { ok: true, override: undefined, source: "github" } : parseChargebackConfig(read.text, read.file);
+  const result = read.text === null ? { ok: true as const, override: undefined, source: "github", settings: DEFAULT_SETTINGS } : parseChargebackConfig(read.text, read.file);
+  return result.ok ? { ...result, readAt: new Date().toISOString() } : result;
 }
 
 export const CHARGEBACK_TTL_MS = 5 * 60 * 1000;

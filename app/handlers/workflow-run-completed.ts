@@ -3,6 +3,7 @@ import * as z from "zod";
 import type { Deadline } from "../deadline.js";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
+import { sanitiseProperties } from "../chargeback/allocation.js";
 import { runCostInputSchema, type RunCostInput } from "../records/run.js";
 import { firstIssue } from "../validation.js";
 
@@ -18,6 +19,8 @@ const payloadSchema = z.object({
     private: z.boolean(),
     visibility: z.enum(["public", "private", "internal"]).optional(),
     owner: z.object({ login: z.string() }),
+    /** the repository's custom properties (the cost centre); checked field by field in sanitiseProperties */
+    custom_properties: z.unknown().optional(),
   }),
   workflow_run: z.object({
     id: z.number().int().positive(),
@@ -60,6 +63,9 @@ export function runCostInput(payload: unknown): { ok: true; input: RunCostInput 
       updatedAt: run.updated_at,
     },
   };
+  // Only when the payload has some: the input of a payload without them is what it always was.
+  const properties = sanitiseProperties(repository.custom_properties);
+  if (properties) candidate.repository.customProperties = properties;
   // The same schema the price-run task applies: a payload it would refuse is refused here, with a log line.
   const checked = runCostInputSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: firstIssue(checked.error) };

@@ -3,6 +3,8 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import * as z from "zod";
+import { customPropertiesSchema, workflowFile, type Allocation, type CustomProperties } from "../chargeback/allocation.js";
+import { UNALLOCATED } from "../chargeback/settings.js";
 import { formatUsd } from "../pricing/price.js";
 import type { PricedAttempt, PricedJob } from "../pricing/types.js";
 
@@ -20,6 +22,11 @@ export const runCostInputSchema = z.object({
     fullName: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"),
     id: z.number().int().positive(),
     visibility: z.enum(["public", "private", "internal"]),
+    /**
+     * The repository's custom properties from the webhook payload (`repository.custom_properties`), for the
+     * cost centre. Optional: older payloads, GHES and callers that have none leave it out (rules then apply).
+     */
+    customProperties: customPropertiesSchema.optional(),
   }),
   run: z.object({
     id: z.number().int().positive(),
@@ -118,6 +125,13 @@ export interface RunRecord {
   /** which rates priced it: "github" or the org's override file */
   rates: string;
   pricedAt: string;
+  /** the cost centre the attempt is charged to, and how it was found (absent on records made before allocation) */
+  costCenter?: string;
+  allocatedBy?: Allocation["by"];
+  /** the workflow file (`.github/workflows/ci.yml`), the key of the per-workflow totals */
+  workflowFile?: string;
+  /** the repository's custom properties when recorded, so that --reallocate can re-apply changed settings */
+  customProperties?: CustomProperties;
 }
 
 function flagged(jobs: PricedJob[]): { kept: FlaggedJob[]; omitted: number } {
@@ -131,7 +145,13 @@ function flagged(jobs: PricedJob[]): { kept: FlaggedJob[]; omitted: number } {
   return { kept, omitted: all.length - kept.length };
 }
 
-export function buildRunRecord(input: RunCostInput, priced: PricedAttempt, rates: string, now: Date): RunRecord {
+export function buildRunRecord(
+  input: RunCostInput,
+  priced: PricedAttempt,
+  rates: string,
+  now: Date,
+  allocation: Allocation = { costCenter: UNALLOCATED, by: "none" },
+): RunRecord {
   const completedAt = isoSeconds(input.run.updatedAt);
   const { kept, omitted } = flagged(priced.pricedJobs);
   return {
@@ -163,7 +183,21 @@ export function buildRunRecord(input: RunCostInput, priced: PricedAttempt, rates
     flaggedJobsOmitted: omitted,
     rates,
     pricedAt: now.toISOString(),
+    costCenter: allocation.costCenter,
+    allocatedBy: allocation.by,
+    workflowFile: workflowFile(input.run.path),
+    ...(input.repository.customProperties ? { customProperties: input.repository.customProperties } : {}),
   };
+}
+
+/** The cost centre of a record; records made before allocation existed count as unallocated. */
+export function costCenterOf(record: Pick<RunRecord, "costCenter">): string {
+  return record.costCenter ?? UNALLOCATED;
+}
+
+/** The workflow file of a record, also for records made before it was stored. */
+export function workflowFileOf(record: Pick<RunRecord, "workflowFile" | "workflowPath">): string {
+  return record.workflowFile ?? workflowFile(record.workflowPath);
 }
 
 /** gsi1 partition that lists an org's run records: how totals are rebuilt without a Scan. */
@@ -201,6 +235,7 @@ export interface TotalsUpdate {
  * Every attempt adds its minutes and cost (GitHub bills each attempt); only the first attempt seen adds a run.
  */
 export function totalsUpdate(record: RunRecord): TotalsUpdate {
+  const add = amountsAdded(record);
   const names: Record<string, string> = {
     "#type": "type",
     "#org": "org",
@@ -208,6 +243,38 @@ export function totalsUpdate(record: RunRecord): TotalsUpdate {
     "#period": "period",
     "#gsi1pk": "gsi1pk",
     "#gsi1sk": "gsi1sk",
+    ...add.names,
+  };
+  const values: Record<string, unknown> = {
+    ":type": "totals",
+    ":org": record.org.toLowerCase(),
+    ":repository": record.repository,
+    ":gsi1sk": record.pk,
+    ...add.values,
+  };
+  const updateExpression =
+    "SET #type = :type, #org = :org, #repository = :repository, #period = :period, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk " + add.expression;
+  const target = (month: string | undefined): TotalsTarget => {
+    const own = {
+      ...values,
+      ":period": month ?? "ALL",
+      ":gsi1pk": month === undefined ? orgAllTimeGsi(record.org) : orgMonthGsi(record.org, month),
+    };
+    return {
+      key: marshall({ pk: record.pk, sk: totalsSk(month) }),
+      firstRun: marshall({ ...own, ":runs": 1 }),
+      repeatRun: marshall({ ...own, ":runs": 0 }),
+    };
+  };
+  return { updateExpression, names, allTime: target(undefined), monthly: target(record.month) };
+}
+
+/**
+ * The ADD clause every aggregate of an attempt shares: runs (:runs, 1 for the first attempt of a run, else 0),
+ * attempts, jobs, minutes, cost, unpriced minutes, minutes and cost per SKU, unknown label sets. Deterministic.
+ */
+export function amountsAdded(record: RunRecord, withLabels = true): { expression: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names: Record<string, string> = {
     "#runs": "runs",
     "#attempts": "attempts",
     "#jobs": "jobs",
@@ -217,10 +284,6 @@ export function totalsUpdate(record: RunRecord): TotalsUpdate {
   };
   const adds = ["#runs :runs", "#attempts :one", "#jobs :jobs", "#minutes :minutes", "#costMicros :costMicros", "#unknownMinutes :unknownMinutes"];
   const values: Record<string, unknown> = {
-    ":type": "totals",
-    ":org": record.org.toLowerCase(),
-    ":repository": record.repository,
-    ":gsi1sk": record.pk,
     ":one": 1,
     ":jobs": record.jobs,
     ":minutes": record.minutes,
@@ -238,29 +301,14 @@ export function totalsUpdate(record: RunRecord): TotalsUpdate {
     values[`:sc${i}`] = t.costMicros;
     adds.push(`#sm${i} :sm${i}`, `#sc${i} :sc${i}`);
   });
-  if (record.unknownLabels.length > 0) {
+  if (withLabels && record.unknownLabels.length > 0) {
     // ADD on a string set is a union: the totals keep the distinct unknown label sets, for the admin to fix.
     // Capped per attempt so that odd, generated labels cannot grow a totals item towards DynamoDB's 400 KB.
     names["#unknownLabels"] = "unknownLabels";
     values[":unknownLabels"] = new Set(record.unknownLabels.slice(0, MAX_TOTALS_LABELS).map((l) => l.slice(0, 200)));
     adds.push("#unknownLabels :unknownLabels");
   }
-  const updateExpression =
-    "SET #type = :type, #org = :org, #repository = :repository, #period = :period, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk " +
-    `ADD ${adds.join(", ")}`;
-  const target = (month: string | undefined): TotalsTarget => {
-    const own = {
-      ...values,
-      ":period": month ?? "ALL",
-      ":gsi1pk": month === undefined ? orgAllTimeGsi(record.org) : orgMonthGsi(record.org, month),
-    };
-    return {
-      key: marshall({ pk: record.pk, sk: totalsSk(month) }),
-      firstRun: marshall({ ...own, ":runs": 1 }),
-      repeatRun: marshall({ ...own, ":runs": 0 }),
-    };
-  };
-  return { updateExpression, names, allTime: target(undefined), monthly: target(record.month) };
+  return { expression: `ADD ${adds.join(", ")}`, names, values };
 }
 
 /** One line for notifications and logs. */

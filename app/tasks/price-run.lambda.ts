@@ -1,7 +1,13 @@
 // Task Lambda of the workflow-run-cost machine: price every job of one run attempt the way GitHub bills it and
 // return the transaction that records it (the run record, the run-seen marker and every aggregate, all or
 // nothing). It writes nothing itself: the machine sends the transaction (aws-sdk:dynamodb:transactWriteItems).
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { allocate } from "../chargeback/allocation.js";
+import { budgetChecks, type BudgetChecks } from "../chargeback/budgets.js";
+import type { ChargebackSettings } from "../chargeback/settings.js";
 import { chargebackConfigFor } from "../config/chargeback.js";
+import { settingsKey } from "../records/aggregates.js";
 import { formatProblem } from "../config/schema.js";
 import { loadRateTable, priceAttempt } from "../pricing/price.js";
 import type { JobInput } from "../pricing/types.js";
@@ -22,6 +28,16 @@ export interface PriceRunOutput {
   summary: string;
   /** > 0 when some minutes could not be priced; the machine then notifies */
   unknownMinutes: number;
+  /** the budgets this attempt touches: the machine reads their month-to-date once the attempt is recorded */
+  budgets: BudgetChecks;
+  /** the org's chargeback settings as read now, remembered (newest read wins) for the report and --reallocate */
+  settings: { item: Record<string, AttributeValue>; values: Record<string, AttributeValue> };
+}
+
+/** The item that remembers the settings the recording applied. */
+export function settingsItem(org: string, settings: ChargebackSettings, source: string, readAt: string): PriceRunOutput["settings"] {
+  const item = marshall({ ...settingsKey(org), type: "chargebacksettings", org: org.toLowerCase(), source, readAt, settings: JSON.stringify(settings) });
+  return { item, values: { ":readAt": { S: readAt } } };
 }
 
 function parseInput(event: unknown): RunCostInput {
@@ -82,10 +98,22 @@ async function priceRun(event: unknown): Promise<PriceRunOutput> {
       })
     : [];
   const priced = priceAttempt(jobs, { visibility: input.repository.visibility, hostedRunners, rates: loadRateTable(config.override) });
-  const record = buildRunRecord(input, priced, config.override ? config.source : "github", new Date());
+  const now = new Date();
+  const allocation = allocate(input.repository.fullName, input.repository.customProperties, config.settings);
+  const record = buildRunRecord(input, priced, config.override ? config.source : "github", now, allocation);
+  const summary = runSummary(record);
   return {
     recording: recordingPlan(record, tableName()),
-    summary: runSummary(record),
+    summary,
     unknownMinutes: record.unknownMinutes,
+    budgets: budgetChecks(config.settings.budgets, {
+      org: input.org,
+      repository: record.repository,
+      costCenter: allocation.costCenter,
+      month: record.month,
+      at: record.completedAt,
+      attempt: `${record.repository} run ${record.runId} attempt ${record.attempt} (${record.workflowFile}, cost centre ${allocation.costCenter})`,
+    }),
+    settings: settingsItem(input.org, config.settings, config.source, config.readAt ?? now.toISOString()),
   };
 }

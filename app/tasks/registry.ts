@@ -55,6 +55,16 @@ export const TASK_LAMBDAS = {
     needs: ["tableName", "rates"],
     load: async () => (await import("./price-run.lambda.js")).handler as LambdaHandler,
   },
+  budgetAlerts: {
+    id: "BudgetAlerts",
+    functionName: "org-flows-budget-alerts",
+    entry: "app/tasks/budget-alerts.lambda.ts",
+    placeholder: "BudgetAlertsFunctionArn",
+    description: "workflow-run-cost task: which budget alerts a recorded attempt's month-to-date warrants (computation only)",
+    timeoutSeconds: 10,
+    needs: [],
+    load: async () => (await import("./budget-alerts.lambda.js")).handler as LambdaHandler,
+  },
 } as const satisfies Record<string, TaskLambda>;
 
 export type TaskKey = keyof typeof TASK_LAMBDAS;
