@@ -1,4 +1,5 @@
-import { orgAllTimeGsi, orgMonthGsi, SKU_COST_PREFIX, SKU_MINUTES_PREFIX, totalsSk, type RunRecord } from "./run.js";
+import { costCenterTotalsKey, orgTotalsKey, workflowTotalsKey } from "./aggregates.js";
+import { costCenterOf, orgAllTimeGsi, orgMonthGsi, SKU_COST_PREFIX, SKU_MINUTES_PREFIX, totalsSk, workflowFileOf, type RunRecord } from "./run.js";
 
 /** A totals item written whole, with the same attributes the state machine's ADD updates maintain. */
 export type TotalsItem = Record<string, string | number | Set<string>>;
@@ -81,4 +82,48 @@ export function totalsFromRuns(runs: RunRecord[]): TotalsItem[] {
     }
     return item;
   });
+}
+
+/**
+ * The finance aggregates (org month, cost-centre month, workflow cell month) recomputed from run records, with the
+ * same attributes the recording transaction maintains. A run counts once, in the month and cells of its earliest
+ * recorded attempt (by completion, then attempt number), as totalsFromRuns counts it. Pure.
+ */
+export function financeTotalsFromRuns(runs: RunRecord[]): TotalsItem[] {
+  const first = new Map<string, RunRecord>();
+  for (const r of [...runs].sort((a, b) => a.completedAt.localeCompare(b.completedAt) || a.attempt - b.attempt)) {
+    const key = `${r.pk}#${r.runId}`;
+    if (!first.has(key)) first.set(key, r);
+  }
+  const items = new Map<string, TotalsItem>();
+  const addTo = (key: { pk: string; sk: string }, set: Record<string, string>, r: RunRecord, countsRun: boolean): void => {
+    const id = `${key.pk}\u0000${key.sk}`;
+    let item = items.get(id);
+    if (!item) {
+      item = { ...key, ...set, runs: 0, attempts: 0, jobs: 0, minutes: 0, costMicros: 0, unknownMinutes: 0 };
+      items.set(id, item);
+    }
+    const n = (k: string): number => (typeof item![k] === "number" ? (item![k] as number) : 0);
+    item.runs = n("runs") + (countsRun ? 1 : 0);
+    item.attempts = n("attempts") + 1;
+    item.jobs = n("jobs") + r.jobs;
+    item.minutes = n("minutes") + r.minutes;
+    item.costMicros = n("costMicros") + r.costMicros;
+    item.unknownMinutes = n("unknownMinutes") + r.unknownMinutes;
+    for (const [sku, t] of Object.entries(r.bySku)) {
+      if (t.minutes === 0 && t.costMicros === 0) continue;
+      item[`${SKU_MINUTES_PREFIX}${sku}`] = n(`${SKU_MINUTES_PREFIX}${sku}`) + t.minutes;
+      item[`${SKU_COST_PREFIX}${sku}`] = n(`${SKU_COST_PREFIX}${sku}`) + t.costMicros;
+    }
+  };
+  for (const r of runs) {
+    const org = r.org.toLowerCase();
+    const cc = costCenterOf(r);
+    const wf = workflowFileOf(r);
+    const countsRun = first.get(`${r.pk}#${r.runId}`) === r;
+    addTo(orgTotalsKey(org, r.month), { type: "orgtotals", org, period: r.month }, r, countsRun);
+    addTo(costCenterTotalsKey(org, r.month, cc), { type: "cctotals", org, period: r.month, costCenter: cc }, r, countsRun);
+    addTo(workflowTotalsKey(org, r.month, r.repository, wf, cc), { type: "wftotals", org, period: r.month, repository: r.repository, workflow: wf, costCenter: cc }, r, countsRun);
+  }
+  return [...items.values()];
 }
