@@ -73,7 +73,7 @@ describe(".github/chargeback.yml finance settings", () => {
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n    alertAt: [50, 50]\n")).toBe(`${F}: budgets[0].alertAt: must not repeat a percent`);
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n  - scope: org\n    monthlyUsd: 6\n")).toBe(`${F}: budgets[1].scope: the same scope as budgets[0]: one budget per scope`);
     expect(problem("costCenters:\n  web:\n    repos: ['not a glob']\n")).toMatch(/^.*costCenters\.web\.repos\[0\]: must be a glob over owner\/name/);
-    expect(problem("budgets:\n  - scope: org\n    monthly: 5\n")).toMatch(/budgets\[0\]: unknown field 'monthly'/);
+    expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n    monthly: 5\n")).toMatch(/budgets\[0\]: unknown field 'monthly'/);
   });
 });
 
