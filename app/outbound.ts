@@ -1,7 +1,8 @@
 // Every outbound HTTP call of the tasks and commands goes through here: a per-call timeout, and inside a task an
 // overall budget, so that a hung call becomes a named, retryable error long before the Lambda's own timeout.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { CallTimeoutError, networkFailure, UnreachableError } from "./network-error.js";
+import { networkFailure } from "./network-error.js";
+import { CallTimeoutError, UnreachableError } from "./errors.js";
 
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 

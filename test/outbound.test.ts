@@ -10,9 +10,10 @@ import { networkFailure } from "../app/network-error.js";
 import { callTimeoutMs, timedFetch, withDeadline } from "../app/outbound.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { handler as enrichMember } from "../app/tasks/enrich-member.lambda.js";
-import { classify, TransientError, UpstreamError } from "../app/tasks/errors.js";
+import { classify } from "../app/tasks/classify.js";
 import { resetInstallationClients } from "../app/tasks/github.js";
 import { API, useTestApp } from "./fixtures/jobs-github.js";
+import { CallTimeoutError, TransientError, UpstreamError } from "../app/errors.js";
 
 const TIMEOUT = 150;
 

@@ -6,7 +6,8 @@ import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/steps.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
-import { isMain, parseCommand, printRows, STD_IO, UsageError, type CliIo } from "./format.js";
+import { isMain, parseCommand, printRows, STD_IO, type CliIo } from "./format.js";
+import { UsageError } from "../errors.js";
 
 function program(): Command {
   return new Command("npm run executions --")

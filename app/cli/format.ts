@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
+import { UsageError } from "../errors.js";
 
 export const ROW_FORMATS = ["table", "json", "csv"] as const;
 export type RowFormat = (typeof ROW_FORMATS)[number];
@@ -77,7 +78,6 @@ export interface CliIo {
 
 export const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 
-export { UsageError } from "../usage-error.js";
 
 export const EXIT_USAGE = 2;
 

@@ -1,6 +1,7 @@
 // npm run reconcile -- --org ORG --month YYYY-MM [--format table|json|csv]
 // Puts GitHub's own gross amounts (enhanced billing usage API) beside the app's totals, per repository and SKU,
 // so a chargeback can be trusted: the gross per repository and SKU is what the app's totals should match.
+import { UsageError } from "../errors.js";
 import { Command, Option } from "commander";
 import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
@@ -101,7 +102,6 @@ export function reconcileColumns(format: RowFormat): Column<ReconcileRow>[] {
   ];
 }
 
-class AccessError extends Error {}
 
 async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
   const octokit = new ProbotOctokit({
@@ -118,7 +118,7 @@ async function fetchUsage(token: string, org: string, month: string, env: NodeJS
   } catch (err) {
     const status = httpStatusOf(err);
     if (status === 401 || status === 403 || status === 404) {
-      throw new AccessError(`GitHub answered HTTP ${status} for the billing usage of ${org}: reconcile ${TOKEN_HELP}`);
+      throw new UsageError(`GitHub answered HTTP ${status} for the billing usage of ${org}: reconcile ${TOKEN_HELP}`);
     }
     // "cannot reach GitHub at api.github.com: ENOTFOUND" or "GitHub answered HTTP 502", never a network failure as 500.
     throw new Error(`${describeCallFailure(err)} for the billing usage of ${org}; try again later`);
@@ -179,7 +179,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
     return 0;
   } catch (err) {
     io.err.write(`reconcile: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof AccessError ? EXIT_USAGE : 1;
+    return err instanceof UsageError ? EXIT_USAGE : 1;
   }
 }
 

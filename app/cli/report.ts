@@ -7,7 +7,8 @@ import type { RepoTotals } from "../records/run.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
-import { escapeHtml, isMain, parseCommand, printRows, STD_IO, UsageError, EXIT_USAGE, type CliIo, type Column } from "./format.js";
+import { escapeHtml, isMain, parseCommand, printRows, STD_IO, EXIT_USAGE, type CliIo, type Column } from "./format.js";
+import { UsageError } from "../errors.js";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -3,9 +3,9 @@ import { dataDirHolder, DataDirInUseError } from "../../infra/local/data-dir-loc
 import { awsConfigured, CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
 import { createApp } from "../server/probot.js";
 import { startWebhookServer, type WebhookServer } from "../server/webhook-server.js";
-import { UsageError } from "../usage-error.js";
 import { runCli } from "./run-cli.js";
 import { checkDataDir, checkStartEnv, describeListenError, probeListen } from "./start-env.js";
+import { UsageError } from "../errors.js";
 
 const program = new Command("npm start")
   .description(

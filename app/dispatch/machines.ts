@@ -1,3 +1,4 @@
+import { MissingConfigurationError } from "../errors.js";
 /** The two state machines, by the environment variable that holds each one's ARN. */
 export const MACHINES = {
   memberOnboarding: { file: "member-onboarding.asl.json", name: "member-onboarding", env: "MEMBER_ONBOARDING_STATE_MACHINE_ARN" },
@@ -5,10 +6,6 @@ export const MACHINES = {
 } as const;
 
 export type MachineKey = keyof typeof MACHINES;
-
-export class MissingConfigurationError extends Error {
-  override name = "MissingConfigurationError";
-}
 
 export function machineArn(key: MachineKey): string {
   const { env } = MACHINES[key];

@@ -1,9 +1,9 @@
 import { createProbot, type Probot } from "probot";
-import { CredentialsError, credentialsFromEnv } from "../credentials.js";
+import { credentialsFromEnv } from "../credentials.js";
 import orgFlows from "../index.js";
 import { timedFetch } from "../outbound.js";
-import { UsageError } from "../usage-error.js";
 import { createLogger } from "../log.js";
+import { CredentialsError, UsageError } from "../errors.js";
 
 /**
  * Probot from its own environment variables (APP_ID, PRIVATE_KEY(_PATH), WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL...).

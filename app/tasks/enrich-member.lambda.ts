@@ -6,7 +6,8 @@ import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type 
 import type { OnboardingInput } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
-import { classify, InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../errors.js";
+import { classify } from "./classify.js";
 import { installationOctokit, type Octokit } from "./github.js";
 
 const inputSchema = z.object({

@@ -3,7 +3,7 @@
 // folder (and can use that server's endpoints, wait for a short command, or stop with one line).
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../../app/usage-error.js";
+import { UsageError } from "../../app/errors.js";
 
 export type LockRole = "server" | "command";
 
