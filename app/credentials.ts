@@ -4,17 +4,13 @@
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as z from "zod";
+import { CredentialsError } from "./errors.js";
 
 export interface CheckedCredentials {
   appId: string;
   privateKey: string;
   webhookSecret: string;
   directoryScimToken?: string;
-}
-
-/** A credential the operator must fix: one line, naming the variable or field. */
-export class CredentialsError extends Error {
-  override name = "CredentialsError";
 }
 
 const PEM_RE = /-----BEGIN ([A-Z ]*PRIVATE KEY)-----([\s\S]*?)-----END \1-----/;

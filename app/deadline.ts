@@ -1,15 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { DeadlineExceededError } from "./errors.js";
 
 /**
  * How long a delivery may take, from arrival to answer. GitHub gives up after 10 s and never retries on its own:
  * 8 s leaves room for the answer to travel and for a cold start's first milliseconds.
  */
 export const DELIVERY_DEADLINE_MS = 8_000;
-
-/** The delivery's time ran out before `what` could finish (or start). */
-export class DeadlineExceededError extends Error {
-  override name = "DeadlineExceededError";
-}
 
 /**
  * One delivery's time budget: an absolute end, a signal that aborts at that end, and a list of what is running,

@@ -1,31 +1,6 @@
+import { CallTimeoutError, UnreachableError } from "./errors.js";
 // A call that never got an HTTP answer (DNS, refused, reset, timeout) is not an HTTP status: Octokit still reports
 // it as a RequestError with status 500, so "cannot reach GitHub" would read as "GitHub answered HTTP 500".
-
-/** Thrown by the timed fetch (app/outbound.ts) when a call gets no answer in time. */
-export class CallTimeoutError extends Error {
-  override name = "CallTimeoutError";
-  constructor(
-    readonly service: string,
-    readonly host: string,
-    readonly ms: number,
-    /** true when the task's overall time budget, not the per-call timeout, ran out */
-    readonly budgetSpent = false,
-  ) {
-    super(budgetSpent ? `no time left to call ${service} at ${host}: the task's time budget is spent` : `no answer from ${service} at ${host} within ${ms} ms`);
-  }
-}
-
-/** Thrown by the timed fetch when the connection itself failed. */
-export class UnreachableError extends Error {
-  override name = "UnreachableError";
-  constructor(
-    readonly service: string,
-    readonly host: string,
-    readonly code: string,
-  ) {
-    super(`cannot reach ${service} at ${host}: ${code}`);
-  }
-}
 
 export interface NetworkFailure {
   kind: "timeout" | "unreachable";

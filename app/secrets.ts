@@ -1,8 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { credentialsFromEnv, credentialsFromSecret, CredentialsError } from "./credentials.js";
+import { credentialsFromEnv, credentialsFromSecret } from "./credentials.js";
 import { networkFailure } from "./network-error.js";
 import { sdkTimeouts } from "./outbound.js";
-import { ConfigurationError, TransientError } from "./tasks/errors.js";
+import { ConfigurationError, CredentialsError, TransientError } from "./errors.js";
+import { readEnv } from "./env.js";
 
 export interface AppCredentials {
   appId: string;
@@ -38,7 +39,7 @@ async function load(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
     return credentialsFromSecret(await readSecret(env.APP_SECRET_ARN));
   } catch (err) {
     // A credential the admin must fix is not retried by the state machines; the message says which and why.
-    if (err instanceof CredentialsError) throw new ConfigurationError(err.message);
+    if (err instanceof CredentialsError) throw new ConfigurationError(err.message, { cause: err });
     throw err;
   }
 }
@@ -50,7 +51,7 @@ async function readSecret(arn: string): Promise<string | undefined> {
     return out.SecretString;
   } catch (err) {
     const net = networkFailure(err, "AWS Secrets Manager");
-    if (net) throw new TransientError(`the app secret: ${net.message}`);
+    if (net) throw new TransientError(`the app secret: ${net.message}`, { cause: err });
     throw err;
   } finally {
     client.destroy();
@@ -58,7 +59,8 @@ async function readSecret(arn: string): Promise<string | undefined> {
 }
 
 /** GitHub's API root, honouring Probot's GHE_HOST / GHE_PROTOCOL (also how the demo reaches its stand-in). */
-export function githubBaseUrl(env = process.env): string | undefined {
+export function githubBaseUrl(raw = process.env): string | undefined {
+  const env = readEnv(raw);
   if (!env.GHE_HOST) return undefined;
-  return `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3`;
+  return `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3`;
 }

@@ -9,6 +9,7 @@ import { stepsFromHistory } from "../app/executions/steps.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
+import { TransientError } from "../app/errors.js";
 
 /** The member-onboarding machine end to end on the embedded backends: real dynalite, real ASL, nocked GitHub. */
 let embedded: Embedded;
@@ -125,6 +126,6 @@ test("invalid task input is refused by the task, not retried", async () => {
   const bad = { ...input("eve", 5), installationId: -1 };
   const r = await run("it-eve", bad);
   expect(r.status).toBe("FAILED");
-  expect(r.error).toBe("InvalidInput");
+  expect(r.error).toBe("InvalidInputError");
   expect(r.cause).toContain("installationId");
 });

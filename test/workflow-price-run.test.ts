@@ -9,6 +9,7 @@ import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";
 import { installationOctokit } from "../app/tasks/github.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";
+import { ConfigurationError, TransientError, UpstreamError } from "../app/errors.js";
 
 /** The run record the transaction would write: the first item of either variant. */
 function recordOf(out: PriceRunOutput): RunRecord {
@@ -238,7 +239,7 @@ describe("price-run: input and GitHub failures", () => {
   it("rejects an input without a run id, naming the field", async () => {
     const bad = input(1) as unknown as { run: Record<string, unknown> };
     delete bad.run.id;
-    await expect(handler(bad)).rejects.toMatchObject({ name: "InvalidInput", message: expect.stringContaining("run.id") });
+    await expect(handler(bad)).rejects.toMatchObject({ name: "InvalidInputError", message: expect.stringContaining("run.id") });
   });
 
   it("a 500 listing jobs is a TransientError; a 404 is not retried", async () => {

@@ -1,5 +1,5 @@
-// npm run report -- --org ORG [--month YYYY-MM] [--repo OWNER/NAME] [--by repo|cost-center|workflow|sku]
-//                   [--format table|json|csv|html|focus] [--rebuild] [--reallocate] [--config FILE]
+// npx org-flows report --org ORG [--month YYYY-MM] [--repo OWNER/NAME] [--by repo|cost-center|workflow|sku]
+//                      [--format table|json|csv|html|focus] [--rebuild] [--reallocate] [--config FILE]
 // The chargeback from the totals the workflow-run-cost machine keeps: Queries, never a Scan.
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -15,7 +15,8 @@ import { closeDynamoClient } from "../store/dynamo.js";
 import { queryBudgetAlerts, queryCostCenterTotals, queryOrgMonths, queryWorkflowTotals, readRememberedSettings, type WorkflowTotals } from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
-import { isMain, parseCommand, STD_IO, UsageError, EXIT_USAGE, type CliIo } from "./format.js";
+import { newCommand, parseCommand, STD_IO, EXIT_USAGE, type CliIo } from "./format.js";
+import { UsageError } from "../errors.js";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "html", "focus"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -41,7 +42,7 @@ function parseRepo(v: string): string {
 const HELP_AFTER = `
 Figures are the gross cost at GitHub's list prices (or the org's .github/chargeback.yml override), each job
 rounded up to the minute and every attempt billed. Included minutes and discounts apply per account, not per
-repository: compare with GitHub's own figures using "npm run reconcile".
+repository: compare with GitHub's own figures using "npx org-flows reconcile".
 
 Without --month the figures are all-time; --month picks one UTC calendar month (and the month of the budgets,
 which is otherwise the current one).
@@ -74,14 +75,14 @@ the settings the recordings last applied.
 past months too, from the run records, then rewrites the cost-centre, workflow and org totals.
 
 Examples:
-  npm run report -- --org acme --month 2026-01 --by cost-center
-  npm run report -- --org acme --month 2026-01 --by workflow --format csv > acme-2026-01.csv
-  npm run report -- --org acme --format focus > acme-focus.csv
-  npm run report -- --org acme --reallocate --config chargeback.yml --by cost-center
+  npx org-flows report --org acme --month 2026-01 --by cost-center
+  npx org-flows report --org acme --month 2026-01 --by workflow --format csv > acme-2026-01.csv
+  npx org-flows report --org acme --format focus > acme-focus.csv
+  npx org-flows report --org acme --reallocate --config chargeback.yml --by cost-center
 `;
 
 export function reportProgram(): Command {
-  return new Command("report")
+  return newCommand("report")
     .description("Chargeback of GitHub Actions runs, minutes and cost, as GitHub bills them: per repository, cost centre, workflow or SKU, with budgets.")
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .option("--month <yyyy-mm>", "one UTC month, e.g. 2026-01 (default: all-time)", parseMonth)
@@ -92,7 +93,6 @@ export function reportProgram(): Command {
     .option("--rebuild", "first recompute the org's repository totals from its run records (a repair)")
     .option("--reallocate", "first re-apply today's cost-centre settings to every recorded run and rewrite the finance totals")
     .addHelpText("after", HELP_AFTER)
-    .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false);
 }
 
@@ -205,9 +205,4 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     io.err.write(`report: ${message}\n`);
     return err instanceof UsageError ? EXIT_USAGE : 1;
   }
-}
-
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
 }

@@ -1,4 +1,4 @@
-import { UsageError } from "../usage-error.js";
+import { UsageError } from "../errors.js";
 
 /**
  * Runs a command's main; user mistakes print one line and exit 2, anything else one line and exit 1.

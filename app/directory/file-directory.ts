@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import { ConfigurationError } from "../tasks/errors.js";
 import type { Directory, DirectoryEntry, LookupHints } from "./types.js";
+import { ConfigurationError } from "../errors.js";
 
 const FIELD_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const MAX_FIELDS = 32;

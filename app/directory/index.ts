@@ -1,8 +1,8 @@
 import { appCredentials } from "../secrets.js";
-import { ConfigurationError } from "../tasks/errors.js";
 import { FileDirectory } from "./file-directory.js";
 import { ScimDirectory } from "./scim-directory.js";
 import type { Directory } from "./types.js";
+import { ConfigurationError } from "../errors.js";
 
 let cached: { key: string; dir: Directory | null } | undefined;
 

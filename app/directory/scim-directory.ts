@@ -1,7 +1,7 @@
 import { networkFailure } from "../network-error.js";
 import { timedFetch } from "../outbound.js";
-import { ConfigurationError, TransientError, UpstreamError } from "../tasks/errors.js";
 import type { Directory, DirectoryEntry, LookupHints } from "./types.js";
+import { ConfigurationError, TransientError, UpstreamError } from "../errors.js";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /** Times out after the outbound call timeout (OUTBOUND_TIMEOUT_MS) or the task's remaining budget. */
@@ -56,8 +56,8 @@ export class ScimDirectory implements Directory {
     } catch (err) {
       // Timeouts and connection failures are retried by the state machine; anything else (a bad URL) is not.
       const net = networkFailure(err, "the SCIM directory");
-      if (net) throw new TransientError(`directory ${this.name}: ${net.message}`);
-      throw new ConfigurationError(`directory ${this.name}: ${err instanceof Error ? err.message : String(err)}; check DIRECTORY_SCIM_URL`);
+      if (net) throw new TransientError(`directory ${this.name}: ${net.message}`, { cause: err });
+      throw new ConfigurationError(`directory ${this.name}: ${err instanceof Error ? err.message : String(err)}; check DIRECTORY_SCIM_URL`, { cause: err });
     }
     if (res.status === 404) return null;
     if (res.status === 429 || res.status >= 500) throw new TransientError(`directory ${this.name}: HTTP ${res.status}`);

@@ -1,3 +1,4 @@
+import { MissingConfigurationError } from "../errors.js";
 /** The two state machines, by the environment variable that holds each one's ARN. */
 export const MACHINES = {
   memberOnboarding: { file: "member-onboarding.asl.json", name: "member-onboarding", env: "MEMBER_ONBOARDING_STATE_MACHINE_ARN" },
@@ -6,13 +7,9 @@ export const MACHINES = {
 
 export type MachineKey = keyof typeof MACHINES;
 
-export class MissingConfigurationError extends Error {
-  override name = "MissingConfigurationError";
-}
-
 export function machineArn(key: MachineKey): string {
   const { env } = MACHINES[key];
-  const arn = process.env[env];
+  const arn = process.env[env]?.trim();
   if (!arn) throw new MissingConfigurationError(`${env} is not set: the app does not know which state machine to start`);
   return arn;
 }

@@ -1,6 +1,7 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { DeadlineExceededError, type Deadline } from "../deadline.js";
+import { type Deadline } from "../deadline.js";
 import { machineArn, MACHINES, type MachineKey } from "./machines.js";
+import { DeadlineExceededError } from "../errors.js";
 
 /**
  * Bounds for one StartExecution: a connection not up within 3 s or a request silent for 5 s fails, and the SDK tries

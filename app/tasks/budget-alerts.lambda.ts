@@ -6,7 +6,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
 import { budgetChecksSchema, decideAlerts, type BudgetAlert } from "../chargeback/budgets.js";
 import { firstIssue } from "../validation.js";
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError } from "../errors.js";
 
 export const budgetAlertsInputSchema = z.object({
   budgets: budgetChecksSchema,

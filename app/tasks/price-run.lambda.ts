@@ -17,7 +17,8 @@ import { tableName } from "../store/table.js";
 import { firstIssue } from "../validation.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
-import { classify, ConfigurationError, InvalidInputError } from "./errors.js";
+import { ConfigurationError, InvalidInputError } from "../errors.js";
+import { classify } from "./classify.js";
 import { installationOctokit, type Octokit } from "./github.js";
 import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
 

@@ -1,6 +1,7 @@
 import type { ProbotOctokit } from "probot";
-import { DeadlineExceededError, type Deadline } from "../deadline.js";
+import { type Deadline } from "../deadline.js";
 import { httpStatusOf } from "../http-status.js";
+import { DeadlineExceededError, GitHubTimeoutError } from "../errors.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -27,11 +28,6 @@ export function callPolicy(deadlineMs: number): CallPolicy {
     backoffMs: Math.min(200, deadlineMs / 40),
     minAttemptMs: Math.min(1_000, deadlineMs / 8),
   };
-}
-
-/** GitHub did not answer one attempt in time. */
-export class GitHubTimeoutError extends Error {
-  override name = "GitHubTimeoutError";
 }
 
 /** Errors already retried where they happened (the token request nested in a call): never retried again outside. */

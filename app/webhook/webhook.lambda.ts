@@ -1,12 +1,13 @@
 import lambdaFunction from "@probot/adapter-aws-lambda-serverless/lambda-function.js";
 import { Probot, type ProbotOctokit } from "probot";
-import { DeadlineExceededError, Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
+import { Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
 import orgFlows from "../index.js";
 import { appCredentials, githubBaseUrl, resetCredentialsCache, type AppCredentials } from "../secrets.js";
 import { receiveDelivery, type Dispatch } from "./receive.js";
 import { checkDelivery, type Checked } from "./delivery.js";
 import { respond, type HttpEvent, type HttpResult } from "./http.js";
 import { createLogger } from "../log.js";
+import { DeadlineExceededError } from "../errors.js";
 
 const log = createLogger();
 

@@ -3,7 +3,7 @@
 // folder (and can use that server's endpoints, wait for a short command, or stop with one line).
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../../app/usage-error.js";
+import { UsageError } from "../../app/errors.js";
 
 export type LockRole = "server" | "command";
 
@@ -18,7 +18,7 @@ export class DataDirInUseError extends UsageError {
     readonly dir: string,
     readonly holder: LockHolder,
   ) {
-    const who = holder.role === "server" ? `pid ${holder.pid}, npm start` : holder.role === "command" ? `pid ${holder.pid}, a command` : "starting up";
+    const who = holder.role === "server" ? `pid ${holder.pid}, org-flows start` : holder.role === "command" ? `pid ${holder.pid}, a command` : "starting up";
     super(`DATA_DIR ${dir} is in use by another org-flows process (${who}); stop it or use another DATA_DIR`);
   }
 }
