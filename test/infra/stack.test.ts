@@ -1,3 +1,4 @@
+import { TASK_LIST } from "../../app/tasks/registry.js";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,8 +96,8 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("Lambda functions", () => {
-  test("three functions, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(3);
+  test("one function per task of the registry and the webhook, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(TASK_LIST.length + 1);
     for (const construct of Object.values(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
@@ -237,7 +238,7 @@ describe("data, notifications, logs", () => {
 
   test("every log group has a retention; the API logs access without headers or bodies", () => {
     const groups = ofType("AWS::Logs::LogGroup");
-    expect(groups.length).toBe(6); // 3 functions, 2 machines, API access logs
+    expect(groups.length).toBe(TASK_LIST.length + 4); // the functions, 2 machines, API access logs
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toEqual(30);
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
@@ -290,9 +291,9 @@ describe("least privilege", () => {
     ]);
   });
 
-  test("workflow-run-cost: invoke price-run, the transaction's item actions + GetItem, Publish (+ the topic key)", () => {
+  test("workflow-run-cost: invoke price-run and budget-alerts, the transaction's item actions + GetItem, Publish (+ the topic key)", () => {
     expect(grants(roleStatements(roleOf(machineId("workflowRunCost"))))).toEqual([
-      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("priceRun")) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("budgetAlerts")), getAtt(fnId("priceRun"))] },
       { actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
