@@ -98,7 +98,7 @@ maybe("html report in headless chromium", () => {
           const svg = s.querySelector("svg.chart");
           const box = svg?.getBoundingClientRect();
           const bars = [...s.querySelectorAll("rect.bar")].map((r) => ({ micros: Number(r.getAttribute("data-micros")), width: r.getBoundingClientRect().width }));
-          const cents = (row: Element): number => {
+          const cents = (row: { querySelector(s: string): { textContent: string | null } | null }): number => {
             const cell = row.querySelector("td:last-child")!.textContent!;
             return cell === "unpriced" ? 0 : Math.round(Number(cell.replace("$", "")) * 100);
           };
