@@ -134,7 +134,7 @@ export function renderReportTable(m: ReportModel): string {
   if (m.budgets.length) {
     lines.push(...wrap(`Budgets, ${m.budgets[0]!.month} (linear forecast to month end; settings: ${m.settingsSource ?? "unknown"})`));
     lines.push(
-      fitTable(["Scope", "Budget", "Month to date", "%", "Forecast", "% ", "Alerts sent"], budgetRows(m.budgets), [false, true, true, true, true, true, false]),
+      fitTable(["Scope", "Budget", "Month to date", "% used", "Forecast", "% forecast", "Alerts sent"], budgetRows(m.budgets), [false, true, true, true, true, true, false]),
     );
   }
   return lines.join("\n") + "\n";
@@ -512,7 +512,7 @@ export function renderReportHtml(models: ReportModel[]): string {
   const budgets = first.budgets;
   const budgetSection = budgets.length
     ? `<section id="budgets">\n<h2>${escapeHtml(`Budgets, ${budgets[0]!.month}`)}</h2>\n<p class="note">Month to date (dark), linear forecast to month end (light), alert thresholds (ticks). Settings: ${escapeHtml(first.settingsSource ?? "unknown")}.</p>\n${budgetChart(budgets)}\n` +
-      `<table><thead><tr>${["Scope", "Budget", "Month to date", "%", "Forecast", "% of budget", "Alerts sent"].map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>\n` +
+      `<table><thead><tr>${["Scope", "Budget", "Month to date", "% used", "Forecast", "% forecast", "Alerts sent"].map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>\n` +
       budgetRows(budgets)
         .map((r) => `<tr class="budget-row">${r.map((c, i) => `<td${i > 0 && i < 6 ? ' class="num"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`)
         .join("\n") +

@@ -15,7 +15,7 @@ import { listMembers } from "../store/members.js";
 import { startEmbedded } from "../../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
 import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
-import { DEMO_RUNS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
+import { DEMO_RUNS, EXPECTED_COST_CENTERS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { main as report } from "./report.js";
 import { colourFor, newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
@@ -110,6 +110,52 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   expect("all-time totals equal the month's (one month of data)", allTime.reduce((a, t) => a + t.costMicros, 0) === totals.reduce((a, t) => a + t.costMicros, 0));
   expect("unknown label flagged, never priced as Linux", totals.find((t) => t.repository === "acme/ios")?.unknownLabels.includes("gpu-beast") === true);
   sfn.destroy();
+}
+
+/** Cost centres, the per-workflow and per-SKU views and a budget crossed under redeliveries, with its one alert. */
+async function demoChargeback(url: string, secret: string, idle: () => Promise<void>, outbox: { read(): Array<{ subject?: string; message: string; attributes?: Record<string, string> }> }): Promise<void> {
+  section("Redelivery storm: every acme/api delivery sent 3 more times at once");
+  const api = DEMO_RUNS.filter((r) => r.repo === "acme/api");
+  const storm = await Promise.all(api.flatMap((r) => [1, 2, 3].map(() => deliver(url, secret, "workflow_run", workflowRunPayload(r)))));
+  console.log(`  ${storm.length} deliveries: ${storm.filter((r) => r.status === 200).length} answered 200`);
+  await idle();
+  const json = async (...argv: string[]): Promise<{ rows: Array<Record<string, unknown>>; total: Record<string, unknown>; budgets: Array<Record<string, unknown>> }> => {
+    let out = "";
+    await report(argv, { out: { write: (t: string) => (out += t) }, err: STD_IO.err });
+    return JSON.parse(out) as never;
+  };
+  for (const by of ["cost-center", "workflow", "sku"]) {
+    section(`Chargeback for acme, 2026-11, by ${by} (npx org-flows report --org acme --month 2026-11 --by ${by})`);
+    await report(["--org", "acme", "--month", "2026-11", "--by", by]);
+  }
+  const byCc = await json("--org", "acme", "--month", "2026-11", "--by", "cost-center", "--format", "json");
+  for (const [cc, want] of Object.entries(EXPECTED_COST_CENTERS)) {
+    const got = byCc.rows.find((r) => r.costCenter === cc);
+    expect(
+      `cost centre ${cc}: ${want.runs} runs, ${want.attempts} attempts, $${(want.costMicros / 1e6).toFixed(6)} (${cc === "Payments" ? "custom property" : cc === "web" ? "rule acme/web*" : "no property, no rule"})`,
+      got?.runs === want.runs && got.attempts === want.attempts && got.costMicros === want.costMicros,
+      JSON.stringify(got ?? null),
+    );
+  }
+  const handTotal = EXPECTED_TOTALS.reduce((a, t) => a + t.costMicros, 0);
+  const views = await Promise.all(["repo", "cost-center", "workflow", "sku"].map((by) => json("--org", "acme", "--month", "2026-11", "--by", by, "--format", "json")));
+  expect(
+    `every view (repo, cost-center, workflow, sku) totals $${(handTotal / 1e6).toFixed(6)}, the sum of its rows`,
+    views.every((v) => v.total.costMicros === handTotal && v.rows.reduce((a, r) => a + (r.costMicros as number), 0) === handTotal),
+    views.map((v) => v.total.costMicros).join(" "),
+  );
+  const workflows = views[2]!.rows.filter((r) => r.repository === "acme/api").map((r) => r.workflow);
+  expect("--by workflow: acme/api's two workflow files are two rows", workflows.length === 2 && workflows.includes(".github/workflows/release.yml"), workflows.join(", "));
+  const alerts = outbox.read().filter((m) => m.attributes?.outcome === "budget");
+  for (const a of alerts) console.log(`  [budget] ${a.subject}\n      ${a.message.split("\n").join("\n      ")}`);
+  expect(
+    "the Payments budget ($2.00) crossed once: exactly one alert, despite the duplicate and the redelivery storm",
+    // The month-to-date in the alert is the one its recording saw ($2.19 or $2.22 or $2.25: deliveries race).
+    alerts.length === 1 && /^Budget 100% reached: cost-center:Payments 2026-11, \$2\.\d\d of \$2\.00$/.test(alerts[0]!.subject ?? ""),
+    alerts.map((a) => a.subject).join(" | "),
+  );
+  const payments = byCc.budgets.find((b) => b.scope === "cost-center:Payments");
+  expect("the report shows each budget's month-to-date and forecast", payments?.monthToDateMicros === 2_250_000 && typeof payments.forecastMicros === "number" && (payments.alerted as number[]).includes(100), JSON.stringify(payments ?? null));
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -241,6 +287,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));
 
     await demoRuns(server.url, secret, () => embedded.idle());
+    await demoChargeback(server.url, secret, () => embedded.idle(), embedded.outbox);
 
     section("Checks");
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);

@@ -22,9 +22,17 @@ import type { StandinJob } from "./github-standin.js";
  *              label "gpu-beast" (nothing recognises it) 180 s -> 3 min, sku unknown, $0, flagged
  *    => runs 1, attempts 1, minutes 12 (3 unknown), cost $0.502000
  *  The delivery of run 9001 is sent twice: it must count once.
+ *
+ *  Cost centres (acme's .github/chargeback.yml in demo-scenario.ts):
+ *    Payments     acme/api by its `cost-center` custom property               => $2.250000 (2 runs, 3 attempts)
+ *    web          acme/website by the rule acme/web*                          => $0.084000
+ *    unallocated  acme/ios (no property, no rule)                             => $0.502000
+ *  The Payments budget ($2.00, alert at 100%) is crossed once: one notification, whatever the redeliveries.
  */
 export interface DemoRun {
   repo: string;
+  /** the workflow file (default .github/workflows/ci.yml) */
+  path?: string;
   visibility: "public" | "private";
   runId: number;
   attempt: number;
@@ -40,6 +48,18 @@ export interface ExpectedTotals {
   costMicros: number;
   unknownMinutes: number;
 }
+
+/** Repository custom properties, as GitHub puts them in the payload (`repository.custom_properties`). */
+export const DEMO_REPO_PROPERTIES: Record<string, Record<string, string>> = {
+  "acme/api": { "cost-center": "Payments", "data-classification": "internal" },
+  "acme/website": { "data-classification": "public" },
+};
+
+export const EXPECTED_COST_CENTERS: Record<string, { runs: number; attempts: number; costMicros: number }> = {
+  Payments: { runs: 2, attempts: 3, costMicros: 2_250_000 },
+  web: { runs: 1, attempts: 1, costMicros: 84_000 },
+  unallocated: { runs: 1, attempts: 1, costMicros: 502_000 },
+};
 
 export const EXPECTED_TOTALS: ExpectedTotals[] = [
   { repository: "acme/api", runs: 2, attempts: 3, minutes: 375, costMicros: 2_250_000, unknownMinutes: 0 },
@@ -78,8 +98,8 @@ export const DEMO_RUNS: DemoRun[] = [
       job(1, "deploy", ["ubuntu-latest"], null, 0, "skipped"),
     ],
   },
-  { repo: "acme/api", visibility: "private", runId: 9002, attempt: 1, conclusion: "failure", jobs: [job(1, "build", ["ubuntu-latest"], "10:00:00", 300, "failure")] },
-  { repo: "acme/api", visibility: "private", runId: 9002, attempt: 2, conclusion: "success", jobs: [job(2, "build", ["ubuntu-latest"], "10:20:00", 600)] },
+  { repo: "acme/api", path: ".github/workflows/release.yml", visibility: "private", runId: 9002, attempt: 1, conclusion: "failure", jobs: [job(1, "build", ["ubuntu-latest"], "10:00:00", 300, "failure")] },
+  { repo: "acme/api", path: ".github/workflows/release.yml", visibility: "private", runId: 9002, attempt: 2, conclusion: "success", jobs: [job(2, "build", ["ubuntu-latest"], "10:20:00", 600)] },
   {
     repo: "acme/website",
     visibility: "public",
@@ -125,6 +145,7 @@ export function workflowRunPayload(r: DemoRun): Record<string, unknown> {
     owner: { login: owner, id: 1001, type: "Organization", site_admin: false },
     html_url: `https://github.com/${r.repo}`,
     default_branch: "main",
+    custom_properties: DEMO_REPO_PROPERTIES[r.repo] ?? {},
   };
   return {
     action: "completed",
@@ -134,7 +155,7 @@ export function workflowRunPayload(r: DemoRun): Record<string, unknown> {
       node_id: `WFR_${r.runId}`,
       head_branch: "main",
       head_sha: "3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a",
-      path: ".github/workflows/ci.yml",
+      path: r.path ?? ".github/workflows/ci.yml",
       display_title: "Build and test",
       run_number: r.runId - 9000,
       event: "push",
@@ -152,7 +173,7 @@ export function workflowRunPayload(r: DemoRun): Record<string, unknown> {
       repository,
       head_repository: repository,
     },
-    workflow: { id: 777, name: "CI", path: ".github/workflows/ci.yml", state: "active" },
+    workflow: { id: 777, name: "CI", path: r.path ?? ".github/workflows/ci.yml", state: "active" },
     repository,
     organization: { login: owner, id: 1001 },
     sender: actor,
