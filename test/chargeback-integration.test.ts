@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
+import { costCenterTotalsKey } from "../app/records/aggregates.js";
+import { dynamoClient } from "../app/store/dynamo.js";
+import { tableName } from "../app/store/table.js";
 import type { Probot } from "probot";
 import { main as report } from "../app/cli/report.js";
 import { clearChargebackCache } from "../app/config/chargeback.js";
@@ -215,5 +220,10 @@ describe("chargeback on the embedded default", () => {
     expect(await report(["--org", ORG, "--reallocate", "--config", v2, "--by", "cost-center", "--format", "json"], { out: again, err })).toBe(0);
     expect((JSON.parse(again.text) as { rows: unknown[] }).rows).toEqual(j.rows);
     expect(err.text).toMatch(/reallocate: 0 run records changed cost centre/);
+    // A damaged cost-centre item is repaired by --rebuild from the run records, keeping the allocations.
+    await dynamoClient().send(new UpdateItemCommand({ TableName: tableName(), Key: marshall(costCenterTotalsKey(ORG, "2026-03", "platform")), UpdateExpression: "ADD costMicros :x", ExpressionAttributeValues: { ":x": { N: "999" } } }));
+    const rebuilt = new Out();
+    expect(await report(["--org", ORG, "--rebuild", "--by", "cost-center", "--format", "json"], { out: rebuilt, err: new Out() })).toBe(0);
+    expect((JSON.parse(rebuilt.text) as { rows: unknown[] }).rows).toEqual(j.rows);
   });
 });

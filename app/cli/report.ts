@@ -90,7 +90,7 @@ export function reportProgram(): Command {
     .addOption(new Option("--by <view>", "rows per repository, cost centre, workflow or SKU").choices(VIEWS).default("repo"))
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("table"))
     .option("--config <file>", "the org's chargeback.yml (cost-centre rules, budgets) to apply instead of the remembered settings")
-    .option("--rebuild", "first recompute the org's repository totals from its run records (a repair)")
+    .option("--rebuild", "first recompute the org's totals (repository, org, cost centre, workflow) from its run records (a repair)")
     .option("--reallocate", "first re-apply today's cost-centre settings to every recorded run and rewrite the finance totals")
     .addHelpText("after", HELP_AFTER)
     .allowExcessArguments(false);
@@ -179,7 +179,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     try {
       const { settings, source: from } = await settingsFor(opts);
       source = from;
-      if (opts.rebuild) await rebuildTotals(opts.org, (m) => io.err.write(`report: rebuild: ${m}\n`));
+      if (opts.rebuild) {
+        await rebuildTotals(opts.org, (m) => io.err.write(`report: rebuild: ${m}\n`));
+        if (!opts.reallocate) await reallocate(opts.org, undefined, (m) => io.err.write(`report: rebuild: ${m}\n`));
+      }
       if (opts.reallocate) {
         if (!from) io.err.write("report: reallocate: no --config and no remembered settings: only custom properties allocate\n");
         await reallocate(opts.org, settings, (m) => io.err.write(`report: reallocate: ${m}\n`));

@@ -17,13 +17,13 @@ export interface ReallocationResult {
 }
 
 /**
- * Re-applies `settings` (today's cost-centre property and rules) to every recorded attempt of the org, from the run
+ * Re-applies `settings` (today's cost-centre property and rules; undefined: keep the recorded allocations) to every recorded attempt of the org, from the run
  * records (the source of truth, read with Query on gsi1, never Scan): each record's cost centre is updated where it
  * changed, then the org's, cost centres' and workflows' month totals are rewritten from the records and the ones no
  * longer backed by any record are deleted. Past months too. Like --rebuild, run it when no workflow runs are being
  * priced: an attempt recorded meanwhile may be missed from the rewritten totals (the next reallocation fixes it).
  */
-export async function reallocate(org: string, settings: ChargebackSettings, progress: (msg: string) => void = () => {}): Promise<ReallocationResult> {
+export async function reallocate(org: string, settings: ChargebackSettings | undefined, progress: (msg: string) => void = () => {}): Promise<ReallocationResult> {
   const db = dynamoClient();
   const table = tableName();
   const items = await queryAll(db, {
@@ -36,8 +36,9 @@ export async function reallocate(org: string, settings: ChargebackSettings, prog
   const runs = items.map((i) => unmarshall(i) as RunRecord);
   progress(`read ${runs.length} run records`);
   let changed = 0;
-  for (const r of runs) {
-    const a = allocate(r.repository, r.customProperties, settings);
+  // Without settings: keep every record's allocation and only rewrite the totals from the records (a rebuild).
+  for (const r of settings ? runs : []) {
+    const a = allocate(r.repository, r.customProperties, settings!);
     if (a.costCenter === r.costCenter && a.by === r.allocatedBy) continue;
     await db.send(
       new UpdateItemCommand({
@@ -53,7 +54,7 @@ export async function reallocate(org: string, settings: ChargebackSettings, prog
     r.allocatedBy = a.by;
     changed += 1;
   }
-  progress(`${changed} run records changed cost centre`);
+  if (settings) progress(`${changed} run records changed cost centre`);
   const totals = financeTotalsFromRuns(runs);
   const keep = new Set(totals.map((t) => `${String(t.pk)}\u0000${String(t.sk)}`));
   for (const t of totals) await db.send(new PutItemCommand({ TableName: table, Item: marshall(t) }));
