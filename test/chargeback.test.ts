@@ -135,7 +135,7 @@ describe("report arithmetic", () => {
     for (const micros of cases) {
       const cents = allocateCents(micros);
       expect(cents.reduce((a, b) => a + b, 0)).toBe(centsOf(micros.reduce((a, b) => a + b, 0)));
-      micros.forEach((m, i) => expect(Math.abs(cents[i]! * 10_000 - m)).toBeLessThan(10_000));
+      for (const [i, m] of micros.entries()) expect(Math.abs(cents[i]! * 10_000 - m)).toBeLessThan(10_000);
     }
   });
 

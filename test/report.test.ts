@@ -166,6 +166,7 @@ describe("report", () => {
       expect(out).toMatch(/Generated \d{4}-\d{2}-\d{2}T/);
       expect(out).toMatch(/TOTAL/);
       for (const line of out.split("\n")) expect(line.length).toBeLessThanOrEqual(TABLE_WIDTH);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code starts with ESC.
       expect(out).not.toMatch(/\u001b\[/); // no colour codes in files or pipes
     }
     const repo = (await report("--org", "acme")).out;

@@ -175,7 +175,9 @@ export function viewRows(view: View, inputs: ReportInputs): ViewRow[] {
   }
   rows.sort((a, b) => b.costMicros - a.costMicros || b.minutes - a.minutes || (a.repository ?? "").localeCompare(b.repository ?? "") || a.key.localeCompare(b.key));
   const cents = allocateCents(rows.map((r) => r.costMicros));
-  rows.forEach((r, i) => (r.cents = cents[i]!));
+  rows.forEach((r, i) => {
+    r.cents = cents[i]!;
+  });
   return rows;
 }
 

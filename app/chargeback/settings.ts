@@ -28,7 +28,7 @@ const repoGlob = z
   .string()
   .min(3, "must be a glob over owner/name, e.g. acme/infra-*")
   .max(200, "must be at most 200 characters")
-  .regex(/^[A-Za-z0-9*?\[\]{},!._-]+\/[A-Za-z0-9*?\[\]{},!._-]+$/, "must be a glob over owner/name, e.g. acme/infra-*");
+  .regex(/^[A-Za-z0-9*?[\]{},!._-]+\/[A-Za-z0-9*?[\]{},!._-]+$/, "must be a glob over owner/name, e.g. acme/infra-*");
 
 export const BUDGET_SCOPE_RE = /^(org|cost-center:[^\r\n\t]{1,64}|repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 

@@ -2,7 +2,7 @@
 //                      [--format table|json|csv|html|focus] [--rebuild] [--reallocate] [--config FILE]
 // The chargeback from the totals the workflow-run-cost machine keeps: Queries, never a Scan.
 import { readFileSync } from "node:fs";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { budgetStatuses, periodOf, totalOf, viewRows, VIEWS, type ReportInputs, type ReportModel, type View } from "../chargeback/report-model.js";
 import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, renderReportTable, type FocusCell } from "../chargeback/report-render.js";
