@@ -135,11 +135,11 @@ describe("report", () => {
     expect(j.rows).toHaveLength(8);
   });
 
-  it("--by sku: GitHub's ids with readable names; the unrecognised runner is unpriced", async () => {
+  it("--by sku: the SKU, GitHub's id and a readable name; the unrecognised runner is unpriced", async () => {
     const j = await json("--org", "acme", "--by", "sku", "--month", "2026-01");
-    expect(j.rows.find((r) => r.skuKey === "linux_2_core")).toMatchObject({ sku: "actions_linux", skuName: "Linux 2-core", minutes: 19, costMicros: 114_000, runs: null });
-    expect(j.rows.find((r) => r.skuKey === "macos")).toMatchObject({ sku: "actions_macos", skuName: "macOS (standard)" });
-    expect(j.rows.find((r) => r.skuKey === "unknown")).toMatchObject({ minutes: 6, unpricedMinutes: 6, costUsd: null });
+    expect(j.rows.find((r) => r.sku === "linux_2_core")).toMatchObject({ skuId: "actions_linux", skuName: "Linux 2-core", minutes: 19, costMicros: 114_000, runs: null });
+    expect(j.rows.find((r) => r.sku === "macos")).toMatchObject({ skuId: "actions_macos", skuName: "macOS (standard)" });
+    expect(j.rows.find((r) => r.sku === "unknown")).toMatchObject({ minutes: 6, unpricedMinutes: 6, costUsd: null });
   });
 
   it("--month gives that UTC month only; an empty month says so", async () => {
@@ -183,7 +183,7 @@ describe("report", () => {
     expect(jan).toMatch(/\r\nacme,2026-01,[^,]+,repo,Acme\/Widgets,1,2,15,0,0.09,90000\r\n/);
     expect(jan).toMatch(/\r\nacme,2026-01,[^,]+,repo,Acme\/odd,1,1,2,2,,0\r\n/);
     const sku = (await report("--org", "acme", "--by", "sku", "--format", "csv")).out;
-    expect(header(sku)).toBe("org,period,generated_at,view,sku,sku_name,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");
+    expect(header(sku)).toBe("org,period,generated_at,view,sku,sku_id,sku_name,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");
   });
 
   it("focus: the FOCUS 1.1 columns, one line per month, repository, workflow, cost centre and SKU, adding up", async () => {

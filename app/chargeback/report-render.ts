@@ -86,9 +86,12 @@ function viewColumns(view: View): ViewColumns {
     };
   }
   return {
-    head: ["SKU", "Runner", "Minutes", "Unpriced min", "Cost (USD)"],
-    numeric: [false, false, true, true, true],
-    cells: (r) => (r.key === "TOTAL" ? ["TOTAL", "", String(r.minutes), String(r.unpricedMinutes), costText(r)] : [r.skuId ?? r.key, r.skuName ?? "", String(r.minutes), String(r.unpricedMinutes), costText(r)]),
+    head: ["SKU", "GitHub id", "Runner", "Minutes", "Unpriced min", "Cost (USD)"],
+    numeric: [false, false, false, true, true, true],
+    cells: (r) =>
+      r.key === "TOTAL"
+        ? ["TOTAL", "", "", String(r.minutes), String(r.unpricedMinutes), costText(r)]
+        : [r.key, r.skuId ?? r.key, r.skuName ?? "", String(r.minutes), String(r.unpricedMinutes), costText(r)],
   };
 }
 
@@ -145,7 +148,7 @@ export function renderReportTable(m: ReportModel): string {
 function jsonRow(view: View, r: ViewRow): Record<string, unknown> {
   const key: Record<string, unknown> = r.key === "TOTAL" ? {} : { [VIEW_KEY[view]]: r.key };
   if (r.key !== "TOTAL" && view === "workflow") Object.assign(key, { repository: r.repository, costCenters: r.costCenters });
-  if (r.key !== "TOTAL" && view === "sku") Object.assign(key, { sku: r.skuId ?? r.key, skuKey: r.key, skuName: r.skuName });
+  if (r.key !== "TOTAL" && view === "sku") Object.assign(key, { skuId: r.skuId, skuName: r.skuName });
   const unpricedOnly = costText(r) === "unpriced";
   return {
     ...key,
@@ -219,7 +222,8 @@ export function csvColumns(m: ReportModel): Column<ViewRow>[] {
       { key: "cost_centers", value: (r) => (r.costCenters ?? []).join(";") },
     ],
     sku: [
-      { key: "sku", value: (r) => r.skuId ?? r.key },
+      { key: "sku", value: (r) => r.key },
+      { key: "sku_id", value: (r) => r.skuId ?? r.key },
       { key: "sku_name", value: (r) => r.skuName ?? "" },
     ],
   };
