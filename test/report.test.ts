@@ -93,9 +93,9 @@ describe("report", () => {
     expect(j).toMatchObject({ org: "acme", period: "all time", view: "repo" });
     expect(Date.parse(j.generatedAt)).not.toBeNaN();
     expect(j.rows).toHaveLength(7);
-    expect(j.rows[0]).toMatchObject({ repository: "Acme/gadgets", runs: 1, attempts: 1, minutes: 7, unpricedMinutes: 4, costUsd: 0.13, costMicros: 134_000 });
+    expect(j.rows[0]).toMatchObject({ repository: "Acme/gadgets", runs: 1, attempts: 1, minutes: 7, unpricedMinutes: 4, costUsd: 0.134, costMicros: 134_000 });
     expect(j.rows[0]!.bySku).toMatchObject({ macos: { minutes: 2, costMicros: 124_000 }, unknown: { minutes: 4, costMicros: 0, unpriced: true } });
-    expect(j.rows[1]).toMatchObject({ repository: "Acme/Widgets", runs: 2, attempts: 3, minutes: 17, costUsd: 0.11, costMicros: 106_000 });
+    expect(j.rows[1]).toMatchObject({ repository: "Acme/Widgets", runs: 2, attempts: 3, minutes: 17, costUsd: 0.106, costMicros: 106_000 });
     expect(j.rows.find((r) => r.repository === "Acme/odd")).toMatchObject({ minutes: 2, unpricedMinutes: 2, costUsd: null, costMicros: 0 });
   });
 
@@ -105,10 +105,14 @@ describe("report", () => {
         const j = await json("--org", "acme", "--by", by, ...month);
         for (const k of ["minutes", "unpricedMinutes", "costMicros"]) expect([by, k, j.total[k]]).toEqual([by, k, sum(j.rows, k)]);
         for (const k of ["runs", "attempts"]) expect([by, k, j.total[k]]).toEqual([by, k, by === "sku" ? null : sum(j.rows, k)]);
-        // Cents: integers that add up exactly (the total rounded once from micro-dollars).
-        const cents = j.rows.reduce((a, r) => a + Math.round(((r.costUsd as number | null) ?? 0) * 100), 0);
-        expect(Math.round((j.total.costUsd as number) * 100)).toBe(cents);
-        expect(Math.round((j.total.costUsd as number) * 100)).toBe(Math.floor(((j.total.costMicros as number) + 5000) / 10000));
+        // USD exact to the micro-dollar.
+        for (const r of [...j.rows, j.total]) if (r.costUsd !== null) expect(Math.round((r.costUsd as number) * 1e6)).toBe(r.costMicros);
+        // The table's cents add up to its total, the total rounded once from micro-dollars.
+        const table = (await report("--org", "acme", "--by", by, ...month)).out;
+        const cents = [...table.matchAll(/│\s*(\$\d+\.\d\d|unpriced)\s*│\n/g)].map((m) => (m[1] === "unpriced" ? 0 : Math.round(Number(m[1]!.slice(1)) * 100)));
+        const shownTotal = cents.pop()!;
+        if (j.rows.length) expect([by, month, cents.reduce((a, b) => a + b, 0)]).toEqual([by, month, shownTotal]);
+        if (j.rows.length) expect(shownTotal).toBe(Math.floor(((j.total.costMicros as number) + 5000) / 10000));
       }
     });
   }
@@ -181,6 +185,7 @@ describe("report", () => {
     expect(header(jan)).toBe("org,period,generated_at,view,repository,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");
     expect(header(dec)).toBe(header(jan));
     expect(jan).toMatch(/\r\nacme,2026-01,[^,]+,repo,Acme\/Widgets,1,2,15,0,0.09,90000\r\n/);
+    expect(jan).toMatch(/\r\nacme,2026-01,[^,]+,repo,Acme\/gadgets,1,1,7,4,0.134,134000\r\n/);
     expect(jan).toMatch(/\r\nacme,2026-01,[^,]+,repo,Acme\/odd,1,1,2,2,,0\r\n/);
     const sku = (await report("--org", "acme", "--by", "sku", "--format", "csv")).out;
     expect(header(sku)).toBe("org,period,generated_at,view,sku,sku_id,sku_name,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");

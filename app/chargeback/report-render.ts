@@ -1,7 +1,8 @@
 // The report's formats: table (fits 120 columns), json, csv (fixed columns), html (a chart per view, the budgets)
 // and focus (FinOps FOCUS 1.1 columns). Pure: each takes the model(s) built by report-model.ts and returns text.
-// Every output names the org, the period and when it was generated; money is cents that add up (json and csv also
-// carry exact micro-dollars); unpriced minutes are shown as unpriced, never as $0.00.
+// Every output names the org, the period and when it was generated; json and csv carry exact amounts (USD to six
+// places and integer micro-dollars), table and html show cents allocated so that they add up to the total rounded
+// once; unpriced minutes are shown as unpriced, never as $0.00.
 import Table from "cli-table3";
 import { escapeHtml, renderCsv, type Column } from "../cli/format.js";
 import { skuInfo } from "../pricing/sku-names.js";
@@ -156,7 +157,8 @@ function jsonRow(view: View, r: ViewRow): Record<string, unknown> {
     attempts: r.attempts,
     minutes: r.minutes,
     unpricedMinutes: r.unpricedMinutes,
-    costUsd: unpricedOnly ? null : r.cents / 100,
+    // Exact to the micro-dollar (the table and the page show the cents); null when nothing could be priced.
+    costUsd: unpricedOnly ? null : r.costMicros / 1_000_000,
     costMicros: r.costMicros,
     bySku: Object.fromEntries(
       Object.entries(r.bySku)
@@ -170,10 +172,10 @@ function jsonBudget(b: BudgetStatus): Record<string, unknown> {
   return {
     scope: b.scope,
     month: b.month,
-    monthlyUsd: centsOf(b.budgetMicros) / 100,
-    monthToDateUsd: centsOf(b.mtdMicros) / 100,
+    monthlyUsd: b.budgetMicros / 1_000_000,
+    monthToDateUsd: b.mtdMicros / 1_000_000,
     monthToDateMicros: b.mtdMicros,
-    forecastUsd: centsOf(b.forecastMicros) / 100,
+    forecastUsd: b.forecastMicros / 1_000_000,
     forecastMicros: b.forecastMicros,
     alertAt: b.alertAt,
     reached: b.reached,
@@ -234,7 +236,7 @@ export function csvColumns(m: ReportModel): Column<ViewRow>[] {
     { key: "attempts", value: (r) => r.attempts ?? "" },
     { key: "minutes", value: (r) => r.minutes },
     { key: "unpriced_minutes", value: (r) => r.unpricedMinutes },
-    { key: "cost_usd", value: (r) => (costText(r) === "unpriced" ? "" : usd(r.cents)) },
+    { key: "cost_usd", value: (r) => (costText(r) === "unpriced" ? "" : decimalUsd(r.costMicros)) },
     { key: "cost_micros", value: (r) => r.costMicros },
   ];
 }
