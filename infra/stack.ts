@@ -115,7 +115,11 @@ export class OrgFlowsStack extends Stack {
         environment: { ...common, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
       }),
     };
-    for (const fn of Object.values(this.functions)) this.secret.grantRead(fn);
+    // The App's credentials only where GitHub is called: a computation-only task gets neither the ARN nor the grant.
+    for (const [key, fn] of Object.entries(this.functions)) {
+      if (key in TASK_LAMBDAS && (TASK_LAMBDAS[key as TaskKey].needs as readonly string[]).includes("computeOnly")) continue;
+      this.secret.grantRead(fn);
+    }
 
     const substitutions = {
       ...Object.fromEntries((Object.entries(TASK_LAMBDAS) as [TaskKey, TaskLambda][]).map(([key, t]) => [t.placeholder, this.functions[key].functionArn])),
@@ -214,6 +218,7 @@ export class OrgFlowsStack extends Stack {
   /** A task Lambda from its registry entry: what it needs becomes its environment and the files beside its bundle. */
   private taskFunction(task: TaskLambda, common: Record<string, string>, directory: DirectorySettings): NodejsFunction {
     const environment: Record<string, string> = { ...common };
+    if (task.needs.includes("computeOnly")) delete environment.APP_SECRET_ARN;
     const besides: string[] = [];
     // The task names the table inside what it returns (it needs no access to it: the machine writes).
     if (task.needs.includes("tableName")) environment.TABLE_NAME = this.table.tableName;

@@ -15,7 +15,9 @@ export type TaskNeed =
   /** app/pricing/rates.json beside the bundle */
   | "rates"
   /** the company directory settings (DIRECTORY_SCIM_URL or a directory file shipped in the bundle) */
-  | "directory";
+  | "directory"
+  /** pure computation: no App credentials (no APP_SECRET_ARN, no read access to the secret); every other task has them */
+  | "computeOnly";
 
 export interface TaskLambda {
   /** Construct id in the stack. */
@@ -62,7 +64,7 @@ export const TASK_LAMBDAS = {
     placeholder: "BudgetAlertsFunctionArn",
     description: "workflow-run-cost task: which budget alerts a recorded attempt's month-to-date warrants (computation only)",
     timeoutSeconds: 10,
-    needs: [],
+    needs: ["computeOnly"],
     load: async () => (await import("./budget-alerts.lambda.js")).handler as LambdaHandler,
   },
 } as const satisfies Record<string, TaskLambda>;

@@ -98,10 +98,13 @@ describe("cdk-nag AwsSolutions", () => {
 describe("Lambda functions", () => {
   test("one function per task of the registry and the webhook, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(TASK_LIST.length + 1);
-    for (const construct of Object.values(stack.functions)) {
+    for (const [key, construct] of Object.entries(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { NODE_OPTIONS: "--enable-source-maps", APP_SECRET_ARN: ref(logicalId(stack.secret)) } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { NODE_OPTIONS: "--enable-source-maps" } });
+      // The App's credentials everywhere but in computation-only tasks (budget-alerts).
+      const secretArn = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.APP_SECRET_ARN;
+      expect([key, secretArn]).toEqual([key, key === "budgetAlerts" ? undefined : ref(logicalId(stack.secret))]);
       expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: ref(logicalId(construct.logGroup)) });
     }
   });
@@ -279,6 +282,12 @@ describe("least privilege", () => {
     expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
+    ]);
+  });
+
+  test("budget-alerts (computation only) writes its own logs, nothing else: not even the secret", () => {
+    expect(grants(roleStatements(roleOf(fnId("budgetAlerts"))))).toEqual([
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.budgetAlerts.logGroup)) },
     ]);
   });
 
