@@ -190,20 +190,28 @@ export class LocalTransactions {
 
     // Before-images, read consistently: what every condition is checked against and what a rollback restores.
     const before: Journal["before"] = [];
-    for (const o of ops) {
-      const got = await this.db.send(new GetItemCommand({ TableName: o.table, Key: o.key, ConsistentRead: true }));
-      before.push({ table: o.table, key: o.key, item: got.Item ?? null });
-    }
+    // Distinct items (checked above), read together.
+    const images = await Promise.all(ops.map((o) => this.db.send(new GetItemCommand({ TableName: o.table, Key: o.key, ConsistentRead: true }))));
+    ops.forEach((o, i) => {
+      before.push({ table: o.table, key: o.key, item: images[i]!.Item ?? null });
+    });
     const journal: Journal = { id: randomUUID(), ...(token !== undefined ? { token } : {}), hash, before };
     const journalFile = this.journalDir ? `${this.journalDir}/${journal.id}.json` : undefined;
     if (journalFile) writeDurably(journalFile, JSON.stringify(journal));
     this.opts.probe?.("journaled");
 
     const reasons: CancellationReason[] = [];
-    for (const [i, o] of ops.entries()) {
-      reasons.push(await this.apply(o.kind, o.op as unknown as Record<string, unknown>, before[i]!.item, o.key));
-      this.opts.probe?.("applied-one");
-    }
+    // Distinct items, so the writes are independent: each condition still sees the state before the transaction
+    // (transactions run one at a time), and a crash part-way leaves the journal to roll back whatever was applied.
+    reasons.push(
+      ...(await Promise.all(
+        ops.map(async (o, i) => {
+          const reason = await this.apply(o.kind, o.op as unknown as Record<string, unknown>, before[i]!.item, o.key);
+          this.opts.probe?.("applied-one");
+          return reason;
+        }),
+      )),
+    );
     if (reasons.some((r) => r.Code !== "None")) {
       await this.restore(before);
       if (journalFile) rmSync(journalFile, { force: true });

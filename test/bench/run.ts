@@ -122,7 +122,7 @@ async function benchMachine(): Promise<void> {
   console.log(`\nworkflow-run-cost on the embedded default, ${n} concurrent executions of a 10-job run per round`);
   console.log(`  bare dynalite PutItem    ops/s per round: ${puts.map((x) => x.toFixed(0)).join(", ")}  median ${median(puts).toFixed(0)}`);
   console.log(`  executions end to end    ops/s per round: ${runs.map((x) => x.toFixed(0)).join(", ")}  median ${median(runs).toFixed(0)}`);
-  console.log(`  ratio (executions / puts): ${(median(runs) / median(puts)).toFixed(3)}  (each execution: a Lambda task, 2 GitHub reads and one 4-item recording transaction)`);
+  console.log(`  ratio (executions / puts): ${(median(runs) / median(puts)).toFixed(3)}  (each execution: a Lambda task, 2 GitHub reads and one 7-item recording transaction (run, run-seen, repository, org, cost-centre and workflow totals))`);
   sfn.destroy();
   db.destroy();
   await embedded.stop();
