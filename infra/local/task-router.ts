@@ -44,9 +44,14 @@ function functionName(arnOrName: string): string {
   return m ? m[1]! : arnOrName;
 }
 
+/** Starts a child execution on the same endpoint and settles with its end (`states:startExecution.sync:2`). */
+export type ChildStarter = (params: { StateMachineArn?: string; Name?: string; Input?: Json }) => Promise<Json>;
+
 export interface RouterDeps {
   dynamo: DynamoDBClient;
   outbox: SnsOutbox;
+  /** set by the Step Functions endpoint itself */
+  startChild?: ChildStarter;
 }
 
 /** lambda:invoke: the project's own handler module, with Lambda's JSON round trip, error shape and payload limit. */
@@ -151,6 +156,10 @@ export function routeResource(resource: string, deps: RouterDeps): TaskHandler {
   const sdkDynamo = /^arn:aws:states:::aws-sdk:dynamodb:(\w+)$/.exec(resource);
   if (sdkDynamo) return dynamoTask(deps, sdkDynamo[1]!, "aws-sdk");
   if (resource === "arn:aws:states:::sns:publish") return snsPublish(deps);
+  if (resource === "arn:aws:states:::states:startExecution.sync:2" && deps.startChild) {
+    const start = deps.startChild;
+    return (input) => start((input ?? {}) as Parameters<ChildStarter>[0]);
+  }
   throw new Error(`the embedded default cannot run Task resource ${resource}`);
 }
 
