@@ -29,6 +29,9 @@ interface LocalMachine {
   createdAt: number;
 }
 
+/** The longest timer Node keeps (2^31-1 ms), in whole seconds. */
+export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
+
 /** Express workflows stop at 5 minutes (Step Functions quotas), whatever the definition says. */
 export const EXPRESS_LIMIT_MS = 5 * 60 * 1000;
 
@@ -106,6 +109,8 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     // Validation happens once per start state (it costs ~100 ms), not per execution. Task timeouts are enforced by
     // the task handlers, as AWS reports them (States.Timeout with no Cause).
     const def = withoutTaskTimeouts({ ...definition, StartAt: startAt });
+    // Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at once beyond it; AWS allows up to a year.
+    if (typeof def.TimeoutSeconds === "number") def.TimeoutSeconds = Math.min(def.TimeoutSeconds, MAX_TIMER_SECONDS);
     return new StateMachine(def, { validationOptions: { checkPaths: true, checkArn: true } });
   }
 

@@ -186,6 +186,8 @@ function withTimeout(run: Promise<Json>, ms: number | undefined): Promise<Json> 
   if (ms === undefined) return run;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Node's timers fire at once beyond 2^31-1 ms; a longer task timeout (AWS allows a year) is not enforced here.
+    if (ms > 0x7fffffff) return;
     timer = setTimeout(() => reject(taskTimeoutError()), ms);
   });
   return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
@@ -210,7 +212,9 @@ export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts
 
 /** The definition the embedded runner executes: Task timeouts are left to buildTaskHandlers (see taskTimeoutError). */
 export function withoutTaskTimeouts<T extends AslMachine>(definition: T): T {
-  const copy = structuredClone(definition);
+  // A JSON round trip, not structuredClone: under jest's VM modules structuredClone makes objects of another realm,
+  // which the runner does not take for plain objects (nested Parameters templates would go unevaluated).
+  const copy = JSON.parse(JSON.stringify(definition)) as T;
   for (const [, state] of taskStates(copy)) delete state.TimeoutSeconds;
   return copy;
 }
