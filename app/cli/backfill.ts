@@ -1,11 +1,11 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { Command, Option } from "commander";
+import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { backfillState, repositoryProgress, startBackfill, type BackfillState } from "../backfill/start.js";
 import { machineArn } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { UsageError } from "../errors.js";
-import { isMain, parseCommand, STD_IO, type CliIo } from "./format.js";
+import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 
 function day(flag: string) {
   return (v: string): string => {
@@ -25,7 +25,7 @@ function count(flag: string, max: number) {
 }
 
 function program(): Command {
-  return new Command("npm run backfill --")
+  return newCommand("backfill")
     .description(
       "Prices the workflow runs of an organisation created in a window that no delivery priced: a backfill execution\n" +
         "lists the installation's repositories and their completed runs, and prices every attempt with the same\n" +
@@ -42,8 +42,8 @@ function program(): Command {
     .addHelpText(
       "after",
       "\nOne backfill per organisation at a time: while one runs, another start reports the running one.\n" +
-        "\nExamples:\n  npm run backfill -- --org acme --since 2026-11-01 --wait\n" +
-        "  npm run backfill -- --org acme --since 2026-11-01 --until 2026-11-19 --repo acme/api --format json --wait\n",
+        "\nExamples:\n  org-flows backfill --org acme --since 2026-11-01 --wait\n" +
+        "  org-flows backfill --org acme --since 2026-11-01 --until 2026-11-19 --repo acme/api --format json --wait\n",
     );
 }
 
@@ -113,9 +113,4 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
     sfn.destroy();
     await conn.close();
   }
-}
-
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
 }
