@@ -450,6 +450,15 @@ export class OrgFlowsStack extends Stack {
         reason: "Added by CDK to the role's default policy for state machine logging (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing, actions without resource-level permissions. The Task permissions sit in a separate policy without wildcards.",
       });
     }
+    // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
+    // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
+    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"]] as const) {
+      const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
+      Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: `startExecution.sync:2 describes and stops the executions of its child machine ${MACHINES[child].name} only; their names are made at run time.`,
+      });
+    }
     for (const fn of Object.values(this.functions)) {
       Validations.of(fn).acknowledge({
         id: "AwsSolutions-L1",
