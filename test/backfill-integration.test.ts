@@ -6,6 +6,7 @@ import type { Probot } from "probot";
 import { backfillState, startBackfill } from "../app/backfill/start.js";
 import type { BackfillInput } from "../app/backfill/contract.js";
 import { main as backfillCli } from "../app/cli/backfill.js";
+import { main as executionsCli } from "../app/cli/executions.js";
 import { clearChargebackCache } from "../app/config/chargeback.js";
 import { machineArn } from "../app/dispatch/machines.js";
 import { queryTotals } from "../app/store/chargeback-query.js";
@@ -140,5 +141,14 @@ describe("backfill", () => {
     expect(result).toMatchObject({ status: "SUCCEEDED", repositories: 1, runs: 12, attempts: 15, failures: 0 });
     expect(result.execution).toMatch(/^bf-acme-\d{12}$/);
     expect(result.githubCalls).toBe(3);
+  });
+
+  it("npm run executions names each child's parent", async () => {
+    const out: string[] = [];
+    const io = { out: { write: (s: string) => out.push(s) }, err: { write: () => true } };
+    expect(await executionsCli(["--machine", "backfill-repository", "--format", "json", "--limit", "100"], io)).toBe(0);
+    const rows = JSON.parse(out.join("")) as Array<{ name: string; parent: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.name.startsWith(`${r.parent}-r`)).toBe(true);
   });
 });
