@@ -90,7 +90,7 @@ describe("the DATA_DIR lock", () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir, "server");
     expect(() => acquireDataDirLock(dir, "command")).toThrow(DataDirInUseError);
-    expect(() => acquireDataDirLock(dir, "command")).toThrow(`DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, npx org-flows start); stop it or use another DATA_DIR`);
+    expect(() => acquireDataDirLock(dir, "command")).toThrow(`DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, org-flows start); stop it or use another DATA_DIR`);
     lock.release();
     expect(existsSync(lockPath(dir))).toBe(false);
     writeFileSync(lockPath(dir), JSON.stringify({ pid: 2 ** 22 + 12345, role: "server" })); // no such process
@@ -119,7 +119,7 @@ describe("commands and servers on one DATA_DIR", () => {
 
     const second = await run("start", [], env);
     expect(second.code).toBe(2);
-    expectOneLine(second, new RegExp(`^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, npx org-flows start\\); stop it or use another DATA_DIR$`));
+    expectOneLine(second, new RegExp(`^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, org-flows start\\); stop it or use another DATA_DIR$`));
 
     const members = await run("members", ["--org", "acme", "--format", "json"], env);
     expect(members.code).toBe(0);
