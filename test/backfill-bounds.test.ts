@@ -48,7 +48,9 @@ function pathEvents(m: Machine, from: string, items: Record<string, number>, see
     if (n === undefined) throw new Error(`how many items may ${from} have?`);
     own = 4 + n * (2 + pathEvents(state.ItemProcessor!, state.ItemProcessor!.StartAt, items));
   }
-  const next = [state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next), ...(state.Catch ?? []).map((c) => c.Next)].filter((s): s is string => Boolean(s));
+  const next = [state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next), ...(state.Catch ?? []).map((c) => c.Next)].filter((s): s is string =>
+    Boolean(s),
+  );
   return own + Math.max(0, ...next.map((n) => pathEvents(m, n, items, path)));
 }
 
@@ -106,7 +108,10 @@ describe("state data", () => {
     }));
     const { facts, attempts } = takeRuns(runs, 0, `${long(39)}/${long(100)}`);
     const windows = Array.from({ length: 200 }, () => ["2026-10-01T00:00:00Z", "2026-10-31T23:59:59Z"]);
-    const state = { listing: { facts, attempts, progress: { cursor: { windows, page: 10, skip: 0 } } }, priced: Array.from({ length: attempts.length }, () => "failed") };
+    const state = {
+      listing: { facts, attempts, progress: { cursor: { windows, page: 10, skip: 0 } } },
+      priced: Array.from({ length: attempts.length }, () => "failed"),
+    };
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(200 * 1024);
   });
 });

@@ -47,7 +47,12 @@ async function finish(executionArn: string) {
   if (state.status !== "SUCCEEDED") {
     const { GetExecutionHistoryCommand } = await import("@aws-sdk/client-sfn");
     const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    process.stderr.write(h.events!.slice(-8).map((e) => JSON.stringify(e).slice(0, 600)).join("\n") + "\n");
+    process.stderr.write(
+      `${h
+        .events!.slice(-8)
+        .map((e) => JSON.stringify(e).slice(0, 600))
+        .join("\n")}\n`,
+    );
   }
   return state;
 }
@@ -86,7 +91,15 @@ describe("backfill", () => {
     const backfill = startBackfill(sfn, machineArn("backfill"), input());
     // Deliveries of a third of the attempts arrive while the backfill runs (and some arrived before).
     const live = history.attempts.filter((_, i) => i % 3 === 0);
-    await Promise.all(live.map((a, i) => probot.receive({ id: `live-${i}`, name: "workflow_run", payload: deliveryPayload(a, ORG, INSTALLATION, history.repositories.find((r) => a.repository.endsWith(`/${r.name}`))!.id) } as never)));
+    await Promise.all(
+      live.map((a, i) =>
+        probot.receive({
+          id: `live-${i}`,
+          name: "workflow_run",
+          payload: deliveryPayload(a, ORG, INSTALLATION, history.repositories.find((r) => a.repository.endsWith(`/${r.name}`))!.id),
+        } as never),
+      ),
+    );
     const started = await backfill;
     expect(started.started).toBe(true);
     const state = await finish(started.executionArn);
@@ -131,10 +144,14 @@ describe("backfill", () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } };
-    const code = await backfillCli(["--org", ORG, "--since", "2026-10-01", "--until", "2026-10-31", "--repo", `${ORG}/service-002`, "--wait", "--format", "json"], io, {
-      pollMs: 50,
-      now: new Date(Date.now() + 30_000),
-    });
+    const code = await backfillCli(
+      ["--org", ORG, "--since", "2026-10-01", "--until", "2026-10-31", "--repo", `${ORG}/service-002`, "--wait", "--format", "json"],
+      io,
+      {
+        pollMs: 50,
+        now: new Date(Date.now() + 30_000),
+      },
+    );
     expect(err.join("")).not.toMatch(/error/i);
     expect(code).toBe(0);
     const result = JSON.parse(out.join("")) as Record<string, unknown>;

@@ -93,7 +93,10 @@ describe("list-runs task", () => {
     expect(out.progress.totals).toMatchObject({ runs: 100, attempts: 101, githubCalls: 1 });
     expect(out.done).toBe(false);
 
-    nock(API).get("/repos/acme/api/actions/runs").query((q) => q.page === "2").reply(200, { total_count: 150, workflow_runs: Array.from({ length: 50 }, (_, i) => apiRun(200 + i)) });
+    nock(API)
+      .get("/repos/acme/api/actions/runs")
+      .query((q) => q.page === "2")
+      .reply(200, { total_count: 150, workflow_runs: Array.from({ length: 50 }, (_, i) => apiRun(200 + i)) });
     const last = (await listRuns(event(out.progress))) as ListRunsOutput;
     expect(last.done).toBe(true);
     expect(last.progress.totals).toMatchObject({ runs: 150, attempts: 151, githubCalls: 2 });
@@ -101,7 +104,10 @@ describe("list-runs task", () => {
 
   it("splits a window whose total_count exceeds 1,000 and lists its parts instead (the probe's runs are not used)", async () => {
     nockInstallationTokens();
-    nock(API).get("/repos/acme/api/actions/runs").query(true).reply(200, { total_count: 2_500, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1)) });
+    nock(API)
+      .get("/repos/acme/api/actions/runs")
+      .query(true)
+      .reply(200, { total_count: 2_500, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1)) });
     const out = (await listRuns(event(progress()))) as ListRunsOutput;
     expect(out.facts).toEqual([]);
     expect(out.progress.cursor.windows).toEqual(splitWindow(WINDOW, 2_500));
@@ -113,7 +119,10 @@ describe("list-runs task", () => {
   it("a single second with more than 1,000 runs is listed up to the cap and the rest reported unreachable", async () => {
     nockInstallationTokens();
     const second: [string, string] = ["2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z"];
-    nock(API).get("/repos/acme/api/actions/runs").query(true).reply(200, { total_count: 1_200, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1)) });
+    nock(API)
+      .get("/repos/acme/api/actions/runs")
+      .query(true)
+      .reply(200, { total_count: 1_200, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1)) });
     const out = (await listRuns(event(progress({ windows: [second] })))) as ListRunsOutput;
     expect(out.facts).toHaveLength(100);
     expect(out.progress.totals.unreachable).toBe(200);
@@ -122,7 +131,10 @@ describe("list-runs task", () => {
   it("a rate limit answers the seconds to wait, keeps the cursor and counts the call", async () => {
     nockInstallationTokens();
     const reset = Math.floor(Date.now() / 1000) + 90;
-    nock(API).get("/repos/acme/api/actions/runs").query(true).reply(403, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) });
+    nock(API)
+      .get("/repos/acme/api/actions/runs")
+      .query(true)
+      .reply(403, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) });
     const out = (await listRuns(event(progress({ page: 3 })))) as ListRunsOutput;
     expect(out.waitSeconds).toBeGreaterThanOrEqual(89);
     expect(out.waitSeconds).toBeLessThanOrEqual(92);
@@ -133,7 +145,11 @@ describe("list-runs task", () => {
 
   it("a page whose attempts exceed one page child is handed out in parts (skip), the page asked again", async () => {
     nockInstallationTokens();
-    nock(API).get("/repos/acme/api/actions/runs").query(true).times(2).reply(200, { total_count: 100, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1, 10)) });
+    nock(API)
+      .get("/repos/acme/api/actions/runs")
+      .query(true)
+      .times(2)
+      .reply(200, { total_count: 100, workflow_runs: Array.from({ length: 100 }, (_, i) => apiRun(i + 1, 10)) });
     const first = (await listRuns(event(progress()))) as ListRunsOutput;
     expect(first.attempts).toHaveLength(MAX_ATTEMPTS_PER_PAGE);
     expect(first.progress.cursor).toEqual({ windows: [WINDOW], page: 1, skip: 50 });
@@ -157,7 +173,15 @@ describe("list-repositories task", () => {
     nock(API)
       .get("/installation/repositories")
       .query({ per_page: "100", page: "1" })
-      .reply(200, { total_count: 130, repositories: Array.from({ length: 100 }, (_, i) => ({ id: i + 1, full_name: `acme/r${i}`, private: true, visibility: i === 0 ? "internal" : "private" })) });
+      .reply(200, {
+        total_count: 130,
+        repositories: Array.from({ length: 100 }, (_, i) => ({
+          id: i + 1,
+          full_name: `acme/r${i}`,
+          private: true,
+          visibility: i === 0 ? "internal" : "private",
+        })),
+      });
     const out = (await listRepositories({ ...base, previous: [{ runs: 3, attempts: 4, githubCalls: 2 }, { failures: 1 }] })) as ListRepositoriesOutput;
     expect(out.installationId).toBe(9);
     expect(out.repositories).toHaveLength(100);
@@ -165,7 +189,10 @@ describe("list-repositories task", () => {
     expect(out).toMatchObject({ page: 2, done: false, waitSeconds: 0 });
     expect(out.totals).toEqual({ ...ZERO_TOTALS, repositories: 100, runs: 3, attempts: 4, githubCalls: 4, failures: 1 });
 
-    nock(API).get("/installation/repositories").query({ per_page: "100", page: "2" }).reply(200, { total_count: 130, repositories: Array.from({ length: 30 }, (_, i) => ({ id: 200 + i, full_name: `acme/s${i}`, private: false })) });
+    nock(API)
+      .get("/installation/repositories")
+      .query({ per_page: "100", page: "2" })
+      .reply(200, { total_count: 130, repositories: Array.from({ length: 30 }, (_, i) => ({ id: 200 + i, full_name: `acme/s${i}`, private: false })) });
     const last = (await listRepositories({ ...base, installationId: 9, page: 2, totals: out.totals })) as ListRepositoriesOutput;
     expect(last).toMatchObject({ page: null, done: true });
     expect(last.repositories[0]!.visibility).toBe("public");

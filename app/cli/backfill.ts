@@ -85,7 +85,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
     const started = await startBackfill(sfn, arn, input, now);
     if (!started.started) io.err.write(`a backfill of ${o.org} is running already: ${started.name} (following it instead of starting another)\n`);
     if (!o.wait) {
-      if (o.format === "json") io.out.write(JSON.stringify({ execution: started.name, started: started.started, status: "RUNNING" }) + "\n");
+      if (o.format === "json") io.out.write(`${JSON.stringify({ execution: started.name, started: started.started, status: "RUNNING" })}\n`);
       else io.out.write(`${started.name}\n`);
       return 0;
     }
@@ -100,11 +100,24 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
       await sleep(opts.pollMs ?? 2000);
     }
     const t = state.totals;
-    const result = { execution: started.name, status: state.status, repositories: t.repositories, runs: t.runs, attempts: t.attempts, githubCalls: t.githubCalls, unreachable: t.unreachable, failures: t.failures, ...(state.error ? { error: state.error } : {}) };
-    if (o.format === "json") io.out.write(JSON.stringify(result, null, 2) + "\n");
+    const result = {
+      execution: started.name,
+      status: state.status,
+      repositories: t.repositories,
+      runs: t.runs,
+      attempts: t.attempts,
+      githubCalls: t.githubCalls,
+      unreachable: t.unreachable,
+      failures: t.failures,
+      ...(state.error ? { error: state.error } : {}),
+    };
+    if (o.format === "json") io.out.write(`${JSON.stringify(result, null, 2)}\n`);
     else {
-      io.out.write(`${started.name}: ${state.status}: ${t.repositories} repositories, ${t.runs} runs, ${t.attempts} attempts, ${t.githubCalls} GitHub calls for the listings\n`);
-      if (t.failures > 0) io.out.write(`${t.failures} repositories or pages had a failure: see npm run executions (failed pricing executions can be redriven)\n`);
+      io.out.write(
+        `${started.name}: ${state.status}: ${t.repositories} repositories, ${t.runs} runs, ${t.attempts} attempts, ${t.githubCalls} GitHub calls for the listings\n`,
+      );
+      if (t.failures > 0)
+        io.out.write(`${t.failures} repositories or pages had a failure: see npm run executions (failed pricing executions can be redriven)\n`);
       if (t.unreachable > 0) io.out.write(`${t.unreachable} runs were beyond GitHub's 1,000-result cap within a single second and could not be listed\n`);
       if (state.error) io.out.write(`${state.error}: ${state.cause ?? ""}\n`);
     }

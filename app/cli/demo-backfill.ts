@@ -70,14 +70,26 @@ export async function demoBackfill(h: DemoHooks): Promise<void> {
     const got = totals.find((t) => t.repository === repository);
     h.expect(
       `${repository}: ${want.runs} runs, ${want.attempts} attempts, ${want.minutes} min x $0.006 = $${((want.minutes * LINUX_MICROS_PER_MINUTE) / 1e6).toFixed(6)} by hand`,
-      Boolean(got && got.runs === want.runs && got.attempts === want.attempts && got.minutes === want.minutes && got.costMicros === want.minutes * LINUX_MICROS_PER_MINUTE),
+      Boolean(
+        got &&
+          got.runs === want.runs &&
+          got.attempts === want.attempts &&
+          got.minutes === want.minutes &&
+          got.costMicros === want.minutes * LINUX_MICROS_PER_MINUTE,
+      ),
       got ? `got ${got.runs} runs, ${got.attempts} attempts, ${got.minutes} min, ${got.costMicros} micro-dollars` : "no totals",
     );
   }
 
   const again = capture();
   const jobsBeforeAgain = jobPages();
-  const code2 = await backfill(["--org", BACKFILL_ORG, "--since", "2026-10-01", "--until", "2026-10-31", "--wait", "--format", "json"], again.io, { pollMs: 250, now: new Date(Date.now() + 2_000) });
+  const code2 = await backfill(["--org", BACKFILL_ORG, "--since", "2026-10-01", "--until", "2026-10-31", "--wait", "--format", "json"], again.io, {
+    pollMs: 250,
+    now: new Date(Date.now() + 2_000),
+  });
   const after = await queryTotals({ org: BACKFILL_ORG, month: "2026-10" });
-  h.expect("a second backfill adds nothing and fetches no job page", code2 === 0 && jobPages() === jobsBeforeAgain && JSON.stringify(after) === JSON.stringify(totals));
+  h.expect(
+    "a second backfill adds nothing and fetches no job page",
+    code2 === 0 && jobPages() === jobsBeforeAgain && JSON.stringify(after) === JSON.stringify(totals),
+  );
 }

@@ -21,7 +21,7 @@ export function handler(event: unknown): Promise<ListRepositoriesOutput> {
 
 function rateLimited(err: unknown): number | undefined {
   if (!isRateLimited(err)) return undefined;
-  const headers = ((err as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {});
+  const headers = (err as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {};
   return rateLimitWait(headers, Date.now());
 }
 

@@ -35,7 +35,13 @@ export interface History {
   runs: Record<string, StandinRun[]>;
   jobs: Record<string, StandinJob[]>;
   attempts: RunAttempt[];
-  expected: { runs: number; attempts: number; minutes: number; costMicros: number; byRepository: Record<string, { runs: number; attempts: number; minutes: number; costMicros: number }> };
+  expected: {
+    runs: number;
+    attempts: number;
+    minutes: number;
+    costMicros: number;
+    byRepository: Record<string, { runs: number; attempts: number; minutes: number; costMicros: number }>;
+  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -28,7 +28,12 @@ export async function benchBackfill(): Promise<void> {
     runs: history.runs,
     jobs: history.jobs,
   });
-  Object.assign(process.env, { APP_ID: "7", PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(), GHE_HOST: standin.host, GHE_PROTOCOL: "http" });
+  Object.assign(process.env, {
+    APP_ID: "7",
+    PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    GHE_HOST: standin.host,
+    GHE_PROTOCOL: "http",
+  });
   resetCredentialsCache();
   resetInstallationClients();
   const embedded = await startEmbedded({});
@@ -52,11 +57,17 @@ export async function benchBackfill(): Promise<void> {
   const minimumListing = 1 + Math.max(1, Math.ceil(repositories / PER_PAGE)) + runPages;
   const minimumJobs = history.expected.attempts; // one page each: every attempt has fewer than 100 jobs
   const other = standin.calls.length - listing - jobs;
-  console.log(`\nbackfill on the embedded default: ${repositories} repositories x ${runsPerRepository} runs (${history.expected.attempts} attempts), ${state.status}`);
+  console.log(
+    `\nbackfill on the embedded default: ${repositories} repositories x ${runsPerRepository} runs (${history.expected.attempts} attempts), ${state.status}`,
+  );
   console.log(`  listing calls  ${listing} made, ${minimumListing} needed (installation, repository pages, run pages)`);
   console.log(`  job pages      ${jobs} made, ${minimumJobs} needed (one per attempt)`);
-  console.log(`  GitHub calls / minimum: ${((listing + jobs) / (minimumListing + minimumJobs)).toFixed(2)}  (besides: ${other} token and chargeback.yml reads made by the tasks)`);
-  console.log(`  ${(history.expected.attempts / seconds).toFixed(1)} attempts priced per second (${seconds.toFixed(1)} s, 4 repositories and 8 attempts per repository at once)`);
+  console.log(
+    `  GitHub calls / minimum: ${((listing + jobs) / (minimumListing + minimumJobs)).toFixed(2)}  (besides: ${other} token and chargeback.yml reads made by the tasks)`,
+  );
+  console.log(
+    `  ${(history.expected.attempts / seconds).toFixed(1)} attempts priced per second (${seconds.toFixed(1)} s, 4 repositories and 8 attempts per repository at once)`,
+  );
   sfn.destroy();
   await embedded.stop();
   await standin.close();
