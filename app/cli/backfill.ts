@@ -2,7 +2,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { backfillState, repositoryProgress, startBackfill, type BackfillState } from "../backfill/start.js";
-import { machineArn } from "../dispatch/machines.js";
+import { MACHINES, machineArn } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { UsageError } from "../errors.js";
 import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
@@ -89,7 +89,9 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
       else io.out.write(`${started.name}\n`);
       return 0;
     }
-    const repositoryArn = machineArn("backfillRepository");
+    // The repository machine is named like the backfill machine (`<stack>-backfill-repository` beside
+    // `<stack>-backfill`), so its ARN need not be configured.
+    const repositoryArn = process.env[MACHINES.backfillRepository.env]?.trim() || arn.replace(/backfill$/, MACHINES.backfillRepository.name);
     let state: BackfillState;
     const begin = Date.now();
     for (;;) {
