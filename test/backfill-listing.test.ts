@@ -180,12 +180,15 @@ describe("list-repositories task", () => {
           full_name: `acme/r${i}`,
           private: true,
           visibility: i === 0 ? "internal" : "private",
+          ...(i === 1 ? { custom_properties: { "cost-center": "Payments", odd: 5 } } : {}),
         })),
       });
     const out = (await listRepositories({ ...base, previous: [{ runs: 3, attempts: 4, githubCalls: 2 }, { failures: 1 }] })) as ListRepositoriesOutput;
     expect(out.installationId).toBe(9);
     expect(out.repositories).toHaveLength(100);
     expect(out.repositories[0]).toEqual({ id: 1, fullName: "acme/r0", visibility: "internal" });
+    // Custom properties come with the listing (no extra call) and travel to every attempt priced: the cost centre.
+    expect(out.repositories[1]).toEqual({ id: 2, fullName: "acme/r1", visibility: "private", customProperties: { "cost-center": "Payments" } });
     expect(out).toMatchObject({ page: 2, done: false, waitSeconds: 0 });
     expect(out.totals).toEqual({ ...ZERO_TOTALS, repositories: 100, runs: 3, attempts: 4, githubCalls: 4, failures: 1 });
 

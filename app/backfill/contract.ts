@@ -1,5 +1,6 @@
 // The data the backfill machines pass between their states and to their task Lambdas. Small by design: ids,
 // cursors, counts and one page of runs at most, never a whole list (Step Functions caps state data at 256 KiB).
+import { customPropertiesSchema } from "../chargeback/allocation.js";
 import * as z from "zod";
 
 const isoSecond = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, "must be an ISO 8601 UTC timestamp to the second");
@@ -54,6 +55,8 @@ export const repositoryItemSchema = z.object({
   id: z.number().int().positive(),
   fullName,
   visibility: z.enum(["public", "private", "internal"]),
+  /** the repository's custom properties from the listing, when GitHub includes them: the cost centre of its runs */
+  customProperties: customPropertiesSchema.optional(),
 });
 export type RepositoryItem = z.infer<typeof repositoryItemSchema>;
 

@@ -1,6 +1,7 @@
 // Task Lambda of the backfill machine: one page of the installation's repositories (GET /installation/repositories,
 // per_page=100), after folding what the previous page's repository children returned into the totals. A rate limit
 // is answered with the seconds to wait, for the machine's Wait state, instead of an error.
+import { sanitiseProperties } from "../chargeback/allocation.js";
 import { addTotals, listRepositoriesEventSchema, type ListRepositoriesEvent, type ListRepositoriesOutput, type RepositoryItem } from "../backfill/contract.js";
 import { PER_PAGE, rateLimitWait } from "../backfill/runs.js";
 import { isRateLimited } from "../http-status.js";
@@ -14,6 +15,15 @@ import { appOctokit, installationOctokit } from "./github.js";
 type Visibility = RepositoryItem["visibility"];
 const visibilityOf = (r: { private: boolean; visibility?: string }): Visibility =>
   r.visibility === "public" || r.visibility === "private" || r.visibility === "internal" ? r.visibility : r.private ? "private" : "public";
+
+/**
+ * A repository as its pricing children need it. Its custom properties (the cost centre) come with the listing when
+ * GitHub includes them (`custom_properties`), read once per repository and carried to every attempt priced.
+ */
+function repositoryItem(r: { id: number; full_name: string; private: boolean; visibility?: string }): RepositoryItem {
+  const customProperties = sanitiseProperties((r as { custom_properties?: unknown }).custom_properties);
+  return { id: r.id, fullName: r.full_name, visibility: visibilityOf(r), ...(customProperties ? { customProperties } : {}) };
+}
 
 export function handler(event: unknown): Promise<ListRepositoriesOutput> {
   return withDeadline(TASK_BUDGET_MS.listing, () => listRepositories(event));
@@ -60,11 +70,11 @@ async function listRepositories(event: unknown): Promise<ListRepositoriesOutput>
     if (input.repository) {
       const [owner, repo] = input.repository.split("/") as [string, string];
       const { data } = await octokit.rest.repos.get({ owner, repo });
-      const repositories = [{ id: data.id, fullName: data.full_name, visibility: visibilityOf(data) }];
+      const repositories = [repositoryItem(data)];
       return out({ repositories, totals: addTotals(totals, { repositories: 1 }), page: null, done: true });
     }
     const { data } = await octokit.rest.apps.listReposAccessibleToInstallation({ per_page: PER_PAGE, page: input.page });
-    const repositories = data.repositories.map((r) => ({ id: r.id, fullName: r.full_name, visibility: visibilityOf(r) }));
+    const repositories = data.repositories.map(repositoryItem);
     const done = input.page * PER_PAGE >= data.total_count || repositories.length === 0;
     return out({ repositories, totals: addTotals(totals, { repositories: repositories.length }), page: done ? null : input.page + 1, done });
   } catch (err) {
