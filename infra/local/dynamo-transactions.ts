@@ -201,17 +201,20 @@ export class LocalTransactions {
     this.opts.probe?.("journaled");
 
     const reasons: CancellationReason[] = [];
-    // Distinct items, so the writes are independent: each condition still sees the state before the transaction
-    // (transactions run one at a time), and a crash part-way leaves the journal to roll back whatever was applied.
-    reasons.push(
-      ...(await Promise.all(
-        ops.map(async (o, i) => {
-          const reason = await this.apply(o.kind, o.op as unknown as Record<string, unknown>, before[i]!.item, o.key);
-          this.opts.probe?.("applied-one");
-          return reason;
-        }),
-      )),
-    );
+    // One at a time, in order. An error that is not a condition failure (the store failing) puts every
+    // before-image back before it is reported, so nothing is left half applied for a retry to add to again.
+    for (const [i, o] of ops.entries()) {
+      let reason: CancellationReason;
+      try {
+        reason = await this.apply(o.kind, o.op as unknown as Record<string, unknown>, before[i]!.item, o.key);
+      } catch (err) {
+        await this.restore(before);
+        if (journalFile) rmSync(journalFile, { force: true });
+        throw err;
+      }
+      reasons.push(reason);
+      this.opts.probe?.("applied-one");
+    }
     if (reasons.some((r) => r.Code !== "None")) {
       await this.restore(before);
       if (journalFile) rmSync(journalFile, { force: true });
