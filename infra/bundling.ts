@@ -34,6 +34,17 @@ export const BUNDLE = {
    * and one minified file loads faster than the SDK's many files (measured here: ~300 ms vs ~480 ms to ready).
    */
   externalModules: [] as string[],
+  /**
+   * Packages swapped for smaller ones that do the same on Lambda (`npm run bench:lambda` measures the result; see
+   * the README's benchmarks). Paths are resolved from the project root.
+   * - The SDK's default credential chain: Lambda gives credentials in environment variables, the chain's first link
+   *   and the one it stops at there; the other links were a tenth of the webhook bundle.
+   * - pino-pretty: only Probot's own logger uses it, and the Lambdas always give Probot app/log.ts's logger.
+   */
+  alias: {
+    "@aws-sdk/credential-provider-node": "./app/lambda-substitutes/aws-credentials.ts",
+    "pino-pretty": "./app/lambda-substitutes/pino-pretty.ts",
+  } as Record<string, string>,
 } as const;
 
 /** The file name NodejsFunction gives an ESM bundle; Lambda's handler is `index.handler`. */
@@ -41,6 +52,11 @@ export const BUNDLE_FILE = "index.mjs";
 
 /** Every function's NODE_OPTIONS: the source maps shipped beside each bundle are only read with this flag. */
 export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";
+
+/** What NodejsFunction cannot say with its own bundling options, as esbuild CLI arguments (it runs in PROJECT_ROOT). */
+export const ESBUILD_ARGS: Record<string, string[]> = {
+  "--alias": Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`),
+};
 
 /** The same options for esbuild's own API (tests and the benchmark), as NodejsFunction passes them to its CLI. */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
@@ -57,6 +73,8 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.externalModules],
+    alias: { ...BUNDLE.alias },
+    absWorkingDir: PROJECT_ROOT,
     logLevel: "warning",
   };
 }

@@ -25,7 +25,7 @@ import { failedExecutionMessage } from "../app/notifications/failed-execution.js
 import { TABLE } from "../app/store/table.js";
 import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
-import { BUNDLE, entryPath, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
+import { BUNDLE, entryPath, ESBUILD_ARGS, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
 import type { Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
@@ -264,6 +264,7 @@ export class OrgFlowsStack extends Stack {
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
         externalModules: [...BUNDLE.externalModules],
+        esbuildArgs: ESBUILD_ARGS,
         forceDockerBundling: false,
         ...(opts.commandHooks ? { commandHooks: opts.commandHooks } : {}),
       },
