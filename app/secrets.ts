@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { credentialsFromEnv, credentialsFromSecret } from "./credentials.js";
 import { networkFailure } from "./network-error.js";
 import { sdkTimeouts } from "./outbound.js";
@@ -43,8 +44,6 @@ async function load(env: NodeJS.ProcessEnv): Promise<AppCredentials> {
 }
 
 async function readSecret(arn: string): Promise<string | undefined> {
-  // Loaded here, not at start: only a deployed function reads its secret (once per cold start).
-  const { GetSecretValueCommand, SecretsManagerClient } = await import("./secrets-client.js");
   const client = new SecretsManagerClient({ ...sdkTimeouts() });
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));

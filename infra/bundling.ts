@@ -22,8 +22,12 @@ export const BUNDLE = {
   target: "node22",
   format: "esm",
   minify: true,
+  /**
+   * Shipped beside the bundle but not loaded at start (no `--enable-source-maps`, which cost a large share of the
+   * cold start): app/source-mapped-stack.ts reads it when an error is logged, so logged stacks still point at the
+   * TypeScript. The sources themselves stay out of the asset.
+   */
   sourceMap: true,
-  /** Stack traces point at the TypeScript; the sources themselves stay out of the asset. */
   sourcesContent: false,
   /** ESM entry points first, so that CommonJS copies of dual packages are not pulled in. */
   mainFields: ["module", "main"],
@@ -50,8 +54,6 @@ export const BUNDLE = {
 /** The file name NodejsFunction gives an ESM bundle; Lambda's handler is `index.handler`. */
 export const BUNDLE_FILE = "index.mjs";
 
-/** Every function's NODE_OPTIONS: the source maps shipped beside each bundle are only read with this flag. */
-export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";
 
 /** What NodejsFunction cannot say with its own bundling options, as esbuild CLI arguments (it runs in PROJECT_ROOT). */
 export const ESBUILD_ARGS: Record<string, string[]> = {

@@ -25,7 +25,7 @@ import { failedExecutionMessage } from "../app/notifications/failed-execution.js
 import { TABLE } from "../app/store/table.js";
 import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
-import { BUNDLE, entryPath, ESBUILD_ARGS, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
+import { BUNDLE, entryPath, ESBUILD_ARGS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
 import type { Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
@@ -252,7 +252,7 @@ export class OrgFlowsStack extends Stack {
       timeout: opts.timeout,
       role,
       logGroup,
-      environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...opts.environment },
+      environment: opts.environment,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
       bundling: {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Stack, type CfnElement } from "aws-cdk-lib";
@@ -95,12 +95,13 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("Lambda functions", () => {
-  test("three functions, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
+  test("three functions, each nodejs22.x on arm64, ESM bundle, no NODE_OPTIONS (source maps are read when an error is logged)", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(3);
     for (const construct of Object.values(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { NODE_OPTIONS: "--enable-source-maps", APP_SECRET_ARN: ref(logicalId(stack.secret)) } });
+      expect(fn.Properties.Environment).toMatchObject({ Variables: { APP_SECRET_ARN: ref(logicalId(stack.secret)) } });
+      expect(Object.keys((fn.Properties.Environment as { Variables: Json }).Variables)).not.toContain("NODE_OPTIONS");
       expect(fn.Properties.LoggingConfig).toEqual({ LogGroup: ref(logicalId(construct.logGroup)) });
     }
   });
@@ -132,6 +133,15 @@ describe("Lambda functions", () => {
     expect(existsSync(join(assetDir(fnId("webhook")), "rates.json"))).toBe(false);
     const bundle = readFileSync(join(assetDir(fnId("webhook")), "index.mjs"), "utf8");
     expect(bundle.startsWith("import{createRequire}from'node:module';const require=createRequire(import.meta.url);")).toBe(true);
+    expect(existsSync(join(assetDir(fnId("webhook")), "index.mjs.map"))).toBe(true);
+  });
+
+  test("the deployed webhook bundle is within its 800 KB and carries the Lambda substitutes, not what they replace", () => {
+    const file = join(app.outdir, resources[fnId("webhook")]!.Metadata!["aws:asset:path"] as string, "index.mjs");
+    expect(statSync(file).size).toBeLessThanOrEqual(800 * 1024);
+    const sources = (JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: string[] }).sources;
+    expect(sources.some((s) => s.endsWith("app/lambda-substitutes/aws-credentials.ts"))).toBe(true);
+    expect(sources.filter((s) => /node_modules\/(@aws-sdk\/credential-provider-(node|ini|sso)|pino-pretty)\//.test(s))).toEqual([]);
   });
 
   test("directory settings from context: the file travels in the enrich-member bundle, the SCIM token never in env", () => {

@@ -1,1 +1,0 @@
-export { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
