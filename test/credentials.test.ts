@@ -54,7 +54,7 @@ describe("credentials from the environment", () => {
     await expect(appCredentials(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "ConfigurationError", message: expect.stringContaining('APP_ID must be a number') });
   });
 
-  test("npm start's createApp checks before Probot is created: a usage error, not 'appId option is required'", async () => {
+  test("npx org-flows start's createApp checks before Probot is created: a usage error, not 'appId option is required'", async () => {
     await expect(createApp(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "UsageError", message: expect.stringContaining('got "abc"') });
     await expect(createApp(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" }))).rejects.toThrow("PRIVATE_KEY_PATH: file not found: /nonexistent/key.pem");
   });

@@ -235,7 +235,7 @@ describe("workflow-run-cost on the embedded backends", () => {
     expect(messages[0]!.message).toContain("ended FAILED");
     expect(messages[0]!.message).toContain(d.name!);
     expect(messages[0]!.message).toContain("HTTP 500");
-    expect(messages[0]!.message).toContain(`npm run executions -- redrive ${d.name}`);
+    expect(messages[0]!.message).toContain(`npx org-flows executions redrive ${d.name}`);
     expect(await repoTotals("broken")).toBeUndefined();
 
     // GitHub is back: the same execution resumes at Price, under the same name, and records the attempt once.

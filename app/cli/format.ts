@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
+import { Command, type Option } from "commander";
 import { UsageError } from "../errors.js";
 
 export const ROW_FORMATS = ["table", "json", "csv"] as const;
@@ -80,6 +81,27 @@ export const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 
 
 export const EXIT_USAGE = 2;
+
+function describeOption(opt: Option): string {
+  const notes: string[] = [];
+  if (opt.mandatory) notes.push("required");
+  if (opt.argChoices) notes.push(`one of ${opt.argChoices.join(", ")}`);
+  if (opt.defaultValue !== undefined && opt.defaultValue !== false) notes.push(`default ${String(opt.defaultValue)}`);
+  return notes.length ? `${opt.description} (${notes.join("; ")})` : opt.description;
+}
+
+/**
+ * Every command's help looks the same: `Usage: org-flows <name> [options]`, one help flag, required options and
+ * choices marked, defaults shown as values. Each command adds its description, options and examples.
+ */
+export function newCommand(name: string): Command {
+  return new Command(`org-flows ${name}`).helpOption("-h, --help", "show this help").configureHelp({ optionDescription: describeOption });
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
 
 /**
  * Parses argv with a commander program, reporting a bad flag on one line (no usage dump, no stack) with exit

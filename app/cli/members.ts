@@ -3,7 +3,7 @@ import { connectForCli } from "../../infra/local/embedded.js";
 import type { MemberRecord } from "../records/member.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { listMembers } from "../store/members.js";
-import { isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
+import { newCommand, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 
 const COLUMNS: Column<MemberRecord>[] = [
   { key: "login", value: (m) => m.login },
@@ -18,12 +18,11 @@ const COLUMNS: Column<MemberRecord>[] = [
 ];
 
 function program(): Command {
-  return new Command("npm run members --")
-    .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npm start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
+  return newCommand("members")
+    .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npx org-flows start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
     .requiredOption("--org <org>", "the organisation's login, e.g. acme")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
-    .helpOption("-h, --help", "show this help")
-    .addHelpText("after", "\nExamples:\n  npm run members -- --org acme\n  npm run members -- --org acme --format csv > members.csv\n");
+    .addHelpText("after", "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --format csv > members.csv\n");
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -48,7 +47,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   }
 }
 
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
-}

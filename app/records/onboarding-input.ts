@@ -1,24 +1,33 @@
-export type TeamStatus = "added" | "already_member" | "pending_invitation" | "team_not_found" | "failed" | "dry_run";
+import * as z from "zod";
 
-export interface TeamResult {
-  slug: string;
-  role: string;
-  status: TeamStatus;
-  detail?: string;
-}
+/** What happened to one team add: the same statuses in the webhook's answer, the record and the notification. */
+export const TEAM_STATUSES = ["added", "already_member", "pending_invitation", "team_not_found", "failed", "dry_run"] as const;
+export type TeamStatus = (typeof TEAM_STATUSES)[number];
 
-/** The member-onboarding execution's input. Facts only: never a token. */
-export interface OnboardingInput {
-  org: string;
-  orgId: number;
-  installationId: number;
-  member: { login: string; id: number; type?: string; role?: string };
-  teams: TeamResult[];
-  teamProblems: string[];
-  dryRun: boolean;
-  configSource: string;
-  /** Present only when the org's configuration is invalid; the machine then notifies and fails. */
-  configError?: string;
-  deliveryId: string;
-  receivedAt: string;
-}
+export const teamResultSchema = z.object({
+  slug: z.string().min(1).max(100),
+  role: z.string().min(1).max(20),
+  status: z.enum(TEAM_STATUSES),
+  detail: z.string().max(1000).optional(),
+});
+export type TeamResult = z.infer<typeof teamResultSchema>;
+
+/**
+ * The member-onboarding execution's input: built by the webhook handler, checked by the enrich task before it acts.
+ * Facts only: never a token.
+ */
+export const onboardingInputSchema = z.object({
+  org: z.string().min(1).max(100),
+  orgId: z.number().int(),
+  installationId: z.number().int().positive(),
+  member: z.object({ login: z.string().min(1).max(100), id: z.number().int(), type: z.string().optional(), role: z.string().optional() }),
+  teams: z.array(teamResultSchema),
+  teamProblems: z.array(z.string()),
+  dryRun: z.boolean(),
+  configSource: z.string(),
+  /** Present only when the org's configuration is invalid; the machine then fails with InvalidConfiguration. */
+  configError: z.string().optional(),
+  deliveryId: z.string().min(1),
+  receivedAt: z.iso.datetime(),
+});
+export type OnboardingInput = z.infer<typeof onboardingInputSchema>;
