@@ -11,13 +11,13 @@
  */
 import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
-import { BUNDLE, BUNDLE_FILE, esbuildOptions, WEBHOOK_ENTRY, PROJECT_ROOT } from "../../infra/bundling.js";
+import { BUNDLE_FILE, esbuildOptions, WEBHOOK_ENTRY } from "../../infra/bundling.js";
 import { apiGatewayEvent, PING_BODY } from "../lambda/events.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -83,8 +83,7 @@ async function main(): Promise<void> {
   try {
     const outfile = join(dir, BUNDLE_FILE);
     const { metafile } = await build({ ...esbuildOptions(WEBHOOK_ENTRY, outfile), metafile: true });
-    // Externals (if any) resolve from the project's node_modules, as they would from the runtime's on Lambda.
-    if (BUNDLE.externalModules.length) symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+    // No node_modules beside it, as on Lambda: the externals (infra/bundling.ts) are never imported on these paths.
     const bytes = statSync(outfile).size;
     const mapBytes = statSync(`${outfile}.map`).size;
 
