@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { credentialsFromEnv, credentialsFromSecret, normalisePrivateKey } from "../app/credentials.js";
 import { appCredentials, resetCredentialsCache } from "../app/secrets.js";
 import { createApp } from "../app/server/probot.js";
-import { ConfigurationError, UsageError } from "../app/errors.js";
 
 const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const ecPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();

@@ -13,7 +13,7 @@ import { handler as enrichMember } from "../app/tasks/enrich-member.lambda.js";
 import { classify } from "../app/tasks/classify.js";
 import { resetInstallationClients } from "../app/tasks/github.js";
 import { API, useTestApp } from "./fixtures/jobs-github.js";
-import { CallTimeoutError, TransientError, UpstreamError } from "../app/errors.js";
+import { TransientError, UpstreamError } from "../app/errors.js";
 
 const TIMEOUT = 150;
 

@@ -16,7 +16,6 @@ import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig } from "./fixtures/jobs-github.js";
 import { handPrice, jobsFor, jobsPage, matrixSpecs, ORG, workflowRunPayload, type JobSpec } from "./fixtures/jobs.js";
 import { blockNetwork, setAppEnv, testProbot } from "./helpers/app-env.js";
-import { ConfigurationError, TransientError } from "../app/errors.js";
 
 /**
  * workflow_run.completed end to end on the embedded backends: Probot handler -> local Step Functions running the

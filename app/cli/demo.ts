@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import Table from "cli-table3";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { MACHINES } from "../dispatch/machines.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { stepsFromHistory } from "../executions/steps.js";

@@ -1,5 +1,5 @@
-import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from "@aws-sdk/client-sfn";
-import { Command, Option } from "commander";
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, ExecutionDoesNotExist, SFNClient } from "@aws-sdk/client-sfn";
+import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
@@ -84,7 +84,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         if (results.length === 0) throw new UsageError(`no execution named '${target}' in ${machines.map((m) => m.name).join(" or ")}`);
       }
-      if (opts.format === "json") io.out.write(JSON.stringify(results, null, 2) + "\n");
+      if (opts.format === "json") io.out.write(`${JSON.stringify(results, null, 2)}\n`);
       else if (results.length === 0) io.err.write("Nothing to redrive: no failed, timed-out or aborted execution.\n");
       else printRows(results, ["machine", "name", "status", "outcome", "reason"].map((k) => ({ key: k, value: (r: RedriveResult) => String(r[k as keyof RedriveResult] ?? "") })), "table", io.out);
       return results.some((r) => r.outcome === "not_redrivable") && !opts.failed ? 1 : 0;
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     if (name) {
       const candidates = name.startsWith("arn:") ? [name] : machines.map((m) => `${m.arn.replace(":stateMachine:", ":execution:")}:${name}`);
       for (const executionArn of candidates) {
-        let d;
+        let d: DescribeExecutionCommandOutput;
         try {
           d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         } catch (err) {
@@ -102,7 +102,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
         if (opts.format === "json") {
-          io.out.write(JSON.stringify({ name: d.name, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2) + "\n");
+          io.out.write(`${JSON.stringify({ name: d.name, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`);
           return 0;
         }
         io.out.write(`${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
@@ -125,7 +125,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         rows.push({ machine: m.name, name: e.name ?? "", status: e.status ?? "", started: e.startDate?.toISOString() ?? "", seconds: seconds(e.startDate, e.stopDate) });
       }
     }
-    if (opts.format === "json") io.out.write(JSON.stringify(rows, null, 2) + "\n");
+    if (opts.format === "json") io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) io.err.write("No executions yet.\n");
     else {
       printRows(rows, [

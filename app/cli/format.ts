@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { Command, type Option } from "commander";
-import { UsageError } from "../errors.js";
 
 export const ROW_FORMATS = ["table", "json", "csv"] as const;
 export type RowFormat = (typeof ROW_FORMATS)[number];
@@ -40,12 +39,12 @@ function csvCell(v: CellValue): string {
 export function renderCsv<R>(rows: R[], columns: Column<R>[]): string {
   const lines = [columns.map((c) => csvCell(c.key)).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvCell(c.value(row))).join(","));
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 export function renderJson<R>(rows: R[], columns: Column<R>[]): string {
   const objects = rows.map((row) => Object.fromEntries(columns.map((c) => [c.key, c.value(row) ?? null])));
-  return JSON.stringify(objects, null, 2) + "\n";
+  return `${JSON.stringify(objects, null, 2)}\n`;
 }
 
 /** A plain (uncoloured) table; `footer` rows (e.g. a total) are appended under the data. */
@@ -54,7 +53,7 @@ export function renderTable<R>(rows: R[], columns: Column<R>[], footer: R[] = []
   const aligns = columns.map((c) => c.align ?? (sample !== undefined && typeof c.value(sample) === "number" ? "right" : "left"));
   const table = new Table({ head: columns.map((c) => c.header ?? c.key), colAligns: aligns, style: { head: [], border: [] } });
   for (const row of [...rows, ...footer]) table.push(columns.map((c) => display(c.value(row))));
-  return table.toString() + "\n";
+  return `${table.toString()}\n`;
 }
 
 /** Prints rows in the chosen format: the one entry point the CLIs share. */

@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import type { MemberRecord } from "../records/member.js";
 import { closeDynamoClient } from "../store/dynamo.js";
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       return 0;
     }
     // JSON keeps every stored field (directory extras included); table and CSV show the usual columns.
-    if (opts.format === "json") io.out.write(JSON.stringify(members, null, 2) + "\n");
+    if (opts.format === "json") io.out.write(`${JSON.stringify(members, null, 2)}\n`);
     else printRows(members, COLUMNS, opts.format, io.out);
     return 0;
   } finally {

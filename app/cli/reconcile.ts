@@ -2,7 +2,7 @@
 // Puts GitHub's own gross amounts (enhanced billing usage API) beside the app's totals, per repository and SKU,
 // so a chargeback can be trusted: the gross per repository and SKU is what the app's totals should match.
 import { UsageError } from "../errors.js";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";

@@ -1,6 +1,6 @@
 // npx org-flows report --org ORG [--month YYYY-MM] [--repo OWNER/NAME] [--format table|json|csv|html]
 // The chargeback per repository from the totals the workflow-run-cost machine keeps: one Query, no Scan.
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import type { RepoTotals } from "../records/run.js";
@@ -251,7 +251,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       await conn.close();
     }
     if (opts.format === "json") {
-      io.out.write(JSON.stringify(toJsonRows(rows), null, 2) + "\n");
+      io.out.write(`${JSON.stringify(toJsonRows(rows), null, 2)}\n`);
     } else if (opts.format === "html") {
       io.out.write(renderHtml(rows, { org: opts.org, month: opts.month, repo: opts.repo, generatedAt: new Date() }));
     } else if (opts.format === "csv") {

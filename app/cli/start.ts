@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { dataDirHolder, DataDirInUseError } from "../../infra/local/data-dir-lock.js";
 import { CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
 import { createApp } from "../server/probot.js";

@@ -20,7 +20,7 @@ const pattern = z
   .string()
   .min(1, "must not be empty")
   .max(100, "must be at most 100 characters")
-  .regex(/^[A-Za-z0-9*?\[\]\-_.]+$/, "must be a login or a glob of one (letters, digits, '-', '*', '?')");
+  .regex(/^[A-Za-z0-9*?[\]\-_.]+$/, "must be a login or a glob of one (letters, digits, '-', '*', '?')");
 
 const configSchema = z.strictObject({
   teams: z.array(teamEntry).max(50, "at most 50 teams").default([]),

@@ -12,7 +12,7 @@ import { CredentialsError, UsageError } from "../errors.js";
  * Probot's "appId option is required".
  */
 export async function createApp(env: NodeJS.ProcessEnv = process.env, logTo?: DestinationStream): Promise<{ probot: Probot; secret: string }> {
-  let creds;
+  let creds: ReturnType<typeof credentialsFromEnv>;
   try {
     creds = credentialsFromEnv(env, { webhookSecret: true });
   } catch (err) {

@@ -138,7 +138,7 @@ function pointSdkAt(a: Omit<Advertised, "pid">): void {
 export const CLI_WAIT_MS = 15_000;
 
 function advertisedBy(dir: string, holder: LockHolder | undefined): Advertised | undefined {
-  if (!holder || holder.role !== "server") return undefined;
+  if (holder?.role !== "server") return undefined;
   try {
     const a = JSON.parse(readFileSync(`${dir}/endpoints.json`, "utf8")) as Advertised;
     // The file of a server that died is left behind: only the live holder's endpoints count.
