@@ -56,7 +56,6 @@ export const BUNDLE = {
 /** The file name NodejsFunction gives an ESM bundle; Lambda's handler is `index.handler`. */
 export const BUNDLE_FILE = "index.mjs";
 
-
 /** What NodejsFunction cannot say with its own bundling options, as esbuild CLI arguments (it runs in PROJECT_ROOT). */
 export const ESBUILD_ARGS: Record<string, string[]> = {
   "--alias": Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`),

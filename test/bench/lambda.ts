@@ -132,12 +132,20 @@ async function main(): Promise<void> {
     const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(" ");
     const ratio = median(lambda) / median(empty);
     console.log(`webhook bundle: ${kb.toFixed(1)} KB (${bytes} bytes; target <= ${SIZE_TARGET_KB} KB) ${kb <= SIZE_TARGET_KB ? "OK" : "OVER"}`);
-    console.log(`  largest parts: ${byPackage(metafile).slice(0, 12).map(([pkg, n]) => `${pkg} ${(n / 1024).toFixed(0)}`).join(", ")} (KB)`);
+    console.log(
+      `  largest parts: ${byPackage(metafile)
+        .slice(0, 12)
+        .map(([pkg, n]) => `${pkg} ${(n / 1024).toFixed(0)}`)
+        .join(", ")} (KB)`,
+    );
     console.log(`  source map beside it: ${(mapBytes / 1024).toFixed(1)} KB (read only when an error is logged)`);
-    const version = (await new Promise<string>((resolve) => {
-      let out = "";
-      spawn(NODE, ["--version"]).stdout.on("data", (c: Buffer) => (out += c.toString())).on("end", () => resolve(out.trim()));
-    })) || "?";
+    const version =
+      (await new Promise<string>((resolve) => {
+        let out = "";
+        spawn(NODE, ["--version"])
+          .stdout.on("data", (c: Buffer) => (out += c.toString()))
+          .on("end", () => resolve(out.trim()));
+      })) || "?";
     console.log(`cold start, ${ROUNDS} rounds each (ms), node ${version}:`);
     console.log(`  node -e ""                        median ${median(empty).toFixed(1)}  min ${Math.min(...empty).toFixed(1)}   [${fmt(empty)}]`);
     console.log(`  ready + 1 ping, env credentials   median ${median(lambda).toFixed(1)}  min ${Math.min(...lambda).toFixed(1)}   [${fmt(lambda)}]`);
@@ -145,7 +153,9 @@ async function main(): Promise<void> {
     console.log(
       `  ratio median ${ratio.toFixed(2)}x, min ${(Math.min(...lambda) / Math.min(...empty)).toFixed(2)}x (target <= ${RATIO_TARGET}x) ${ratio <= RATIO_TARGET ? "OK" : "OVER"}`,
     );
-    console.log(`  as deployed (secret read): ratio median ${(median(deployed) / median(empty)).toFixed(2)}x, min ${(Math.min(...deployed) / Math.min(...empty)).toFixed(2)}x`);
+    console.log(
+      `  as deployed (secret read): ratio median ${(median(deployed) / median(empty)).toFixed(2)}x, min ${(Math.min(...deployed) / Math.min(...empty)).toFixed(2)}x`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
