@@ -36,15 +36,15 @@ export const BUNDLE = {
   /**
    * The AWS SDK is bundled, not taken from the runtime: the bundle runs the SDK version the tests ran, and one
    * minified file loads faster than the SDK's many files (measured here: ~300 ms vs ~480 ms to ready). The one
-   * exception is the SDK's event-stream support, which it imports on demand for streaming operations only; none of
-   * the Lambdas calls one, and bundling it made esbuild wrap ~150 SDK modules for lazy start and keep 19 KB.
+   * exception is the SDK's event-stream support, which it imports on demand for streaming operations only: none of
+   * the Lambdas calls one (16 KB of the webhook bundle; if one ever did, the import would fail loudly).
    */
   externalModules: ["@smithy/core/event-streams"] as string[],
   /**
    * Packages swapped for smaller ones that do the same on Lambda (`npm run bench:lambda` measures the result; see
    * the README's benchmarks). Paths are resolved from the project root.
    * - The SDK's default credential chain: Lambda gives credentials in environment variables, the chain's first link
-   *   and the one it stops at there; the other links were a tenth of the webhook bundle.
+   *   and the one it stops at there; the other links were 130 KB of the webhook bundle.
    * - pino-pretty: only Probot's own logger uses it, and the Lambdas always give Probot app/log.ts's logger.
    */
   alias: {
