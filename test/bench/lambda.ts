@@ -9,10 +9,11 @@
  *
  * BENCH_NODE=/path/to/node runs both processes on another Node (Lambda runs nodejs22.x); ROUNDS sets the rounds.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -66,16 +67,45 @@ function byPackage(metafile: Metafile): Array<[string, number]> {
   return [...sizes].sort((a, b) => b[1] - a[1]);
 }
 
-/** Answers GetSecretValue (AWS JSON 1.1) with the App's credentials, as Secrets Manager would. */
-async function secretsManagerStandIn(secretString: string): Promise<{ url: string; close(): void }> {
-  const server = createServer((req, res) => {
+/**
+ * Answers GetSecretValue (AWS JSON 1.1) with the App's credentials, as Secrets Manager would. Over HTTPS like the
+ * real endpoint, with a throwaway certificate from `openssl` when there is one: over plain HTTP the SDK imports
+ * `node:http` at run time, which on Node 22 also loads Node's fetch implementation (tens of ms the AWS endpoint does
+ * not cost).
+ */
+async function secretsManagerStandIn(dir: string, secretString: string): Promise<{ url: string; tls: boolean; close(): void }> {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume().on("end", () => {
       res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       res.end(JSON.stringify({ ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:org-flows-app", Name: "org-flows-app", SecretString: secretString }));
     });
-  });
+  };
+  const [key, cert] = [join(dir, "stand-in.key"), join(dir, "stand-in.crt")];
+  const openssl = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
+  const tls = openssl.status === 0;
+  const server = tls ? createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, answer) : createServer(answer);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return { url: `${tls ? "https" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}`, tls, close: () => server.close() };
 }
 
 async function main(): Promise<void> {
@@ -97,7 +127,7 @@ async function main(): Promise<void> {
         `process.stdout.write("ANSWER " + res.statusCode + "\\n");\n`,
     );
     const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const standIn = await secretsManagerStandIn(JSON.stringify({ appId: "1", privateKey, webhookSecret: secret }));
+    const standIn = await secretsManagerStandIn(dir, JSON.stringify({ appId: "1", privateKey, webhookSecret: secret }));
     // As Lambda starts a function: no NODE_OPTIONS (see infra/bundling.ts), credentials of its role in the environment.
     const common = { PATH: process.env.PATH, LOG_LEVEL: "warn" as const, BENCH_EVENT: JSON.stringify(event) };
     const envCredentials = { ...common, APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: secret };
@@ -111,6 +141,8 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.url,
       // Lambda runs Node 22, where the SDK emits no warning about the Node version.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // The stand-in's certificate is its own: accepted without a CA (and without Node's warning about that).
+      ...(standIn.tls ? { NODE_TLS_REJECT_UNAUTHORIZED: "0", NODE_NO_WARNINGS: "1" } : {}),
     };
     const emptyEnv = { PATH: process.env.PATH };
 
@@ -149,6 +181,7 @@ async function main(): Promise<void> {
     console.log(`cold start, ${ROUNDS} rounds each (ms), node ${version}:`);
     console.log(`  node -e ""                        median ${median(empty).toFixed(1)}  min ${Math.min(...empty).toFixed(1)}   [${fmt(empty)}]`);
     console.log(`  ready + 1 ping, env credentials   median ${median(lambda).toFixed(1)}  min ${Math.min(...lambda).toFixed(1)}   [${fmt(lambda)}]`);
+    if (!standIn.tls) console.log("  (no openssl: the Secrets Manager stand-in answered over plain HTTP; on Node 22 that adds tens of ms)");
     console.log(`  ready + 1 ping, secret read       median ${median(deployed).toFixed(1)}  min ${Math.min(...deployed).toFixed(1)}   [${fmt(deployed)}]`);
     console.log(
       `  ratio median ${ratio.toFixed(2)}x, min ${(Math.min(...lambda) / Math.min(...empty)).toFixed(2)}x (target <= ${RATIO_TARGET}x) ${ratio <= RATIO_TARGET ? "OK" : "OVER"}`,
