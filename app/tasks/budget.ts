@@ -5,4 +5,6 @@
 export const TASK_BUDGET_MS = {
   enrichMember: 45_000,
   priceRun: 90_000,
+  /** the backfill's listing tasks: one or two GitHub calls each */
+  listing: 45_000,
 } as const;

@@ -6,6 +6,7 @@
  *    node:http server that only checks the HMAC and parses the body.
  * 2. Embedded workflow-run-cost machine: executions per second end to end (StartExecution -> price -> conditional
  *    put -> two ADD updates on dynalite) against bare dynalite PutItems, the floor of any write path.
+ * 3. Backfill (test/bench/backfill.ts): GitHub calls made against the minimum needed, attempts priced per second.
  */
 import "../../app/polyfills.js";
 import { randomUUID } from "node:crypto";
@@ -19,7 +20,7 @@ import { startWebhookServer } from "../../app/server/webhook-server.js";
 
 const SECRET = "bench-secret";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** BENCH_ONLY=receiver or BENCH_ONLY=machine runs one of the two. */
+/** BENCH_ONLY=receiver, machine or backfill runs one part. */
 const ONLY = process.env.BENCH_ONLY;
 const RECEIVER_TARGET = 0.8;
 
@@ -133,5 +134,12 @@ async function benchMachine(): Promise<void> {
   nock.cleanAll();
 }
 
-if (ONLY !== "machine") await benchReceiver();
-if (ONLY !== "receiver") await benchMachine();
+if (ONLY !== "machine" && ONLY !== "backfill") await benchReceiver();
+if (ONLY !== "receiver" && ONLY !== "backfill") await benchMachine();
+if (ONLY !== "receiver" && ONLY !== "machine") {
+  // The machine benchmark mocks GitHub with nock; the backfill talks to the GitHub stand-in on loopback.
+  const nock = (await import("nock")).default;
+  nock.restore();
+  nock.enableNetConnect();
+  await (await import("./backfill.js")).benchBackfill();
+}
