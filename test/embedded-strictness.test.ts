@@ -1,3 +1,5 @@
+import { TASK_LIST } from "../app/tasks/registry.js";
+import type { Substitutions } from "../infra/substitutions.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,7 +18,8 @@ import { dynamoErrorName } from "../infra/local/task-router.js";
  * Where the embedded endpoint would be more lenient than AWS, it is made as strict, so that a test fails here where
  * AWS would fail there. Each rule below is checked on a small machine of its own.
  */
-const SUBS = { EnrichMemberFunctionArn: "x", PriceRunFunctionArn: "x", TableName: "strict", TopicArn: "arn:aws:sns:us-east-1:000000000000:t" };
+// Every task placeholder of the registry, so that a new task does not break this test.
+const SUBS = { ...Object.fromEntries(TASK_LIST.map((t) => [t.placeholder, "x"])), TableName: "strict", TopicArn: "arn:aws:sns:us-east-1:000000000000:t" } as Substitutions;
 const dir = mkdtempSync(join(tmpdir(), "strict-machines-"));
 const machine = (name: string, states: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
   writeFileSync(join(dir, `${name}.asl.json`), JSON.stringify({ StartAt: Object.keys(states)[0], States: states, ...extra }));

@@ -25,6 +25,17 @@ export function memberExecutionName(deliveryId: string, org: string, login: stri
   return executionName("onboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
 }
 
+/** A member leaving: one execution per delivery, as for joining. */
+export function leaverExecutionName(deliveryId: string, org: string, login: string): string {
+  return executionName("offboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
+}
+
+/** A team sync started by a person: one per org, plan and minute, so a repeated command within the minute is recognised. */
+export function teamSyncExecutionName(org: string, plan: string, at: Date): string {
+  const minute = at.toISOString().slice(0, 16).replace(/[-:T]/g, "");
+  return executionName("teamsync", shortHash(org.toLowerCase(), plan, minute), [org.toLowerCase(), minute]);
+}
+
 /** A workflow run attempt: run ids are unique across GitHub, so (run id, attempt) names it. */
 export function runExecutionName(repositoryFullName: string, runId: number, attempt: number): string {
   return executionName("cost", `${runId}-${attempt}`, [repositoryFullName.replace("/", "_")]);

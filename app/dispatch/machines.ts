@@ -3,6 +3,9 @@ import { MissingConfigurationError } from "../errors.js";
 export const MACHINES = {
   memberOnboarding: { file: "member-onboarding.asl.json", name: "member-onboarding", env: "MEMBER_ONBOARDING_STATE_MACHINE_ARN" },
   workflowRunCost: { file: "workflow-run-cost.asl.json", name: "workflow-run-cost", env: "WORKFLOW_RUN_COST_STATE_MACHINE_ARN" },
+  memberOffboarding: { file: "member-offboarding.asl.json", name: "member-offboarding", env: "MEMBER_OFFBOARDING_STATE_MACHINE_ARN" },
+  // Started by `npm run sync-teams -- --apply`, never by the webhook.
+  teamSync: { file: "team-sync.asl.json", name: "team-sync", env: "TEAM_SYNC_STATE_MACHINE_ARN", startedBy: "command" },
 } as const;
 
 export type MachineKey = keyof typeof MACHINES;

@@ -1,3 +1,5 @@
+import type { TeamRule } from "../config/schema.js";
+
 export type TeamStatus = "added" | "already_member" | "pending_invitation" | "team_not_found" | "failed" | "dry_run";
 
 export interface TeamResult {
@@ -5,6 +7,8 @@ export interface TeamResult {
   role: string;
   status: TeamStatus;
   detail?: string;
+  /** "rule": given by a directory rule of onboarding.yml (absent: the configured teams) */
+  source?: "rule";
 }
 
 /** The member-onboarding execution's input. Facts only: never a token. */
@@ -17,6 +21,8 @@ export interface OnboardingInput {
   teamProblems: string[];
   dryRun: boolean;
   configSource: string;
+  /** The org's directory rules, applied after enrichment (absent or empty: none). */
+  rules?: TeamRule[];
   /** Present only when the org's configuration is invalid; the machine then notifies and fails. */
   configError?: string;
   deliveryId: string;

@@ -5,4 +5,6 @@ import { TransientError } from "../errors.js";
 export const TASK_BUDGET_MS = {
   enrichMember: 45_000,
   priceRun: 90_000,
+  applyTeamRules: 45_000,
+  syncMemberTeams: 45_000,
 } as const;
