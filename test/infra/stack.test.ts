@@ -8,6 +8,7 @@ import type { PolicyValidationPluginReport } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { MACHINES } from "../../app/dispatch/machines.js";
+import { TASK_LIST } from "../../app/tasks/registry.js";
 import { PROJECT_ROOT } from "../../infra/bundling.js";
 import { OrgFlowsStack, propsFromContext } from "../../infra/stack.js";
 import { placeholders } from "../../infra/substitutions.js";
@@ -95,8 +96,8 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("Lambda functions", () => {
-  test("three functions, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(3);
+  test("the webhook and one function per registered task, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(1 + TASK_LIST.length);
     for (const construct of Object.values(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
@@ -147,10 +148,11 @@ describe("Lambda functions", () => {
 
 describe("state machines", () => {
   test("Standard by default, EXPRESS for workflow-run-cost on request; logging ALL without execution data, X-Ray on", () => {
-    template.resourcePropertiesCountIs("AWS::StepFunctions::StateMachine", { StateMachineType: "STANDARD" }, 2);
+    const machineCount = Object.keys(MACHINES).length;
+    template.resourcePropertiesCountIs("AWS::StepFunctions::StateMachine", { StateMachineType: "STANDARD" }, machineCount);
     express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-workflow-run-cost", StateMachineType: "EXPRESS" });
     express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-member-onboarding", StateMachineType: "STANDARD" });
-    expect(ofType("AWS::StepFunctions::StateMachine")).toHaveLength(2);
+    expect(ofType("AWS::StepFunctions::StateMachine")).toHaveLength(machineCount);
     for (const machine of Object.values(stack.machines)) {
       const logs = stack.node.findChild(`${machine.node.id}Logs`);
       expect(resources[logicalId(machine)]!.Properties).toMatchObject({
@@ -169,9 +171,9 @@ describe("state machines", () => {
     const deployed = m.DefinitionString.replace(/\$\{(\w+)\}/g, (_, k: string) => `<<${JSON.stringify(m.DefinitionSubstitutions[k])}>>`);
     expect(deployed).not.toContain("${");
     expect(deployed).not.toContain("<<undefined>>");
-    const expected = key === "memberOnboarding" ? fnId("enrichMember") : fnId("priceRun");
-    expect(deployed).toContain(JSON.stringify(getAtt(expected)));
-    expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.table))));
+    const expected = { memberOnboarding: [fnId("enrichMember"), fnId("applyTeamRules")], workflowRunCost: [fnId("priceRun")], memberOffboarding: [], teamSync: [fnId("syncMemberTeams")] }[key];
+    for (const fn of expected) expect(deployed).toContain(JSON.stringify(getAtt(fn)));
+    if (key !== "teamSync") expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.table))));
     expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.topic))));
   });
 
@@ -237,7 +239,7 @@ describe("data, notifications, logs", () => {
 
   test("every log group has a retention; the API logs access without headers or bodies", () => {
     const groups = ofType("AWS::Logs::LogGroup");
-    expect(groups.length).toBe(6); // 3 functions, 2 machines, API access logs
+    expect(groups.length).toBe(1 + TASK_LIST.length + Object.keys(MACHINES).length + 1); // functions, machines, API access logs
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toEqual(30);
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
@@ -254,7 +256,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "MemberOnboardingStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -263,18 +265,21 @@ describe("data, notifications, logs", () => {
 describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
-  test("states:StartExecution: the webhook only, on exactly the two machines, never `*`", () => {
+  test("states:StartExecution: the webhook only, on exactly the machines it starts (not team-sync), never `*`; Query on the table for the config check", () => {
     const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).some((a) => a.startsWith("states:")));
     expect(starts).toHaveLength(1);
-    expect(list(starts[0]!.Resource)).toEqual([ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))]);
+    const started = [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))];
+    const byRef = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect(list(starts[0]!.Resource).sort(byRef)).toEqual(started);
     expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
-      { actions: ["states:StartExecution"], resource: [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))] },
+      { actions: ["dynamodb:Query"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["states:StartExecution"], resource: list(starts[0]!.Resource) },
     ]);
   });
 
-  test.each(["enrichMember", "priceRun"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
+  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
     expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
@@ -283,7 +288,7 @@ describe("least privilege", () => {
 
   test("member-onboarding: invoke enrich-member, PutItem, Publish (+ the topic key), exactly what its ASL uses", () => {
     expect(grants(roleStatements(roleOf(machineId("memberOnboarding"))))).toEqual([
-      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("enrichMember")) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("applyTeamRules")), getAtt(fnId("enrichMember"))] },
       { actions: ["dynamodb:PutItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
@@ -294,6 +299,19 @@ describe("least privilege", () => {
     expect(grants(roleStatements(roleOf(machineId("workflowRunCost"))))).toEqual([
       { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("priceRun")) },
       { actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("member-offboarding: UpdateItem and PutItem on the table, Publish (+ the topic key); team-sync: invoke sync-member-teams, Publish", () => {
+    expect(grants(roleStatements(roleOf(machineId("memberOffboarding"))))).toEqual([
+      { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+    expect(grants(roleStatements(roleOf(machineId("teamSync"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("syncMemberTeams")) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
     ]);
