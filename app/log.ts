@@ -1,4 +1,5 @@
-import { pino, type Logger, type LevelWithSilent } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
+import { readEnv } from "./env.js";
 
 /** What may be logged about an error: never its `event` (Probot attaches the whole payload), request or response. */
 export interface SafeError {
@@ -25,26 +26,46 @@ function safeEvent(event: unknown): unknown {
   return { id: e.id, name: e.name, action: e.payload?.action };
 }
 
-const LEVELS: readonly LevelWithSilent[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
-
-function level(value: string | undefined): LevelWithSilent {
-  return LEVELS.find((l) => l === value) ?? "info";
-}
-
 /**
  * The logger handed to Probot and used by the Lambda entry: JSON lines on stdout for CloudWatch. Probot logs an
  * error with the raw payload attached (`err.event`) and, at debug level, `{ event }` on every receive; these
  * serializers keep only names and messages, whatever the level. Writing through process.stdout keeps it
- * synchronous on Lambda (a pipe on Linux) so nothing is lost when the sandbox freezes.
+ * synchronous on Lambda (a pipe on Linux) so nothing is lost when the sandbox freezes. The server's command may
+ * pass a pretty-printing destination instead (app/cli/log-destination.ts).
  */
-export function createLogger(env = process.env): Logger {
-  return pino(
+export function createLogger(env = process.env, destination: DestinationStream = process.stdout): Logger {
+  return oneName(
+    pino(
     {
-      level: level(env.LOG_LEVEL),
+      level: readEnv(env).LOG_LEVEL,
       base: null,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: safeError, error: safeError, event: safeEvent, payload: () => "[omitted]" },
     },
-    process.stdout,
-  );
+    destination,
+  ));
+}
+
+/**
+ * Probot names its loggers in layers (`probot`, then `event`, `github`...) and pino writes every layer's `name`
+ * into the line, so a JSON line would carry the key twice. Inner names become a message prefix instead.
+ */
+function oneName(root: Logger): Logger {
+  type Child = (this: Logger, bindings: Record<string, unknown>, options?: { msgPrefix?: string }) => Logger;
+  const original = root.child as unknown as Child;
+  const named = new WeakSet<Logger>();
+  const child: Child = function (bindings, options) {
+    if (named.has(this) && typeof bindings.name === "string") {
+      const { name, ...rest } = bindings;
+      const c = original.call(this, rest, { ...options, msgPrefix: `${name}: ` });
+      named.add(c);
+      return c;
+    }
+    const c = original.call(this, bindings, options);
+    if (named.has(this) || "name" in bindings) named.add(c);
+    return c;
+  };
+  // pino's children are created from their parent (Object.create), so they all inherit this one method.
+  root.child = child as unknown as Logger["child"];
+  return root;
 }

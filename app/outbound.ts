@@ -3,13 +3,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { networkFailure } from "./network-error.js";
 import { CallTimeoutError, UnreachableError } from "./errors.js";
+import { readEnv } from "./env.js";
 
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
-/** The per-call timeout: `OUTBOUND_TIMEOUT_MS` (milliseconds) when set to a positive whole number, else 10 s. */
+/** The per-call timeout: `OUTBOUND_TIMEOUT_MS` (milliseconds), else 10 s. */
 export function callTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.OUTBOUND_TIMEOUT_MS);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_CALL_TIMEOUT_MS;
+  return readEnv(env).OUTBOUND_TIMEOUT_MS ?? DEFAULT_CALL_TIMEOUT_MS;
 }
 
 const deadlines = new AsyncLocalStorage<number>();

@@ -3,6 +3,7 @@ import { credentialsFromEnv, credentialsFromSecret } from "./credentials.js";
 import { networkFailure } from "./network-error.js";
 import { sdkTimeouts } from "./outbound.js";
 import { ConfigurationError, CredentialsError, TransientError } from "./errors.js";
+import { readEnv } from "./env.js";
 
 export interface AppCredentials {
   appId: string;
@@ -58,7 +59,8 @@ async function readSecret(arn: string): Promise<string | undefined> {
 }
 
 /** GitHub's API root, honouring Probot's GHE_HOST / GHE_PROTOCOL (also how the demo reaches its stand-in). */
-export function githubBaseUrl(env = process.env): string | undefined {
+export function githubBaseUrl(raw = process.env): string | undefined {
+  const env = readEnv(raw);
   if (!env.GHE_HOST) return undefined;
-  return `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3`;
+  return `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3`;
 }

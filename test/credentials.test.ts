@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { credentialsFromEnv, credentialsFromSecret, normalisePrivateKey } from "../app/credentials.js";
 import { appCredentials, resetCredentialsCache } from "../app/secrets.js";
 import { createApp } from "../app/server/probot.js";
-import { ConfigurationError, UsageError } from "../app/errors.js";
 
 const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const ecPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -54,7 +53,7 @@ describe("credentials from the environment", () => {
     await expect(appCredentials(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "ConfigurationError", message: expect.stringContaining('APP_ID must be a number') });
   });
 
-  test("npm start's createApp checks before Probot is created: a usage error, not 'appId option is required'", async () => {
+  test("npx org-flows start's createApp checks before Probot is created: a usage error, not 'appId option is required'", async () => {
     await expect(createApp(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "UsageError", message: expect.stringContaining('got "abc"') });
     await expect(createApp(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" }))).rejects.toThrow("PRIVATE_KEY_PATH: file not found: /nonexistent/key.pem");
   });

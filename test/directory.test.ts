@@ -4,7 +4,6 @@ import { join } from "node:path";
 import nock from "nock";
 import { FileDirectory, parseDirectory } from "../app/directory/file-directory.js";
 import { ScimDirectory, scimUserToEntry } from "../app/directory/scim-directory.js";
-import { ConfigurationError, TransientError } from "../app/errors.js";
 
 describe("file directory", () => {
   test("CSV: columns copied, login case-insensitive, unsafe column names dropped", () => {

@@ -5,7 +5,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { startEmbedded } from "../infra/local/embedded.js";
 
-/** `npm start`'s data folder: the table and the executions outlive a restart, and an interrupted execution resumes. */
+/** `npx org-flows start`'s data folder: the table and the executions outlive a restart, and an interrupted execution resumes. */
 test("data survives a restart and an execution left RUNNING by a crash is run again", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "embedded-"));
   const first = await startEmbedded({ dataDir });

@@ -5,7 +5,7 @@ describe("execution names", () => {
     const a = memberExecutionName("6a1b2c3d-0000-11ef-8e3f-123456789abc", "acme", "alice-dev");
     expect(a).toBe(memberExecutionName("6a1b2c3d-0000-11ef-8e3f-123456789abc", "acme", "alice-dev"));
     expect(a).toMatch(/^onboard-[0-9a-f]{16}-acme-alice-dev$/);
-    const long = memberExecutionName("d", "o".repeat(39), "l".repeat(39) + "[bot]");
+    const long = memberExecutionName("d", "o".repeat(39), `${"l".repeat(39)}[bot]`);
     expect(long.length).toBeLessThanOrEqual(80);
     expect(long).toMatch(/^[A-Za-z0-9_-]+$/);
   });
@@ -16,8 +16,8 @@ describe("execution names", () => {
   });
 
   test("runs: unique part first, so truncation cannot collide", () => {
-    const a = runExecutionName("acme/" + "r".repeat(100), 123456789012, 1);
-    const b = runExecutionName("acme/" + "r".repeat(100), 123456789012, 2);
+    const a = runExecutionName(`acme/${"r".repeat(100)}`, 123456789012, 1);
+    const b = runExecutionName(`acme/${"r".repeat(100)}`, 123456789012, 2);
     expect(a).toMatch(/^cost-123456789012-1-acme_r+$/);
     expect(a.length).toBe(80);
     expect(a).not.toBe(b);

@@ -9,7 +9,6 @@ import { stepsFromHistory } from "../app/executions/steps.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
-import { TransientError } from "../app/errors.js";
 
 /** The member-onboarding machine end to end on the embedded backends: real dynalite, real ASL, nocked GitHub. */
 let embedded: Embedded;

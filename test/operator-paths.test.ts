@@ -1,4 +1,4 @@
-// Real processes: `npm start` and the commands on one DATA_DIR, and fatal start errors. Each child has a timeout
+// Real processes: `npx org-flows start` and the commands on one DATA_DIR, and fatal start errors. Each child has a timeout
 // and is always killed; the assertions are exit codes, one line on stderr and never a stack trace.
 import { afterAll, afterEach, describe, expect, test } from "@jest/globals";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -31,10 +31,10 @@ function baseEnv(over: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts `node --import tsx <script>` (what `npm start` runs, without npm's own start-up time). */
-function launch(script: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Done> } {
+/** Runs `org-flows <command>` as `node --import tsx app/cli/org-flows.ts` (what npx runs, without its own start-up time). */
+function launch(command: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Done> } {
   const started = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "app/cli/org-flows.ts", command, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let stdout = "";
   let stderr = "";
@@ -49,8 +49,8 @@ function launch(script: string, args: string[], env: NodeJS.ProcessEnv): { child
   return { child, done };
 }
 
-function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Done> {
-  return launch(script, args, env).done;
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Done> {
+  return launch(command, args, env).done;
 }
 
 /** stderr without Node's own deprecation/support warnings, which are not ours to word. */
@@ -90,7 +90,7 @@ describe("the DATA_DIR lock", () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir, "server");
     expect(() => acquireDataDirLock(dir, "command")).toThrow(DataDirInUseError);
-    expect(() => acquireDataDirLock(dir, "command")).toThrow(`DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, npm start); stop it or use another DATA_DIR`);
+    expect(() => acquireDataDirLock(dir, "command")).toThrow(`DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, org-flows start); stop it or use another DATA_DIR`);
     lock.release();
     expect(existsSync(lockPath(dir))).toBe(false);
     writeFileSync(lockPath(dir), JSON.stringify({ pid: 2 ** 22 + 12345, role: "server" })); // no such process
@@ -102,7 +102,7 @@ describe("the DATA_DIR lock", () => {
 describe("commands and servers on one DATA_DIR", () => {
   test("two commands at once both work", async () => {
     const env = baseEnv({ DATA_DIR: tempDir() });
-    const [a, b] = await Promise.all([run("app/cli/members.ts", ["--org", "acme"], env), run("app/cli/report.ts", ["--org", "acme"], env)]);
+    const [a, b] = await Promise.all([run("members", ["--org", "acme"], env), run("report", ["--org", "acme"], env)]);
     for (const d of [a, b]) {
       expect(d.code).toBe(0);
       expect(d.stderr).not.toMatch(/^\s+at |Database is closed/m);
@@ -111,17 +111,17 @@ describe("commands and servers on one DATA_DIR", () => {
     expect(b.stdout).toContain("No totals recorded for acme");
   }, 90_000);
 
-  test("a second npm start on the same DATA_DIR stops with one line; commands read through the running one", async () => {
+  test("a second npx org-flows start on the same DATA_DIR stops with one line; commands read through the running one", async () => {
     const dir = tempDir();
     const env = baseEnv({ DATA_DIR: dir, PORT: "0" });
-    const first = launch("app/cli/start.ts", [], env);
+    const first = launch("start", [], env);
     await waitFor(() => existsSync(join(dir, "endpoints.json")), 45_000);
 
-    const second = await run("app/cli/start.ts", [], env);
+    const second = await run("start", [], env);
     expect(second.code).toBe(2);
-    expectOneLine(second, new RegExp(`^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, npm start\\); stop it or use another DATA_DIR$`));
+    expectOneLine(second, new RegExp(`^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, org-flows start\\); stop it or use another DATA_DIR$`));
 
-    const members = await run("app/cli/members.ts", ["--org", "acme", "--format", "json"], env);
+    const members = await run("members", ["--org", "acme", "--format", "json"], env);
     expect(members.code).toBe(0);
     expect(JSON.parse(members.stdout)).toEqual([]);
 
@@ -132,7 +132,7 @@ describe("commands and servers on one DATA_DIR", () => {
   }, 120_000);
 });
 
-describe("npm start: fatal start errors exit within seconds with one line", () => {
+describe("npx org-flows start: fatal start errors exit within seconds with one line", () => {
   let occupied: Server | undefined;
 
   afterAll(() => {
@@ -144,7 +144,7 @@ describe("npm start: fatal start errors exit within seconds with one line", () =
     await new Promise<void>((r) => occupied!.listen(0, "127.0.0.1", r));
     const port = (occupied.address() as AddressInfo).port;
     const dir = tempDir();
-    const d = await run("app/cli/start.ts", [], baseEnv({ DATA_DIR: dir, PORT: String(port) }));
+    const d = await run("start", [], baseEnv({ DATA_DIR: dir, PORT: String(port) }));
     expect(d.code).toBe(2);
     expectOneLine(d, new RegExp(`^error: PORT ${port} is already in use on 127\\.0\\.0\\.1: stop the other server or set PORT to a free port$`));
     expect(existsSync(lockPath(dir))).toBe(false);
@@ -152,7 +152,7 @@ describe("npm start: fatal start errors exit within seconds with one line", () =
 
   test.each([
     [{ PORT: "http" }, /^error: PORT must be a whole number from 0 to 65535, got "http"$/],
-    [{ LOG_LEVEL: "verbose" }, /^error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"$/],
+    [{ LOG_LEVEL: "verbose" }, /^error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)$/],
     [{ APP_ID: "abc" }, /^error: APP_ID must be a number \(the App ID from the App's settings page\), got "abc"$/],
     [{ PRIVATE_KEY: "not a key" }, /^error: PRIVATE_KEY is not a PEM private key$/],
     [{ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/app.pem" }, /^error: PRIVATE_KEY_PATH: file not found: \/nonexistent\/app\.pem$/],
@@ -163,7 +163,7 @@ describe("npm start: fatal start errors exit within seconds with one line", () =
     const dir = tempDir();
     writeFileSync(join(dir, "file"), "");
     const dataDir = over.DATA_DIR?.replace("<file>", join(dir, "file")) ?? dir;
-    const d = await run("app/cli/start.ts", [], baseEnv({ PORT: "0", ...over, DATA_DIR: dataDir }));
+    const d = await run("start", [], baseEnv({ PORT: "0", ...over, DATA_DIR: dataDir }));
     expect(d.code).toBe(2);
     expectOneLine(d, pattern);
     expect(d.ms).toBeLessThan(30_000);

@@ -13,7 +13,7 @@ import { handler as enrichMember } from "../app/tasks/enrich-member.lambda.js";
 import { classify } from "../app/tasks/classify.js";
 import { resetInstallationClients } from "../app/tasks/github.js";
 import { API, useTestApp } from "./fixtures/jobs-github.js";
-import { CallTimeoutError, TransientError, UpstreamError } from "../app/errors.js";
+import { TransientError, UpstreamError } from "../app/errors.js";
 
 const TIMEOUT = 150;
 
@@ -80,10 +80,12 @@ afterAll(() => {
 });
 
 describe("the call timeout", () => {
-  test("OUTBOUND_TIMEOUT_MS is read in one place; anything but a positive whole number keeps 10 s", () => {
+  test("OUTBOUND_TIMEOUT_MS is read in one place: 10 s when unset, and a bad value is named, never ignored", () => {
     expect(callTimeoutMs({ OUTBOUND_TIMEOUT_MS: "250" })).toBe(250);
-    expect(callTimeoutMs({ OUTBOUND_TIMEOUT_MS: "soon" })).toBe(10_000);
     expect(callTimeoutMs({})).toBe(10_000);
+    expect(callTimeoutMs({ OUTBOUND_TIMEOUT_MS: "" })).toBe(10_000);
+    expect(() => callTimeoutMs({ OUTBOUND_TIMEOUT_MS: "soon" })).toThrow('OUTBOUND_TIMEOUT_MS must be a number (got "soon")');
+    expect(() => callTimeoutMs({ OUTBOUND_TIMEOUT_MS: "-5" })).toThrow("OUTBOUND_TIMEOUT_MS must be above 0");
   });
 });
 

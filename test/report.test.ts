@@ -108,6 +108,7 @@ describe("report", () => {
     expect(out).toMatch(/Repository.*Runs.*Attempts.*Minutes.*linux_2_core.*macos.*Unpriced min.*Cost \(USD\)/s);
     expect(out).toMatch(/Acme\/Widgets.*17 min \/ \$0\.11.*0\.11/);
     expect(out).toMatch(/TOTAL\s*│\s*7\s*│\s*8\s*│\s*28\s*│/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI colour code starts with ESC.
     expect(out).not.toMatch(/\u001b\[/); // no colour codes in files or pipes
   });
 

@@ -16,7 +16,6 @@ import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig } from "./fixtures/jobs-github.js";
 import { handPrice, jobsFor, jobsPage, matrixSpecs, ORG, workflowRunPayload, type JobSpec } from "./fixtures/jobs.js";
 import { blockNetwork, setAppEnv, testProbot } from "./helpers/app-env.js";
-import { ConfigurationError, TransientError } from "../app/errors.js";
 
 /**
  * workflow_run.completed end to end on the embedded backends: Probot handler -> local Step Functions running the
@@ -235,7 +234,7 @@ describe("workflow-run-cost on the embedded backends", () => {
     expect(messages[0]!.message).toContain("ended FAILED");
     expect(messages[0]!.message).toContain(d.name!);
     expect(messages[0]!.message).toContain("HTTP 500");
-    expect(messages[0]!.message).toContain(`npm run executions -- redrive ${d.name}`);
+    expect(messages[0]!.message).toContain(`npx org-flows executions redrive ${d.name}`);
     expect(await repoTotals("broken")).toBeUndefined();
 
     // GitHub is back: the same execution resumes at Price, under the same name, and records the attempt once.

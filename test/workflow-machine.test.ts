@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
-import { TransientError } from "../app/errors.js";
 
 /** The shape of machines/workflow-run-cost.asl.json that atomic, idempotent recording and redrive rely on. */
 interface State {

@@ -9,7 +9,6 @@ import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";
 import { installationOctokit } from "../app/tasks/github.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";
-import { ConfigurationError, TransientError, UpstreamError } from "../app/errors.js";
 
 /** The run record the transaction would write: the first item of either variant. */
 function recordOf(out: PriceRunOutput): RunRecord {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import Table from "cli-table3";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { MACHINES } from "../dispatch/machines.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { stepsFromHistory } from "../executions/steps.js";
@@ -18,18 +18,20 @@ import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from ".
 import { DEMO_RUNS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { main as report } from "./report.js";
-import { runCli } from "./run-cli.js";
+import { colourFor, newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
+import { pino } from "pino";
 
-const program = new Command("npm run demo")
+const program = (): Command =>
+  newCommand("demo")
   .description(
     "Runs the whole product on this machine, with no AWS account and no network: a GitHub stand-in on loopback,\n" +
       "the embedded Step Functions endpoint, dynalite and the SNS outbox, and the real webhook server receiving\n" +
       "signed deliveries over HTTP. Prints what happened and exits 0 only when every expected outcome was seen.",
   )
-  .addHelpText("after", "\nThe data folder is kept and printed at the end, for `DATA_DIR=<folder> npm run members -- --org acme`.\n");
+  .addHelpText("after", "\nThe data folder is kept and printed at the end, for `DATA_DIR=<folder> npx org-flows members --org acme`.\n");
 
-/** Colours only on a terminal; a log file gets plain text. */
-const plain = process.stdout.isTTY ? {} : { head: [], border: [] };
+/** Bold headers on a terminal (red would read as an error), plain text in a file or with NO_COLOR. */
+const plain = colourFor(process.stdout) ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] };
 
 interface Check {
   what: string;
@@ -92,7 +94,7 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   for (const e of executions) console.log(`  ${(e.name ?? "").padEnd(40)} ${e.status}`);
   expect("5 cost executions: one per run attempt, none for the duplicate", executions.length === 5 && executions.every((e) => e.status === "SUCCEEDED"), executions.map((e) => `${e.name}:${e.status}`).join(" "));
 
-  section("Chargeback for acme, 2026-11 (npm run report -- --org acme --month 2026-11)");
+  section("Chargeback for acme, 2026-11 (npx org-flows report --org acme --month 2026-11)");
   await report(["--org", "acme", "--month", "2026-11"]);
   const totals = await queryTotals({ org: "acme", month: "2026-11" });
   for (const want of EXPECTED_TOTALS) {
@@ -110,8 +112,9 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   sfn.destroy();
 }
 
-runCli(async () => {
-  program.parse();
+export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
+  const early = await parseCommand(program(), argv, io, "demo");
+  if (early !== undefined) return early;
   const dataDir = mkdtempSync(join(tmpdir(), "org-flows-demo-"));
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const standin = await startGitHubStandin({
@@ -138,13 +141,16 @@ runCli(async () => {
 
   section("Starting");
   const embedded = await startEmbedded({ dataDir, advertise: true });
-  const { probot } = await createApp();
+  // The server's own log lines (a forged delivery is logged as an error) go to a file, not among the results.
+  const serverLog = join(dataDir, "server.log");
+  const { probot } = await createApp(process.env, pino.destination({ dest: serverLog, sync: true }));
   const server = await startWebhookServer({ probot, secret, log: probot.log, port: 0 });
   console.log(`GitHub stand-in    http://${standin.host}`);
   console.log(`Step Functions     ${embedded.sfnEndpoint}`);
   console.log(`DynamoDB (dynalite) ${embedded.dynamoEndpoint}`);
   console.log(`webhook server     ${server.url}`);
   console.log(`data folder        ${dataDir}`);
+  console.log(`server log         ${serverLog}`);
 
   try {
     section("Deliveries: organization.member_added");
@@ -210,7 +216,7 @@ runCli(async () => {
     const failed = executions.filter((e) => e.status === "FAILED").map((e) => e.name);
     expect("only globex's execution failed", failed.length === 1 && Boolean(failed[0]?.includes("globex")), failed.join(", "));
 
-    section("Stored members (DynamoDB Query, as `npm run members` prints them)");
+    section("Stored members (DynamoDB Query, as `npx org-flows members` prints them)");
     for (const org of ["acme", "initech", "globex"]) {
       const members = await listMembers(org);
       const mt = new Table({ style: plain, head: ["org", "login", "email", "employeeId", "department", "manager", "enrichment", "teams"] });
@@ -240,11 +246,11 @@ runCli(async () => {
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);
     const bad = checks.filter((c) => !c.ok).length;
     console.log(`\n${checks.length - bad} passed, ${bad} failed`);
-    console.log(`Data kept in ${dataDir}: try  DATA_DIR=${dataDir} npm run members -- --org acme`);
+    console.log(`Data kept in ${dataDir}: try  DATA_DIR=${dataDir} npx org-flows members --org acme`);
     return bad === 0 ? 0 : 1;
   } finally {
     await server.close();
     await embedded.stop();
     await standin.close();
   }
-});
+}

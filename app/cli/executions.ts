@@ -1,16 +1,16 @@
-import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from "@aws-sdk/client-sfn";
-import { Command, Option } from "commander";
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, ExecutionDoesNotExist, SFNClient } from "@aws-sdk/client-sfn";
+import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/steps.js";
 import { executionHistory, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
-import { isMain, parseCommand, printRows, STD_IO, type CliIo } from "./format.js";
+import { newCommand, parseCommand, printRows, STD_IO, type CliIo } from "./format.js";
 import { UsageError } from "../errors.js";
 
 function program(): Command {
-  return new Command("npm run executions --")
+  return newCommand("executions")
     .description(
       "Recent executions of the two state machines, or one execution's state-by-state history.\n" +
         "Uses the Step Functions API: the embedded endpoint by default, AWS when the state machine ARNs are set.",
@@ -23,10 +23,10 @@ function program(): Command {
       return v;
     }))
     .addOption(new Option("--machine <machine>", "only this machine").choices(Object.values(MACHINES).map((m) => m.name)))
-    .addOption(new Option("--limit <n>", "how many recent executions per machine").default("20").argParser((v) => {
+    .addOption(new Option("--limit <n>", "how many recent executions per machine").default(20).argParser((v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, not '${v}'`);
-      return String(n);
+      return n;
     }))
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .addHelpText(
@@ -34,13 +34,18 @@ function program(): Command {
       "\nRedrive resumes a failed, timed-out or aborted Standard execution from the state that failed, under the same\n" +
         "name, once the cause is fixed (Step Functions' RedriveExecution; nothing is counted twice). Express executions\n" +
         "cannot be redriven: deliver the event again (GitHub's Redeliver) or price the run again under a new name.\n" +
-        "\nExamples:\n  npm run executions\n  npm run executions -- onboard-91e131ea67f8a81c-acme-alice-dev\n" +
-        "  npm run executions -- redrive cost-1234-1-acme_api\n  npm run executions -- redrive --failed --since 2026-11-01\n",
+        "\nExamples:\n  npx org-flows executions\n  npx org-flows executions onboard-91e131ea67f8a81c-acme-alice-dev\n" +
+        "  npx org-flows executions redrive cost-1234-1-acme_api\n  npx org-flows executions redrive --failed --since 2026-11-01\n",
     );
 }
 
-function seconds(start?: Date, stop?: Date): string {
-  return start && stop ? ((stop.getTime() - start.getTime()) / 1000).toFixed(2) : "";
+/** Duration in seconds (a number, for JSON), or null while running. */
+function seconds(start?: Date, stop?: Date): number | null {
+  return start && stop ? Math.round(stop.getTime() - start.getTime()) / 1000 : null;
+}
+
+function secondsText(s: number | null): string {
+  return s === null ? "" : s.toFixed(2);
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -48,7 +53,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const early = await parseCommand(cmd, argv, io, "executions");
   if (early !== undefined) return early;
   const name = cmd.args[0];
-  const opts = cmd.opts<{ machine?: string; limit: string; format: "table" | "json"; failed?: boolean; since?: string }>();
+  const opts = cmd.opts<{ machine?: string; limit: number; format: "table" | "json"; failed?: boolean; since?: string }>();
   const redrive = name === "redrive";
   if (redrive && !cmd.args[1] === !opts.failed) throw new UsageError("redrive takes an execution name or --failed (one of them)");
   if (!redrive && (opts.failed || opts.since || cmd.args[1])) throw new UsageError("--failed, --since and a second name go with redrive");
@@ -79,7 +84,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         if (results.length === 0) throw new UsageError(`no execution named '${target}' in ${machines.map((m) => m.name).join(" or ")}`);
       }
-      if (opts.format === "json") io.out.write(JSON.stringify(results, null, 2) + "\n");
+      if (opts.format === "json") io.out.write(`${JSON.stringify(results, null, 2)}\n`);
       else if (results.length === 0) io.err.write("Nothing to redrive: no failed, timed-out or aborted execution.\n");
       else printRows(results, ["machine", "name", "status", "outcome", "reason"].map((k) => ({ key: k, value: (r: RedriveResult) => String(r[k as keyof RedriveResult] ?? "") })), "table", io.out);
       return results.some((r) => r.outcome === "not_redrivable") && !opts.failed ? 1 : 0;
@@ -88,7 +93,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     if (name) {
       const candidates = name.startsWith("arn:") ? [name] : machines.map((m) => `${m.arn.replace(":stateMachine:", ":execution:")}:${name}`);
       for (const executionArn of candidates) {
-        let d;
+        let d: DescribeExecutionCommandOutput;
         try {
           d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         } catch (err) {
@@ -97,10 +102,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
         if (opts.format === "json") {
-          io.out.write(JSON.stringify({ name: d.name, status: d.status, startDate: d.startDate, stopDate: d.stopDate, error: d.error, cause: d.cause, steps }, null, 2) + "\n");
+          io.out.write(`${JSON.stringify({ name: d.name, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`);
           return 0;
         }
-        io.out.write(`${d.name}  ${d.status}  ${seconds(d.startDate, d.stopDate)} s${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
+        io.out.write(`${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
         printRows(steps, [
           { key: "state", value: (s) => s.state },
           { key: "type", value: (s) => s.type },
@@ -116,13 +121,21 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
 
     const rows = [];
     for (const m of machines) {
-      for (const e of await recentExecutions(sfn, m.arn, Number(opts.limit))) {
+      for (const e of await recentExecutions(sfn, m.arn, opts.limit)) {
         rows.push({ machine: m.name, name: e.name ?? "", status: e.status ?? "", started: e.startDate?.toISOString() ?? "", seconds: seconds(e.startDate, e.stopDate) });
       }
     }
-    if (opts.format === "json") io.out.write(JSON.stringify(rows, null, 2) + "\n");
+    if (opts.format === "json") io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) io.err.write("No executions yet.\n");
-    else printRows(rows, ["machine", "name", "status", "started", "seconds"].map((k) => ({ key: k, value: (r: Record<string, string>) => r[k] })), "table", io.out);
+    else {
+      printRows(rows, [
+        { key: "machine", value: (r) => r.machine },
+        { key: "name", value: (r) => r.name },
+        { key: "status", value: (r) => r.status },
+        { key: "started", value: (r) => r.started },
+        { key: "seconds", align: "right", value: (r) => secondsText(r.seconds) },
+      ], "table", io.out);
+    }
     return 0;
   } finally {
     sfn.destroy();
@@ -130,7 +143,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   }
 }
 
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
-}

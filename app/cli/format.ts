@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
-import { UsageError } from "../errors.js";
+import { Command, type Option } from "commander";
 
 export const ROW_FORMATS = ["table", "json", "csv"] as const;
 export type RowFormat = (typeof ROW_FORMATS)[number];
@@ -39,12 +39,12 @@ function csvCell(v: CellValue): string {
 export function renderCsv<R>(rows: R[], columns: Column<R>[]): string {
   const lines = [columns.map((c) => csvCell(c.key)).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvCell(c.value(row))).join(","));
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 export function renderJson<R>(rows: R[], columns: Column<R>[]): string {
   const objects = rows.map((row) => Object.fromEntries(columns.map((c) => [c.key, c.value(row) ?? null])));
-  return JSON.stringify(objects, null, 2) + "\n";
+  return `${JSON.stringify(objects, null, 2)}\n`;
 }
 
 /** A plain (uncoloured) table; `footer` rows (e.g. a total) are appended under the data. */
@@ -53,7 +53,7 @@ export function renderTable<R>(rows: R[], columns: Column<R>[], footer: R[] = []
   const aligns = columns.map((c) => c.align ?? (sample !== undefined && typeof c.value(sample) === "number" ? "right" : "left"));
   const table = new Table({ head: columns.map((c) => c.header ?? c.key), colAligns: aligns, style: { head: [], border: [] } });
   for (const row of [...rows, ...footer]) table.push(columns.map((c) => display(c.value(row))));
-  return table.toString() + "\n";
+  return `${table.toString()}\n`;
 }
 
 /** Prints rows in the chosen format: the one entry point the CLIs share. */
@@ -80,6 +80,27 @@ export const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 
 
 export const EXIT_USAGE = 2;
+
+function describeOption(opt: Option): string {
+  const notes: string[] = [];
+  if (opt.mandatory) notes.push("required");
+  if (opt.argChoices) notes.push(`one of ${opt.argChoices.join(", ")}`);
+  if (opt.defaultValue !== undefined && opt.defaultValue !== false) notes.push(`default ${String(opt.defaultValue)}`);
+  return notes.length ? `${opt.description} (${notes.join("; ")})` : opt.description;
+}
+
+/**
+ * Every command's help looks the same: `Usage: org-flows <name> [options]`, one help flag, required options and
+ * choices marked, defaults shown as values. Each command adds its description, options and examples.
+ */
+export function newCommand(name: string): Command {
+  return new Command(`org-flows ${name}`).helpOption("-h, --help", "show this help").configureHelp({ optionDescription: describeOption });
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
 
 /**
  * Parses argv with a commander program, reporting a bad flag on one line (no usage dump, no stack) with exit

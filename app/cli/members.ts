@@ -1,9 +1,9 @@
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import type { MemberRecord } from "../records/member.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { listMembers, listPastMemberships } from "../store/members.js";
-import { isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
+import { newCommand, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 
 const COLUMNS: Column<MemberRecord>[] = [
   { key: "login", value: (m) => m.login },
@@ -20,13 +20,12 @@ const COLUMNS: Column<MemberRecord>[] = [
 const LEFT_AT: Column<MemberRecord> = { key: "leftAt", value: (m) => m.leftAt ?? null };
 
 function program(): Command {
-  return new Command("npm run members --")
-    .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npm start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
+  return newCommand("members")
+    .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npx org-flows start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
     .requiredOption("--org <org>", "the organisation's login, e.g. acme")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
     .option("--all", "include members who left (leftAt set); JSON then also lists earlier memberships of rejoiners (history)")
-    .helpOption("-h, --help", "show this help")
-    .addHelpText("after", "\nExamples:\n  npm run members -- --org acme\n  npm run members -- --org acme --all --format json\n  npm run members -- --org acme --format csv > members.csv\n");
+    .addHelpText("after", "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --all --format json\n  npx org-flows members --org acme --format csv > members.csv\n");
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -47,12 +46,14 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     if (opts.format === "json") {
       const past = opts.all ? await listPastMemberships(opts.org) : [];
       const history = (login: string): object[] =>
-        past.filter((p) => p.login.toLowerCase() === login.toLowerCase()).sort((a, b) => a.joinedAt.localeCompare(b.joinedAt)).map(({ joinedAt, leftAt }) => ({ joinedAt, leftAt }));
+        past
+          .filter((p) => p.login.toLowerCase() === login.toLowerCase())
+          .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt))
+          .map(({ joinedAt, leftAt }) => ({ joinedAt, leftAt }));
       // leftAt is always present: null for a current member.
       const rows = members.map((m) => ({ ...m, leftAt: m.leftAt ?? null, ...(opts.all ? { history: history(m.login) } : {}) }));
-      io.out.write(JSON.stringify(rows, null, 2) + "\n");
-    }
-    else printRows(members, opts.all ? [...COLUMNS, LEFT_AT] : COLUMNS, opts.format, io.out);
+      io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else printRows(members, opts.all ? [...COLUMNS, LEFT_AT] : COLUMNS, opts.format, io.out);
     return 0;
   } finally {
     closeDynamoClient();
@@ -60,7 +61,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   }
 }
 
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
-}

@@ -1,8 +1,8 @@
-// npm run reconcile -- --org ORG --month YYYY-MM [--format table|json|csv]
+// npx org-flows reconcile --org ORG --month YYYY-MM [--format table|json|csv]
 // Puts GitHub's own gross amounts (enhanced billing usage API) beside the app's totals, per repository and SKU,
 // so a chargeback can be trusted: the gross per repository and SKU is what the app's totals should match.
 import { UsageError } from "../errors.js";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
@@ -13,7 +13,7 @@ import { githubBaseUrl } from "../secrets.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import type { RepoTotals } from "../records/run.js";
-import { EXIT_USAGE, isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
+import { newCommand, EXIT_USAGE, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 import { parseMonth, parseOrg } from "./report.js";
 
 /** One item of GET /organizations/{org}/settings/billing/usage (`usageItems[]`). */
@@ -134,17 +134,16 @@ Needs GITHUB_TOKEN: a token of an org owner or billing manager; fine-grained: "A
 organisation; classic: admin:org (or read:org). GHE_HOST / GHE_PROTOCOL select a GitHub Enterprise server.
 
 Example:
-  GITHUB_TOKEN=... npm run reconcile -- --org acme --month 2026-01
+  GITHUB_TOKEN=... npx org-flows reconcile --org acme --month 2026-01
 `;
 
 export function reconcileProgram(): Command {
-  return new Command("reconcile")
+  return newCommand("reconcile")
     .description("Compare GitHub's billed Actions amounts with the app's totals, per repository and SKU, for one month.")
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .requiredOption("--month <yyyy-mm>", "the UTC month, e.g. 2026-01", parseMonth)
     .addOption(new Option("--format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .addHelpText("after", HELP_AFTER)
-    .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false);
 }
 
@@ -183,7 +182,3 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
   }
 }
 
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
-}

@@ -1,13 +1,13 @@
-// npm run report -- --org ORG [--month YYYY-MM] [--repo OWNER/NAME] [--format table|json|csv|html]
+// npx org-flows report --org ORG [--month YYYY-MM] [--repo OWNER/NAME] [--format table|json|csv|html]
 // The chargeback per repository from the totals the workflow-run-cost machine keeps: one Query, no Scan.
-import { Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import type { RepoTotals } from "../records/run.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
-import { escapeHtml, isMain, parseCommand, printRows, STD_IO, EXIT_USAGE, type CliIo, type Column } from "./format.js";
+import { newCommand, escapeHtml, parseCommand, printRows, STD_IO, EXIT_USAGE, type CliIo, type Column } from "./format.js";
 import { UsageError } from "../errors.js";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "html"] as const;
@@ -196,7 +196,7 @@ ${body}
 const HELP_AFTER = `
 Figures are the gross cost at GitHub's list prices (or the org's .github/chargeback.yml override), each job
 rounded up to the minute and every attempt billed. Included minutes and discounts apply per account, not per
-repository: compare with GitHub's own figures using "npm run reconcile".
+repository: compare with GitHub's own figures using "npx org-flows reconcile".
 
 Without --month the figures are all-time; --month picks one UTC calendar month.
 
@@ -207,13 +207,13 @@ Formats:
   html   one self-contained page with a bar chart and the table (save it and open it in a browser)
 
 Examples:
-  npm run report -- --org acme
-  npm run report -- --org acme --month 2026-01 --format csv > acme-2026-01.csv
-  npm run report -- --org acme --repo acme/widgets --format json
+  npx org-flows report --org acme
+  npx org-flows report --org acme --month 2026-01 --format csv > acme-2026-01.csv
+  npx org-flows report --org acme --repo acme/widgets --format json
 `;
 
 export function reportProgram(): Command {
-  return new Command("report")
+  return newCommand("report")
     .description("Chargeback per repository: GitHub Actions runs, minutes and cost per runner SKU, as GitHub bills them.")
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .option("--month <yyyy-mm>", "one UTC month, e.g. 2026-01 (default: all-time)", parseMonth)
@@ -221,7 +221,6 @@ export function reportProgram(): Command {
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("table"))
     .option("--rebuild", "first recompute the org's totals from its run records (repairs totals after a failed execution)")
     .addHelpText("after", HELP_AFTER)
-    .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false);
 }
 
@@ -252,7 +251,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       await conn.close();
     }
     if (opts.format === "json") {
-      io.out.write(JSON.stringify(toJsonRows(rows), null, 2) + "\n");
+      io.out.write(`${JSON.stringify(toJsonRows(rows), null, 2)}\n`);
     } else if (opts.format === "html") {
       io.out.write(renderHtml(rows, { org: opts.org, month: opts.month, repo: opts.repo, generatedAt: new Date() }));
     } else if (opts.format === "csv") {
@@ -270,7 +269,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   }
 }
 
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
-}

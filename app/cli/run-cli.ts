@@ -4,7 +4,7 @@ import { UsageError } from "../errors.js";
  * Runs a command's main; user mistakes print one line and exit 2, anything else one line and exit 1.
  * `exitOnError`: exit at once after the line, whatever handles are still open (for the server).
  */
-export function runCli(main: () => Promise<number | void>, opts: { exitOnError?: boolean } = {}): void {
+export function runCli(main: () => Promise<number | undefined>, opts: { exitOnError?: boolean } = {}): void {
   main().then(
     (code) => {
       process.exitCode = code ?? 0;

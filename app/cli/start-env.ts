@@ -1,12 +1,12 @@
-// What `npm start` checks before it starts anything, so that a bad setting stops it at once with one line naming
+// What `npx org-flows start` checks before it starts anything, so that a bad setting stops it at once with one line naming
 // the variable, instead of a trace or a server that hangs half-started.
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import * as z from "zod";
 import { UsageError } from "../errors.js";
+import { readEnv } from "../env.js";
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export interface StartSettings {
   port: number;
@@ -20,17 +20,14 @@ const portSchema = z
   .transform(Number)
   .refine((n) => n <= 65535);
 
-/** PORT, HOST and LOG_LEVEL as given (defaults 3000, 127.0.0.1, info), or a UsageError naming the variable. */
+/** PORT and HOST as given (defaults 3000, 127.0.0.1) and every other variable valid, or a UsageError naming it. */
 export function checkStartEnv(env: NodeJS.ProcessEnv): StartSettings {
+  const settings = readEnv(env);
   const rawPort = env.PORT?.trim() || "3000";
   const port = portSchema.safeParse(rawPort);
   if (!port.success) throw new UsageError(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
   const host = env.HOST?.trim() || "127.0.0.1";
-  const level = env.LOG_LEVEL?.trim();
-  if (level && !(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new UsageError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(env.LOG_LEVEL)}`);
-  }
-  return { port: port.data, host, dataDir: resolve(env.DATA_DIR || ".data") };
+  return { port: port.data, host, dataDir: resolve(settings.DATA_DIR) };
 }
 
 /** The data folder exists (created if need be) and is writable, or a UsageError naming DATA_DIR. */

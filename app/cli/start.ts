@@ -1,13 +1,16 @@
-import { Command } from "commander";
+import type { Command } from "commander";
 import { dataDirHolder, DataDirInUseError } from "../../infra/local/data-dir-lock.js";
-import { awsConfigured, CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
+import { CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
 import { createApp } from "../server/probot.js";
 import { startWebhookServer, type WebhookServer } from "../server/webhook-server.js";
-import { runCli } from "./run-cli.js";
+import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 import { checkDataDir, checkStartEnv, describeListenError, probeListen } from "./start-env.js";
 import { UsageError } from "../errors.js";
+import { backend, readEnv } from "../env.js";
+import { logDestination } from "./log-destination.js";
 
-const program = new Command("npm start")
+const program = (): Command =>
+  newCommand("start")
   .description(
     "Runs the GitHub App's webhook server. Unless AWS endpoints or state machine ARNs are configured, it also starts\n" +
       "the embedded default (local Step Functions endpoint, dynalite, SNS outbox) with its data under DATA_DIR.",
@@ -48,14 +51,15 @@ async function stopWithin(ms: number, stop: (() => Promise<void>) | undefined): 
   await Promise.race([stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
-runCli(
-  async () => {
-    program.parse();
+export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
+  {
+    const early = await parseCommand(program(), argv, io, "start");
+    if (early !== undefined) return early;
     // Everything that can be checked is checked before anything starts, each failure one line naming the variable.
     const settings = checkStartEnv(process.env);
-    const { probot, secret } = await createApp();
+    const { probot, secret } = await createApp(process.env, await logDestination());
     const log = probot.log.child({ component: "server" });
-    const embedded = !awsConfigured();
+    const embedded = backend() === "embedded";
     if (embedded) {
       checkDataDir(settings.dataDir);
       // Another server on this DATA_DIR is named before its port gets in the way.
@@ -91,11 +95,12 @@ runCli(
       throw err;
     }
     log.info(`listening for GitHub webhooks on ${server.url}`);
-    if (process.env.WEBHOOK_PROXY_URL) {
+    const proxy = readEnv().WEBHOOK_PROXY_URL;
+    if (proxy) {
       const { SmeeClient } = await import("smee-client");
-      const smee = new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target: server.url, logger: { info: () => {}, error: (...a: unknown[]) => log.error(String(a[0])) } });
+      const smee = new SmeeClient({ source: proxy, target: server.url, logger: { info: () => {}, error: (...a: unknown[]) => log.error(String(a[0])) } });
       await smee.start();
-      log.info(`forwarding deliveries from ${process.env.WEBHOOK_PROXY_URL}`);
+      log.info(`forwarding deliveries from ${proxy}`);
     }
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
@@ -106,7 +111,5 @@ runCli(
     await server.close();
     await stopEmbedded?.();
     return 0;
-  },
-  // Probot, smee or a resumed execution may hold the event loop open: a server that failed to start must exit.
-  { exitOnError: true },
-);
+  }
+}

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatProblem } from "../config/schema.js";
 import { loadOnboardingConfig } from "../config/load.js";
@@ -14,7 +14,7 @@ import { planDrift, syncInput, withResults, type DriftRow, type TeamState } from
 import { closeDynamoClient } from "../store/dynamo.js";
 import { currentMembers } from "../store/members.js";
 import { parseOrg } from "./report.js";
-import { isMain, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
+import { newCommand, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 
 const COLUMNS: Column<DriftRow>[] = [
   { key: "member", value: (r) => r.member },
@@ -30,7 +30,7 @@ const COLUMNS: Column<DriftRow>[] = [
 const WAIT_MS = 15 * 60 * 1000;
 
 function program(): Command {
-  return new Command("npm run sync-teams --")
+  return newCommand("sync-teams")
     .description(
       "Team drift: for every current stored member, the teams they should be in (the configured teams and the teams of\n" +
         "the directory rules they match, less exclusions) against the teams they are in on GitHub. A dry run by default:\n" +
@@ -41,8 +41,7 @@ function program(): Command {
     .requiredOption("--org <org>", "the organisation's login, e.g. acme", parseOrg)
     .option("--apply", "make the additions (default: dry run)")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
-    .helpOption("-h, --help", "show this help")
-    .addHelpText("after", "\nExamples:\n  npm run sync-teams -- --org acme\n  npm run sync-teams -- --org acme --apply --format json\n");
+    .addHelpText("after", "\nExamples:\n  npx org-flows sync-teams --org acme\n  npx org-flows sync-teams --org acme --apply --format json\n");
 }
 
 async function waitFor(executionArn: string): Promise<{ status: string; output?: string; error?: string; cause?: string }> {
@@ -112,9 +111,4 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     closeDynamoClient();
     await conn.close();
   }
-}
-
-if (isMain(import.meta.url)) {
-  const { runCli } = await import("./run-cli.js");
-  runCli(() => main(process.argv.slice(2)));
 }

@@ -20,7 +20,7 @@ const pattern = z
   .string()
   .min(1, "must not be empty")
   .max(100, "must be at most 100 characters")
-  .regex(/^[A-Za-z0-9*?\[\]\-_.]+$/, "must be a login or a glob of one (letters, digits, '-', '*', '?')");
+  .regex(/^[A-Za-z0-9*?[\]\-_.]+$/, "must be a login or a glob of one (letters, digits, '-', '*', '?')");
 
 // A directory field's name as the directory gives it (CSV column, SCIM attribute): department, costCenter...
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a directory field name (letters, digits, '_', '.', '-')");

@@ -12,7 +12,7 @@ export type MachineKey = keyof typeof MACHINES;
 
 export function machineArn(key: MachineKey): string {
   const { env } = MACHINES[key];
-  const arn = process.env[env];
+  const arn = process.env[env]?.trim();
   if (!arn) throw new MissingConfigurationError(`${env} is not set: the app does not know which state machine to start`);
   return arn;
 }

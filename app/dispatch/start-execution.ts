@@ -1,5 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { type Deadline } from "../deadline.js";
+import type { Deadline } from "../deadline.js";
 import { machineArn, MACHINES, type MachineKey } from "./machines.js";
 import { DeadlineExceededError } from "../errors.js";
 

@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionListItem, type HistoryEvent } from "@aws-sdk/client-sfn";
+import { GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient, type ExecutionListItem, type HistoryEvent } from "@aws-sdk/client-sfn";
 
 /** Recent executions of one machine, newest first, through the Step Functions API (AWS or the embedded endpoint). */
 export async function recentExecutions(client: SFNClient, stateMachineArn: string, limit: number): Promise<ExecutionListItem[]> {

@@ -2,7 +2,7 @@ import {
   DescribeExecutionCommand,
   ExecutionNotRedrivable,
   RedriveExecutionCommand,
-  SFNClient,
+  type SFNClient,
 } from "@aws-sdk/client-sfn";
 import { recentExecutions } from "./query.js";
 import { isUnsuccessful } from "./status.js";

@@ -31,6 +31,12 @@ export function stepsFromHistory(events: HistoryEvent[]): StateStep[] {
       open.outcome = "failed";
       open.error = [d?.error, d?.cause].filter(Boolean).join(": ").slice(0, 200);
       open.ms = at - open.at;
+    } else if ((type === "ExecutionFailed" || type === "ExecutionTimedOut" || type === "ExecutionAborted") && open && open.outcome === "running") {
+      // A Fail state (or an execution stopped inside a state) ends with the execution's own error.
+      const d = ev.executionFailedEventDetails ?? ev.executionTimedOutEventDetails ?? ev.executionAbortedEventDetails;
+      open.outcome = "failed";
+      open.error = [d?.error, d?.cause].filter(Boolean).join(": ").slice(0, 200) || type;
+      open.ms = at - open.at;
     } else if (type === "TaskScheduled" && open) {
       scheduled += 1;
       if (scheduled > 1) {

@@ -5,7 +5,7 @@ import { loadOnboardingConfig } from "../config/load.js";
 import { formatProblem } from "../config/schema.js";
 import { memberExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
-import type { OnboardingInput } from "../records/onboarding-input.js";
+import { onboardingInputSchema, type OnboardingInput } from "../records/onboarding-input.js";
 import { parseMemberAdded } from "../webhook/member-added-payload.js";
 import { addToTeams, teamProblems } from "../github/team-membership.js";
 
@@ -57,6 +57,7 @@ export async function onMemberAdded(context: Context<"organization.member_added"
   }
 
   const name = memberExecutionName(context.id, org, login);
-  const started = await startExecution("memberOnboarding", name, input, deadline);
+  // The same contract the enrich task checks: a handler bug fails here, in the delivery's log, not in an execution.
+  const started = await startExecution("memberOnboarding", name, onboardingInputSchema.parse(input), deadline);
   log.info({ execution: started.name, started: started.started }, started.started ? "onboarding started" : "onboarding already started for this delivery");
 }

@@ -22,7 +22,7 @@ export function failedExecutionMessage(f: FailedExecutionFields): string {
     `Error: ${f.error}`,
     `Cause: ${f.cause}`,
     "",
-    "See it state by state: npm run executions -- " + f.name,
-    "Once the cause is fixed, resume it where it stopped (nothing is counted twice): npm run executions -- redrive " + f.name,
+    `See it state by state: npx org-flows executions ${f.name}`,
+    `Once the cause is fixed, resume it where it stopped (nothing is counted twice): npx org-flows executions redrive ${f.name}`,
   ].join("\n");
 }

@@ -1,30 +1,38 @@
-import type { TeamRule } from "../config/schema.js";
+import * as z from "zod";
+import { ruleSchema } from "../teams/rule-schema.js";
 
-export type TeamStatus = "added" | "already_member" | "pending_invitation" | "team_not_found" | "failed" | "dry_run";
+/** What happened to one team add: the same statuses in the webhook's answer, the record and the notification. */
+export const TEAM_STATUSES = ["added", "already_member", "pending_invitation", "team_not_found", "failed", "dry_run"] as const;
+export type TeamStatus = (typeof TEAM_STATUSES)[number];
 
-export interface TeamResult {
-  slug: string;
-  role: string;
-  status: TeamStatus;
-  detail?: string;
+export const teamResultSchema = z.object({
+  slug: z.string().min(1).max(100),
+  role: z.string().min(1).max(20),
+  status: z.enum(TEAM_STATUSES),
+  detail: z.string().max(1000).optional(),
   /** "rule": given by a directory rule of onboarding.yml (absent: the configured teams) */
-  source?: "rule";
-}
+  source: z.literal("rule").optional(),
+});
+export type TeamResult = z.infer<typeof teamResultSchema>;
 
-/** The member-onboarding execution's input. Facts only: never a token. */
-export interface OnboardingInput {
-  org: string;
-  orgId: number;
-  installationId: number;
-  member: { login: string; id: number; type?: string; role?: string };
-  teams: TeamResult[];
-  teamProblems: string[];
-  dryRun: boolean;
-  configSource: string;
+/**
+ * The member-onboarding execution's input: built by the webhook handler, checked by the enrich task before it acts.
+ * Facts only: never a token.
+ */
+export const onboardingInputSchema = z.object({
+  org: z.string().min(1).max(100),
+  orgId: z.number().int(),
+  installationId: z.number().int().positive(),
+  member: z.object({ login: z.string().min(1).max(100), id: z.number().int(), type: z.string().optional(), role: z.string().optional() }),
+  teams: z.array(teamResultSchema),
+  teamProblems: z.array(z.string()),
+  dryRun: z.boolean(),
+  configSource: z.string(),
   /** The org's directory rules, applied after enrichment (absent or empty: none). */
-  rules?: TeamRule[];
-  /** Present only when the org's configuration is invalid; the machine then notifies and fails. */
-  configError?: string;
-  deliveryId: string;
-  receivedAt: string;
-}
+  rules: z.array(ruleSchema).max(200).optional(),
+  /** Present only when the org's configuration is invalid; the machine then fails with InvalidConfiguration. */
+  configError: z.string().optional(),
+  deliveryId: z.string().min(1),
+  receivedAt: z.iso.datetime(),
+});
+export type OnboardingInput = z.infer<typeof onboardingInputSchema>;

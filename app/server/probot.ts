@@ -1,3 +1,4 @@
+import type { DestinationStream } from "pino";
 import { createProbot, type Probot } from "probot";
 import { credentialsFromEnv } from "../credentials.js";
 import orgFlows from "../index.js";
@@ -10,8 +11,8 @@ import { CredentialsError, UsageError } from "../errors.js";
  * The credentials are checked first, so that a bad one is named ("APP_ID must be a number...") instead of
  * Probot's "appId option is required".
  */
-export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<{ probot: Probot; secret: string }> {
-  let creds;
+export async function createApp(env: NodeJS.ProcessEnv = process.env, logTo?: DestinationStream): Promise<{ probot: Probot; secret: string }> {
+  let creds: ReturnType<typeof credentialsFromEnv>;
   try {
     creds = credentialsFromEnv(env, { webhookSecret: true });
   } catch (err) {
@@ -25,7 +26,7 @@ export async function createApp(env: NodeJS.ProcessEnv = process.env): Promise<{
     env: probotEnv,
     // Probot's default logger attaches the whole payload to a handler's error; this one never logs payloads.
     // Every GitHub call of the handlers has the outbound timeout.
-    overrides: { log: createLogger({ LOG_LEVEL: "info", ...env }), request: { fetch: timedFetch("GitHub") } },
+    overrides: { log: createLogger(env, logTo), request: { fetch: timedFetch("GitHub") } },
   });
   await probot.load(orgFlows);
   return { probot, secret: creds.webhookSecret };

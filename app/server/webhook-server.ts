@@ -28,7 +28,7 @@ export interface WebhookServer {
 }
 
 /**
- * The webhook receiver for `npm start`: checks the signature over the raw body first (401 without it), then the
+ * The webhook receiver for `npx org-flows start`: checks the signature over the raw body first (401 without it), then the
  * headers and JSON (400), then lets Probot dispatch under the delivery's deadline (500 when a handler fails, 504
  * when the deadline passes, so GitHub records a failed delivery that can be redelivered). Logs name the delivery,
  * never the payload.

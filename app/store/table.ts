@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { readEnv } from "../env.js";
 
 /**
  * The single table, described once: the CDK stack and the embedded store both build it from this,
@@ -18,7 +19,7 @@ export const TABLE = {
 export const DEFAULT_TABLE_NAME = "org-flows";
 
 export function tableName(): string {
-  return process.env.TABLE_NAME || DEFAULT_TABLE_NAME;
+  return readEnv().TABLE_NAME ?? DEFAULT_TABLE_NAME;
 }
 
 export function createTableInput(name: string): CreateTableCommandInput {

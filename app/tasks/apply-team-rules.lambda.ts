@@ -9,7 +9,8 @@ import { firstIssue } from "../validation.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
 import { installationOctokit } from "./github.js";
-import { ruleSchema, teamResultSchema } from "./schemas.js";
+import { teamResultSchema } from "../records/onboarding-input.js";
+import { ruleSchema } from "../teams/rule-schema.js";
 
 /** What the member-onboarding machine passes after Enrich: the execution input and the enriched record. */
 const inputSchema = z.object({

@@ -1,28 +1,14 @@
-import * as z from "zod";
 import { configuredDirectory } from "../directory/index.js";
 import { httpStatusOf } from "../http-status.js";
 import { firstIssue } from "../validation.js";
 import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type MemberRecord, type SamlIdentity } from "../records/member.js";
-import type { OnboardingInput } from "../records/onboarding-input.js";
+import { onboardingInputSchema } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { InvalidInputError } from "../errors.js";
 import { classify } from "./classify.js";
 import { installationOctokit, type Octokit } from "./github.js";
 
-const inputSchema = z.object({
-  org: z.string().min(1).max(100),
-  orgId: z.number().int(),
-  installationId: z.number().int().positive(),
-  member: z.object({ login: z.string().min(1).max(100), id: z.number().int(), type: z.string().optional(), role: z.string().optional() }),
-  teams: z.array(z.object({ slug: z.string(), role: z.string(), status: z.string(), detail: z.string().optional() })),
-  teamProblems: z.array(z.string()),
-  dryRun: z.boolean(),
-  configSource: z.string(),
-  configError: z.string().optional(),
-  deliveryId: z.string(),
-  receivedAt: z.string(),
-});
 
 export interface EnrichResult {
   record: MemberRecord;
@@ -81,11 +67,11 @@ export function handler(event: unknown): Promise<EnrichResult> {
 }
 
 async function enrich(event: unknown): Promise<EnrichResult> {
-  const parsed = inputSchema.safeParse(event);
+  const parsed = onboardingInputSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidInputError(`enrich-member input: ${firstIssue(parsed.error)}`);
   }
-  const input = parsed.data as OnboardingInput;
+  const input = parsed.data;
   const octokit = await installationOctokit(input.installationId);
   const [profile, saml] = await Promise.all([githubProfile(octokit, input.member.login), samlIdentity(octokit, input.org, input.member.login)]);
   const directory = await configuredDirectory();

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { teamSpecSchema } from "../tasks/schemas.js";
+import { teamSpecSchema } from "./rule-schema.js";
 
 /** One member's missing teams, as the team-sync machine maps over them. */
 export const syncMemberSchema = z.object({

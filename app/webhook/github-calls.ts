@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { type Deadline } from "../deadline.js";
+import type { Deadline } from "../deadline.js";
 import { httpStatusOf } from "../http-status.js";
 import { DeadlineExceededError, GitHubTimeoutError } from "../errors.js";
 

@@ -18,7 +18,7 @@ export class DataDirInUseError extends UsageError {
     readonly dir: string,
     readonly holder: LockHolder,
   ) {
-    const who = holder.role === "server" ? `pid ${holder.pid}, npm start` : holder.role === "command" ? `pid ${holder.pid}, a command` : "starting up";
+    const who = holder.role === "server" ? `pid ${holder.pid}, org-flows start` : holder.role === "command" ? `pid ${holder.pid}, a command` : "starting up";
     super(`DATA_DIR ${dir} is in use by another org-flows process (${who}); stop it or use another DATA_DIR`);
   }
 }

@@ -13,12 +13,13 @@ import { failedExecutionMessage } from "../../app/notifications/failed-execution
 import type { TransactionProbe } from "./dynamo-transactions.js";
 import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
 import { startLocalStepFunctions, type EndpointOptions, type MachineType } from "./stepfunctions-endpoint.js";
+import { backend, readEnv } from "../../app/env.js";
 
 export const MACHINES_DIR = fileURLToPath(new URL("../../machines", import.meta.url));
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:org-flows-notifications`;
 
 export function dataDir(): string {
-  return resolve(process.env.DATA_DIR || ".data");
+  return resolve(readEnv().DATA_DIR);
 }
 
 export function localSubstitutions(table: string): Substitutions {
@@ -29,10 +30,6 @@ export function localSubstitutions(table: string): Substitutions {
   };
 }
 
-/** True when the environment points the app at real (or other) AWS endpoints, so nothing should be embedded. */
-export function awsConfigured(env = process.env): boolean {
-  return Boolean(env.AWS_ENDPOINT_URL_SFN || env[MACHINES.memberOnboarding.env] || env[MACHINES.workflowRunCost.env]);
-}
 
 export interface Embedded {
   sfnEndpoint: string;
@@ -141,7 +138,7 @@ function pointSdkAt(a: Omit<Advertised, "pid">): void {
 export const CLI_WAIT_MS = 15_000;
 
 function advertisedBy(dir: string, holder: LockHolder | undefined): Advertised | undefined {
-  if (!holder || holder.role !== "server") return undefined;
+  if (holder?.role !== "server") return undefined;
   try {
     const a = JSON.parse(readFileSync(`${dir}/endpoints.json`, "utf8")) as Advertised;
     // The file of a server that died is left behind: only the live holder's endpoints count.
@@ -152,13 +149,13 @@ function advertisedBy(dir: string, holder: LockHolder | undefined): Advertised |
 }
 
 /**
- * For the command-line tools: use AWS when it is configured; else the running server's advertised endpoints;
+ * For the command-line tools: use AWS when it is configured (the one rule of app/env.ts); else the running server's advertised endpoints;
  * else open the data folder just for this command (read-only use, nothing is resumed). Any number of commands
  * share one DATA_DIR: while another command holds it, this one waits its turn (commands are short); after
  * CLI_WAIT_MS it stops with one line naming the holder.
  */
 export async function connectForCli(opts: { waitMs?: number } = {}): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
-  if (awsConfigured() || process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.TABLE_NAME) return { mode: "aws", close: async () => {} };
+  if (backend() === "aws") return { mode: "aws", close: async () => {} };
   const dir = dataDir();
   const until = Date.now() + (opts.waitMs ?? CLI_WAIT_MS);
   for (;;) {

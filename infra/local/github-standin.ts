@@ -90,7 +90,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 
-  function route(req: IncomingMessage, res: ServerResponse, url: URL, json: Record<string, unknown>): [number, unknown, Record<string, string>?] {
+  function route(req: IncomingMessage, _res: ServerResponse, url: URL, json: Record<string, unknown>): [number, unknown, Record<string, string>?] {
     const auth = req.headers.authorization ?? "";
     const bearer = auth.replace(/^(bearer|token)\s+/i, "");
     const p = url.pathname.replace(/^\/api\/v3/, "");
@@ -123,7 +123,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const team = orgTeams?.get(m[2]!);
       const login = m[3]!.toLowerCase();
       if (req.method === "GET") {
-        if (!team || !team.has(login)) return [404, { message: "Not Found" }];
+        if (!team?.has(login)) return [404, { message: "Not Found" }];
         return [200, { state: "active", role: "member", url: url.href }];
       }
       if (req.method === "PUT") {

@@ -5,7 +5,7 @@ import { sign } from "../../app/server/signature.js";
 import { startWebhookServer } from "../../app/server/webhook-server.js";
 import { apiGatewayEvent } from "../lambda/events.js";
 
-/** One way in for a signed delivery: the local server (`npm start`) or the Lambda entry. */
+/** One way in for a signed delivery: the local server (`npx org-flows start`) or the Lambda entry. */
 export interface FrontDoor {
   name: string;
   deliver(event: string, payload: object, delivery?: string): Promise<{ status: number; ms: number }>;
