@@ -8,7 +8,7 @@ import { teamsFromRules } from "../teams/rules.js";
 import { firstIssue } from "../validation.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { installationOctokit } from "./github.js";
+import { installationOctokit, type Octokit } from "./github.js";
 import { teamResultSchema } from "../records/onboarding-input.js";
 import { ruleSchema } from "../teams/rule-schema.js";
 
@@ -58,7 +58,7 @@ async function applyRules(event: unknown): Promise<ApplyRulesResult> {
   if (wanted.length && input.dryRun) {
     results = wanted.map((t) => ({ slug: t.slug, role: t.role, status: "dry_run" as const, detail: "dryRun: no change made" }));
   } else if (wanted.length) {
-    let octokit;
+    let octokit: Octokit;
     try {
       octokit = await installationOctokit(input.installationId);
     } catch (err) {

@@ -6,7 +6,7 @@ import { syncMemberTaskSchema } from "../teams/sync-input.js";
 import { firstIssue } from "../validation.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { installationOctokit } from "./github.js";
+import { installationOctokit, type Octokit } from "./github.js";
 
 export interface SyncMemberResult {
   login: string;
@@ -26,7 +26,7 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
   const parsed = syncMemberTaskSchema.safeParse(event);
   if (!parsed.success) throw new InvalidInputError(`sync-member-teams input: ${firstIssue(parsed.error)}`);
   const { org, installationId, login, teams } = parsed.data;
-  let octokit;
+  let octokit: Octokit;
   try {
     octokit = await installationOctokit(installationId);
   } catch (err) {
