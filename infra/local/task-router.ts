@@ -201,7 +201,9 @@ export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts
 
 /** The definition the embedded runner executes: Task timeouts are left to buildTaskHandlers (see taskTimeoutError). */
 export function withoutTaskTimeouts<T extends AslMachine>(definition: T): T {
-  const copy = structuredClone(definition);
+  // A JSON copy, not structuredClone: under jest, structuredClone's objects come from another realm, and the
+  // runner then leaves nested `"Key.$"` templates (a DynamoDB key's `{"S.$": ...}`) unresolved.
+  const copy = JSON.parse(JSON.stringify(definition)) as T;
   for (const [, state] of taskStates(copy)) delete state.TimeoutSeconds;
   return copy;
 }
