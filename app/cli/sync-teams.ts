@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
@@ -92,7 +93,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       io.err.write(`No team drift in ${org}: nothing to apply.\n`);
     } else {
       const input = syncInput(org, installationId, plan);
-      const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date());
+      const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date(), randomUUID());
       const started = await startExecution("teamSync", name, input);
       io.err.write(`${adds} team additions: team-sync execution ${started.name} started.\n`);
       const done = await waitFor(started.executionArn!);

@@ -30,10 +30,13 @@ export function leaverExecutionName(deliveryId: string, org: string, login: stri
   return executionName("offboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
 }
 
-/** A team sync started by a person: one per org, plan and minute, so a repeated command within the minute is recognised. */
-export function teamSyncExecutionName(org: string, plan: string, at: Date): string {
-  const minute = at.toISOString().slice(0, 16).replace(/[-:T]/g, "");
-  return executionName("teamsync", shortHash(org.toLowerCase(), plan, minute), [org.toLowerCase(), minute]);
+/**
+ * A team sync started by a person: each command is its own execution (a second --apply after a failed one must run
+ * again, not find the first); the name says which org and when.
+ */
+export function teamSyncExecutionName(org: string, plan: string, at: Date, nonce: string): string {
+  const second = at.toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  return executionName("teamsync", shortHash(org.toLowerCase(), plan, second, nonce), [org.toLowerCase(), second]);
 }
 
 /** A workflow run attempt: run ids are unique across GitHub, so (run id, attempt) names it. */
