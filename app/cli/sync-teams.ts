@@ -88,14 +88,14 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       printRows(rows, COLUMNS, opts.format, io.out);
       return 1;
     } else if (config.dryRun) {
-      io.err.write(`${adds} team additions found; onboarding.yml has dryRun: true, so nothing is applied.\n`);
+      io.err.write(`${adds} team addition${adds === 1 ? "" : "s"} found; onboarding.yml has dryRun: true, so nothing is applied.\n`);
     } else if (adds === 0) {
       io.err.write(`No team drift in ${org}: nothing to apply.\n`);
     } else {
       const input = syncInput(org, installationId, plan);
       const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date(), randomUUID());
       const started = await startExecution("teamSync", name, input);
-      io.err.write(`${adds} team additions: team-sync execution ${started.name} started.\n`);
+      io.err.write(`${adds} team addition${adds === 1 ? "" : "s"}: team-sync execution ${started.name} started.\n`);
       const done = await waitFor(started.executionArn!);
       if (done.status !== "SUCCEEDED") {
         io.err.write(`team-sync execution ${started.name} ${done.status === "RUNNING" ? "is still running" : `ended ${done.status}`}${done.error ? ` (${done.error}${done.cause ? `: ${done.cause}` : ""})` : ""}; see npm run executions -- ${started.name}\n`);
