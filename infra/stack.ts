@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -19,14 +19,14 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
-import { MACHINES, type MachineKey } from "../app/dispatch/machines.js";
+import { MACHINES, machinePlaceholder, WEBHOOK_MACHINES, type MachineKey } from "../app/dispatch/machines.js";
 import { UNSUCCESSFUL_STATUSES } from "../app/executions/status.js";
 import { failedExecutionMessage } from "../app/notifications/failed-execution.js";
 import { TABLE } from "../app/store/table.js";
-import { taskPermissions, usedSubstitutions } from "./asl-permissions.js";
+import { SYNC_MANAGED_RULE, taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
 import { BUNDLE, entryPath, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
-import type { Substitutions } from "./substitutions.js";
+import type { SubstitutionKey, Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
 
@@ -127,22 +127,23 @@ export class OrgFlowsStack extends Stack {
     } as Substitutions;
     // What each placeholder names, as IAM wants it: a table is granted by its ARN, not its name.
     const resourceArns: Substitutions = { ...substitutions, TableName: this.table.tableArn };
-    this.machines = {
-      memberOnboarding: this.stateMachine("memberOnboarding", "MemberOnboarding", sfn.StateMachineType.STANDARD, substitutions, resourceArns),
-      workflowRunCost: this.stateMachine(
-        "workflowRunCost",
-        "WorkflowRunCost",
-        props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
-        substitutions,
-        resourceArns,
-      ),
-      memberOffboarding: this.stateMachine("memberOffboarding", "MemberOffboarding", sfn.StateMachineType.STANDARD, substitutions, resourceArns),
-      teamSync: this.stateMachine("teamSync", "TeamSync", sfn.StateMachineType.STANDARD, substitutions, resourceArns),
+    // Children before parents: a parent's definition and grants name its children's ARNs.
+    const machine = (key: MachineKey, id: string, type = sfn.StateMachineType.STANDARD): sfn.StateMachine => {
+      const m = this.stateMachine(key, id, type, substitutions, resourceArns);
+      substitutions[machinePlaceholder(key)] = m.stateMachineArn;
+      resourceArns[machinePlaceholder(key)] = m.stateMachineArn;
+      return m;
     };
-    for (const key of Object.keys(MACHINES) as MachineKey[]) {
+    const memberOnboarding = machine("memberOnboarding", "MemberOnboarding");
+    const workflowRunCost = machine("workflowRunCost", "WorkflowRunCost", props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD);
+    const backfillPage = machine("backfillPage", "BackfillPage");
+    const backfillRepository = machine("backfillRepository", "BackfillRepository");
+    const backfill = machine("backfill", "Backfill");
+    const memberOffboarding = machine("memberOffboarding", "MemberOffboarding");
+    const teamSync = machine("teamSync", "TeamSync");
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync };
+    for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
-      // A machine started by a command (sync-teams) is started with the operator's credentials, not the webhook's.
-      if ("startedBy" in MACHINES[key] && MACHINES[key].startedBy === "command") continue;
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
       this.functions.webhook.addToRolePolicy(
         new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [machine.stateMachineArn] }),
@@ -159,6 +160,7 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
     new CfnOutput(this, "MemberOffboardingStateMachineArn", { value: this.machines.memberOffboarding.stateMachineArn });
     new CfnOutput(this, "TeamSyncStateMachineArn", { value: this.machines.teamSync.stateMachineArn, description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply" });
+    new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
@@ -309,12 +311,27 @@ export class OrgFlowsStack extends Stack {
     return machine;
   }
 
+  /** `arn:...:execution:<child machine name>:*`: the executions of the machine a placeholder names. */
+  private childExecutionsArn(placeholder: SubstitutionKey): string {
+    const key = (Object.keys(MACHINES) as MachineKey[]).find((k) => machinePlaceholder(k) === placeholder);
+    if (!key) throw new Error(`\${${placeholder}} names no state machine: cannot grant on its executions`);
+    return this.formatArn({ service: "states", resource: "execution", resourceName: `${this.stackName}-${MACHINES[key].name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
   private taskStatements(definition: string, arns: Substitutions): iam.PolicyStatement[] {
     const byResource = new Map<string, Set<string>>();
     const add = (resource: string, action: string): void => {
       byResource.set(resource, (byResource.get(resource) ?? new Set()).add(action));
     };
-    for (const { action, placeholder } of taskPermissions(definition)) {
+    for (const { action, placeholder, on } of taskPermissions(definition)) {
+      if (on === "managedRule") {
+        add(this.formatArn({ service: "events", resource: "rule", resourceName: SYNC_MANAGED_RULE }), action);
+        continue;
+      }
+      if (on === "executions") {
+        add(this.childExecutionsArn(placeholder), action);
+        continue;
+      }
       add(arns[placeholder], action);
       if (action === "sns:Publish" && this.topic.masterKey) {
         // Publishing to an encrypted topic encrypts the message under its key.
@@ -438,6 +455,15 @@ export class OrgFlowsStack extends Stack {
       Validations.of(machine.role).acknowledge({
         id: "AwsSolutions-IAM5[Resource::*]",
         reason: "Added by CDK to the role's default policy for state machine logging (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing, actions without resource-level permissions. The Task permissions sit in a separate policy without wildcards.",
+      });
+    }
+    // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
+    // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
+    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"]] as const) {
+      const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
+      Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason: `startExecution.sync:2 describes and stops the executions of its child machine ${MACHINES[child].name} only; their names are made at run time.`,
       });
     }
     for (const fn of Object.values(this.functions)) {

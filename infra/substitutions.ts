@@ -1,3 +1,4 @@
+import { MACHINES, machinePlaceholder, type MachineKey, type MachinePlaceholder } from "../app/dispatch/machines.js";
 import { TASK_LIST, type TaskPlaceholder } from "../app/tasks/registry.js";
 
 /**
@@ -5,8 +6,10 @@ import { TASK_LIST, type TaskPlaceholder } from "../app/tasks/registry.js";
  * default with loopback ones: one list, so the two can never drift apart.
  */
 export const RESOURCE_KEYS = ["TableName", "TopicArn"] as const;
-export type SubstitutionKey = TaskPlaceholder | (typeof RESOURCE_KEYS)[number];
-export const SUBSTITUTION_KEYS: readonly SubstitutionKey[] = [...TASK_LIST.map((t) => t.placeholder as TaskPlaceholder), ...RESOURCE_KEYS];
+/** A machine that starts another as a child names it by `${<Key>StateMachineArn}`. */
+export const MACHINE_KEYS: readonly MachinePlaceholder[] = (Object.keys(MACHINES) as MachineKey[]).map(machinePlaceholder);
+export type SubstitutionKey = TaskPlaceholder | (typeof RESOURCE_KEYS)[number] | MachinePlaceholder;
+export const SUBSTITUTION_KEYS: readonly SubstitutionKey[] = [...TASK_LIST.map((t) => t.placeholder as TaskPlaceholder), ...RESOURCE_KEYS, ...MACHINE_KEYS];
 export type Substitutions = Record<SubstitutionKey, string>;
 
 /** Fills the placeholders; a placeholder left unfilled is an error, never a silent literal. */

@@ -36,7 +36,8 @@ describe.each(files)("%s", (file) => {
 
   test("every SNS subject stays under 100 characters with the longest values the inputs allow", () => {
     const subjects = [...text.matchAll(/"Subject\.\$": "States\.Format\('([^']*)', ([^"]*)\)"/g)].map((m) => ({ format: m[1]!, args: m[2]!.split(", ") }));
-    expect(subjects.length).toBeGreaterThan(0);
+    // A machine that publishes sets a subject built from its input.
+    if (text.includes("arn:aws:states:::sns:publish")) expect(subjects.length).toBeGreaterThan(0);
     // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits).
     const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20, "$.org": 39 };
     for (const { format, args } of subjects) {

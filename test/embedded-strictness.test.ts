@@ -1,4 +1,3 @@
-import { TASK_LIST } from "../app/tasks/registry.js";
 import type { Substitutions } from "../infra/substitutions.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -18,8 +17,7 @@ import { dynamoErrorName } from "../infra/local/task-router.js";
  * Where the embedded endpoint would be more lenient than AWS, it is made as strict, so that a test fails here where
  * AWS would fail there. Each rule below is checked on a small machine of its own.
  */
-// Every task placeholder of the registry, so that a new task does not break this test.
-const SUBS = { ...Object.fromEntries(TASK_LIST.map((t) => [t.placeholder, "x"])), TableName: "strict", TopicArn: "arn:aws:sns:us-east-1:000000000000:t" } as Substitutions;
+const SUBS = { EnrichMemberFunctionArn: "x", PriceRunFunctionArn: "x", TableName: "strict", TopicArn: "arn:aws:sns:us-east-1:000000000000:t" } as Substitutions;
 const dir = mkdtempSync(join(tmpdir(), "strict-machines-"));
 const machine = (name: string, states: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
   writeFileSync(join(dir, `${name}.asl.json`), JSON.stringify({ StartAt: Object.keys(states)[0], States: states, ...extra }));
@@ -55,6 +53,19 @@ const machines = [
   }),
   machine("long-subject", {
     Publish: { Type: "Task", Resource: "arn:aws:states:::sns:publish", Parameters: { TopicArn: "${TopicArn}", Message: "m", "Subject.$": "$.subject" }, End: true },
+  }),
+  // Child executions (startExecution.sync:2) and their children.
+  machine("child-ok", { Hold: { Type: "Wait", Seconds: 1, Next: "Answer" }, Answer: { Type: "Pass", Parameters: { "got.$": "$.v" }, End: true } }),
+  machine("child-fail", { Boom: { Type: "Fail", Error: "Boom", Cause: "it broke" } }),
+  machine("parent", {
+    Child: {
+      Type: "Task",
+      Resource: "arn:aws:states:::states:startExecution.sync:2",
+      Parameters: { "StateMachineArn.$": "$.child", "Name.$": "$.name", "Input.$": "$.input" },
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Done" }],
+      Next: "Done",
+    },
+    Done: { Type: "Pass", End: true },
   }),
 ];
 
@@ -153,6 +164,38 @@ describe("the embedded endpoint is as strict as AWS", () => {
     expect(dynamoErrorName("TransactionCanceledException", "aws-sdk")).toBe("DynamoDb.TransactionCanceledException");
     expect(dynamoErrorName("RequestLimitExceeded", "aws-sdk")).toBe("DynamoDb.RequestLimitExceededException");
     expect(dynamoErrorName("ValidationException", "aws-sdk")).toBe("DynamoDb.DynamoDbException");
+  });
+
+  describe("startExecution.sync:2", () => {
+    const parent = async (name: string, child: string, childName: string, input: object) => {
+      const arn = await run("parent", name, { child: endpoint.machineArns[child], name: childName, input });
+      await endpoint.idle();
+      return JSON.parse((await describeIt(arn)).output!) as { Output?: unknown; Status?: string; Input?: unknown; error?: { Error: string; Cause: string } };
+    };
+
+    it("starts the child under the given name, waits for its end and returns its output as JSON", async () => {
+      const out = await parent("sp1", "child-ok", "c1", { v: 1 });
+      expect(out).toMatchObject({ Name: "c1", Status: "SUCCEEDED", Input: { v: 1 }, Output: { got: 1 }, OutputDetails: { Included: true } });
+      expect(typeof (out as { StartDate?: unknown }).StartDate).toBe("number");
+    });
+
+    it("joins a running execution of that name and input (Standard StartExecution is idempotent), starting nothing", async () => {
+      const running = await run("child-ok", "c2", { v: 2 });
+      const out = await parent("sp2", "child-ok", "c2", { v: 2 });
+      expect(out).toMatchObject({ ExecutionArn: running, Output: { got: 2 } });
+    });
+
+    it("an execution of that name that ended, or runs with other input, is refused as StepFunctions.ExecutionAlreadyExistsException", async () => {
+      expect((await parent("sp3", "child-ok", "c1", { v: 1 })).error?.Error).toBe("StepFunctions.ExecutionAlreadyExistsException");
+      await run("child-ok", "c3", { v: 3 });
+      expect((await parent("sp4", "child-ok", "c3", { v: 4 })).error?.Error).toBe("StepFunctions.ExecutionAlreadyExistsException");
+    });
+
+    it("a child that fails fails the task with States.TaskFailed, its description (Error, Cause) as the cause", async () => {
+      const out = await parent("sp5", "child-fail", "f1", {});
+      expect(out.error?.Error).toBe("States.TaskFailed");
+      expect(JSON.parse(out.error!.Cause)).toMatchObject({ Name: "f1", Status: "FAILED", Error: "Boom", Cause: "it broke" });
+    });
   });
 
   it("an SNS subject of 100 characters, or with a line break, is refused; 99 is accepted", async () => {

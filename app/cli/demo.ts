@@ -21,6 +21,7 @@ import { queryTotals } from "../store/chargeback-query.js";
 import { main as report } from "./report.js";
 import { colourFor, newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 import { pino } from "pino";
+import { BACKFILL_HISTORY, backfillOrg, demoBackfill } from "./demo-backfill.js";
 
 const program = (): Command =>
   newCommand("demo")
@@ -121,9 +122,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const standin = await startGitHubStandin({
     appId: 1,
     publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
-    orgs: [...DEMO_ORGS, { login: "initech", teams: { everyone: [] } }],
+    orgs: [...DEMO_ORGS, { login: "initech", teams: { everyone: [] } }, backfillOrg()],
     users: DEMO_USERS,
-    jobs: jobsIndex(),
+    jobs: { ...jobsIndex(), ...BACKFILL_HISTORY.jobs },
+    runs: BACKFILL_HISTORY.runs,
   });
   const directoryFile = join(dataDir, "directory.csv");
   writeFileSync(directoryFile, DEMO_DIRECTORY_CSV);
@@ -242,6 +244,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));
 
     await demoRuns(server.url, secret, () => embedded.idle());
+    await demoBackfill({ section, expect, deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin });
 
     await demoLifecycle({ deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin, outbox: embedded.outbox, section, expect });
 

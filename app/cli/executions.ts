@@ -4,7 +4,7 @@ import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/steps.js";
-import { executionHistory, recentExecutions } from "../executions/query.js";
+import { executionHistory, parentName, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
 import { newCommand, parseCommand, printRows, STD_IO, type CliIo } from "./format.js";
 import { UsageError } from "../errors.js";
@@ -102,10 +102,11 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
         if (opts.format === "json") {
-          io.out.write(`${JSON.stringify({ name: d.name, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`);
+          io.out.write(`${JSON.stringify({ name: d.name, parent: parentName(d.input) || null, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`);
           return 0;
         }
-        io.out.write(`${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
+        const parent = parentName(d.input);
+        io.out.write(`${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${parent ? `  (started by ${parent})` : ""}${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
         printRows(steps, [
           { key: "state", value: (s) => s.state },
           { key: "type", value: (s) => s.type },
@@ -119,10 +120,13 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       throw new UsageError(`no execution named '${name}' in ${machines.map((m) => m.name).join(" or ")}`);
     }
 
-    const rows = [];
+    const rows: Array<{ machine: string; name: string; status: string; started: string; seconds: number | null; parent: string }> = [];
+    // Machines that run as children: their rows name the parent execution (read from each one's input).
+    const children = new Set<string>([MACHINES.workflowRunCost.name, MACHINES.backfillRepository.name, MACHINES.backfillPage.name]);
     for (const m of machines) {
       for (const e of await recentExecutions(sfn, m.arn, opts.limit)) {
-        rows.push({ machine: m.name, name: e.name ?? "", status: e.status ?? "", started: e.startDate?.toISOString() ?? "", seconds: seconds(e.startDate, e.stopDate) });
+        const parent = children.has(m.name) && e.executionArn ? parentName((await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input) : "";
+        rows.push({ machine: m.name, name: e.name ?? "", status: e.status ?? "", started: e.startDate?.toISOString() ?? "", seconds: seconds(e.startDate, e.stopDate), parent });
       }
     }
     if (opts.format === "json") io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -134,6 +138,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         { key: "status", value: (r) => r.status },
         { key: "started", value: (r) => r.started },
         { key: "seconds", align: "right", value: (r) => secondsText(r.seconds) },
+        ...(rows.some((r) => r.parent) ? [{ key: "parent", value: (r: { parent: string }) => r.parent }] : []),
       ], "table", io.out);
     }
     return 0;

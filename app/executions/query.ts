@@ -22,3 +22,17 @@ export async function executionHistory(client: SFNClient, executionArn: string):
   } while (nextToken);
   return events;
 }
+
+/** The field by which Step Functions links a child execution to the execution that started it (AWS's convention). */
+export const STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
+
+/** The name of the execution that started this one (from its input), or "" for one started from outside. */
+export function parentName(input: string | undefined): string {
+  if (!input) return "";
+  try {
+    const arn = (JSON.parse(input) as Record<string, unknown>)[STARTED_BY];
+    return typeof arn === "string" ? (arn.split(":").pop() ?? "") : "";
+  } catch {
+    return "";
+  }
+}

@@ -7,4 +7,6 @@ export const TASK_BUDGET_MS = {
   priceRun: 90_000,
   applyTeamRules: 45_000,
   syncMemberTeams: 45_000,
+  /** the backfill's listing tasks: one or two GitHub calls each */
+  listing: 45_000,
 } as const;

@@ -33,3 +33,20 @@ export async function installationOctokit(installationId: number): Promise<Octok
 export function resetInstallationClients(): void {
   clients.clear();
 }
+
+/** An Octokit authenticated as the App itself (a JWT): for the App's own endpoints (its installations, deliveries). */
+export async function appOctokit(): Promise<Octokit> {
+  const { appId, privateKey } = await appCredentials();
+  const key = `${appId}:app:${githubBaseUrl() ?? ""}`;
+  const cached = clients.get(key);
+  if (cached) return cached;
+  const client = new ProbotOctokit({
+    auth: { appId, privateKey },
+    baseUrl: githubBaseUrl(),
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    request: { fetch: timedFetch("GitHub") },
+  });
+  clients.set(key, client);
+  return client;
+}

@@ -75,6 +75,26 @@ export const TASK_LAMBDAS = {
     needs: ["tableName", "rates"],
     load: async () => (await import("./price-run.lambda.js")).handler as LambdaHandler,
   },
+  listRepositories: {
+    id: "ListRepositories",
+    functionName: "org-flows-list-repositories",
+    entry: "app/tasks/list-repositories.lambda.ts",
+    placeholder: "ListRepositoriesFunctionArn",
+    description: "backfill task: one page of the installation's repositories",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./list-repositories.lambda.js")).handler as LambdaHandler,
+  },
+  listRuns: {
+    id: "ListRuns",
+    functionName: "org-flows-list-runs",
+    entry: "app/tasks/list-runs.lambda.ts",
+    placeholder: "ListRunsFunctionArn",
+    description: "backfill task: one page of a repository's completed workflow runs in a window",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./list-runs.lambda.js")).handler as LambdaHandler,
+  },
 } as const satisfies Record<string, TaskLambda>;
 
 export type TaskKey = keyof typeof TASK_LAMBDAS;

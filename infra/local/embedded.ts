@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { MACHINES } from "../../app/dispatch/machines.js";
+import { MACHINES, machinePlaceholder, type MachineKey } from "../../app/dispatch/machines.js";
 import { TASK_LIST, type TaskPlaceholder } from "../../app/tasks/registry.js";
 import { tableName } from "../../app/store/table.js";
 import type { Substitutions } from "../substitutions.js";
@@ -27,7 +27,10 @@ export function localSubstitutions(table: string): Substitutions {
     ...(Object.fromEntries(TASK_LIST.map((t) => [t.placeholder, localFunctionArn(t.functionName)])) as Record<TaskPlaceholder, string>),
     TableName: table,
     TopicArn: LOCAL_TOPIC_ARN,
-  };
+    ...Object.fromEntries(
+      (Object.keys(MACHINES) as MachineKey[]).map((k) => [machinePlaceholder(k), `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${MACHINES[k].name}`]),
+    ),
+  } as Substitutions;
 }
 
 

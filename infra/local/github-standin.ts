@@ -40,6 +40,31 @@ export interface StandinOrg {
   pendingInvitations?: Record<string, string[]>;
   /** pull requests of the org's `.github` repository, by number */
   pulls?: Record<number, StandinPull>;
+  /** the App's installation on this org (GET /orgs/{org}/installation); its tokens list `repositories` */
+  installationId?: number;
+  repositories?: StandinRepository[];
+}
+
+export interface StandinRepository {
+  id: number;
+  name: string;
+  visibility: "public" | "private" | "internal";
+}
+
+/** A workflow run as GitHub's list-workflow-runs returns it (the fields the app reads). */
+export interface StandinRun {
+  id: number;
+  name: string;
+  path: string;
+  event: string;
+  status: string;
+  conclusion: string | null;
+  head_branch: string | null;
+  actor: { login: string } | null;
+  run_attempt: number;
+  created_at: string;
+  run_started_at: string;
+  updated_at: string;
 }
 
 /** A pull request of the org's `.github` repository: its commits and the files it changes. */
@@ -65,10 +90,10 @@ export interface StandinState {
   publicKeyPem: string;
   orgs: StandinOrg[];
   users: StandinUser[];
-  /** what GET /orgs/{org}/installation answers (default 4242) */
-  installationId?: number;
   /** "owner/repo#runId#attempt" -> jobs */
   jobs?: Record<string, StandinJob[]>;
+  /** "owner/repo" (lower case) -> its workflow runs */
+  runs?: Record<string, StandinRun[]>;
 }
 
 export interface RecordedCall {
@@ -80,6 +105,11 @@ export interface RecordedCall {
 export interface GitHubStandin {
   host: string;
   calls: RecordedCall[];
+  /**
+   * GitHub's primary rate limit, for tests: after `calls` more authenticated calls, answer 403 with
+   * `x-ratelimit-remaining: 0` and a reset `resetSeconds` ahead, until then.
+   */
+  rateLimitAfter(calls: number, resetSeconds: number): void;
   teamMembers(org: string, slug: string): string[];
   /** Takes someone out of a team by hand, as an admin would (drift for sync-teams to repair). */
   removeFromTeam(org: string, slug: string, login: string): void;
@@ -103,7 +133,9 @@ function verifyJwt(token: string, key: KeyObject, appId: number): boolean {
 
 export async function startGitHubStandin(state: StandinState): Promise<GitHubStandin> {
   const key = createPublicKey(state.publicKeyPem);
-  const tokens = new Set<string>();
+  /** token -> the installation it was issued for */
+  const tokens = new Map<string, number>();
+  let limit: { left: number; resetSeconds: number; resetAt?: number } | undefined;
   const calls: RecordedCall[] = [];
   const teams = new Map<string, Map<string, Set<string>>>();
   for (const org of state.orgs) {
@@ -111,19 +143,6 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
   }
   const checkRuns: StandinCheckRun[] = [];
   const pendingOf = (org: string, slug: string): Set<string> => new Set((orgOf(org)?.pendingInvitations?.[slug] ?? []).map((l) => l.toLowerCase()));
-  /** A list endpoint's page (per_page, page) with GitHub's Link header. */
-  const paged = <T>(url: URL, all: T[]): [number, T[], Record<string, string>] => {
-    const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
-    const page = Number(url.searchParams.get("page") ?? 1);
-    const last = Math.max(1, Math.ceil(all.length / perPage));
-    const headers: Record<string, string> = {};
-    if (page < last) {
-      const next = new URL(url.href);
-      next.searchParams.set("page", String(page + 1));
-      headers.link = `<${next.href}>; rel="next"`;
-    }
-    return [200, all.slice((page - 1) * perPage, page * perPage), headers];
-  };
   const orgOf = (login: string): StandinOrg | undefined => state.orgs.find((o) => o.login.toLowerCase() === login.toLowerCase());
 
   async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -141,15 +160,76 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(p)) && req.method === "POST") {
       if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
       const token = `ghs_demo${tokens.size + 1}${Math.random().toString(36).slice(2, 10)}`;
-      tokens.add(token);
+      tokens.set(token, Number(m[1]));
       return [201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" }];
     }
     if ((m = /^\/orgs\/([^/]+)\/installation$/.exec(p)) && req.method === "GET") {
       if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
-      if (!orgOf(m[1]!)) return [404, { message: "Not Found" }];
-      return [200, { id: state.installationId ?? 4242, account: { login: m[1] }, app_id: state.appId }];
+      const org = orgOf(m[1]!);
+      if (!org?.installationId) return [404, { message: "Not Found" }];
+      return [200, { id: org.installationId, account: { login: org.login, type: "Organization" }, app_id: state.appId }];
     }
     if (!tokens.has(bearer)) return [401, { message: "Bad credentials" }];
+    if (limit) {
+      const now = Date.now() / 1000;
+      if (limit.resetAt !== undefined && now >= limit.resetAt) limit = undefined;
+      else if (limit.left <= 0) {
+        limit.resetAt ??= Math.ceil(now + limit.resetSeconds);
+        return [403, { message: "API rate limit exceeded for installation." }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(limit.resetAt) }];
+      } else limit.left -= 1;
+    }
+    const installedOrg = (): StandinOrg | undefined => state.orgs.find((o) => o.installationId !== undefined && o.installationId === tokens.get(bearer));
+    const pageOf = <T>(items: T[]): { slice: T[]; headers: Record<string, string> } => {
+      const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const next = new URL(url.href);
+        next.searchParams.set("page", String(page + 1));
+        headers.link = `<${next.href}>; rel="next"`;
+      }
+      return { slice: items.slice((page - 1) * perPage, page * perPage), headers };
+    };
+    const repoJson = (org: StandinOrg, r: StandinRepository) => ({
+      id: r.id,
+      name: r.name,
+      full_name: `${org.login}/${r.name}`,
+      private: r.visibility !== "public",
+      visibility: r.visibility,
+      owner: { login: org.login },
+    });
+
+    if (p === "/installation/repositories" && req.method === "GET") {
+      const org = installedOrg();
+      const repos = (org?.repositories ?? []).map((r) => repoJson(org!, r));
+      const { slice, headers } = pageOf(repos);
+      return [200, { total_count: repos.length, repositories: slice }, headers];
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(p)) && req.method === "GET") {
+      const org = orgOf(m[1]!);
+      const r = org?.repositories?.find((x) => x.name.toLowerCase() === m![2]!.toLowerCase());
+      if (!org || !r) return [404, { message: "Not Found" }];
+      return [200, repoJson(org, r)];
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs$/.exec(p)) && req.method === "GET") {
+      const all = state.runs?.[`${m[1]}/${m[2]}`.toLowerCase()] ?? [];
+      const status = url.searchParams.get("status");
+      const created = url.searchParams.get("created");
+      let [from, to] = [-Infinity, Infinity];
+      if (created) {
+        const [a, b] = created.split("..");
+        from = Date.parse(a!);
+        to = Date.parse(b!);
+        if (Number.isNaN(from) || Number.isNaN(to)) return [422, { message: "Validation Failed" }];
+      }
+      const matching = all
+        .filter((r) => (!status || r.status === status || r.conclusion === status) && Date.parse(r.created_at) >= from && Date.parse(r.created_at) <= to)
+        .sort((a, b) => b.id - a.id);
+      // GitHub returns at most 1,000 results for a filtered search; total_count still gives the true count.
+      const { slice, headers } = pageOf(created || status ? matching.slice(0, 1000) : matching);
+      return [200, { total_count: matching.length, workflow_runs: slice }, headers];
+    }
 
     if (url.pathname === "/api/graphql" && req.method === "POST") {
       const vars = (json.variables ?? {}) as { org?: string; login?: string };
@@ -164,7 +244,8 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       if (!pull) return [404, { message: "Not Found" }];
       const base = orgOf(m[1]!)?.files ?? {};
       const files = Object.entries(pull.files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : filename in base ? "modified" : "added" }));
-      return paged(url, files);
+      const { slice, headers } = pageOf(files);
+      return [200, slice, headers];
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(p)) && req.method === "POST") {
       checkRuns.push({ ...(json as unknown as StandinCheckRun), repo: `${m[1]}/${m[2]}` });
@@ -184,13 +265,15 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     if ((m = /^\/orgs\/([^/]+)\/teams$/.exec(p)) && req.method === "GET") {
       const orgTeams = teams.get(m[1]!.toLowerCase());
       if (!orgTeams) return [404, { message: "Not Found" }];
-      return paged(url, [...orgTeams.keys()].map((slug, i) => ({ id: i + 1, slug, name: slug })));
+      const { slice, headers } = pageOf([...orgTeams.keys()].map((slug, i) => ({ id: i + 1, slug, name: slug })));
+      return [200, slice, headers];
     }
     if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/(members|invitations)$/.exec(p)) && req.method === "GET") {
       const team = teams.get(m[1]!.toLowerCase())?.get(m[2]!);
       if (!team) return [404, { message: "Not Found" }];
       const logins = m[3] === "members" ? [...team].sort() : [...pendingOf(m[1]!, m[2]!)].sort();
-      return paged(url, logins.map((login, i) => ({ id: i + 1, login, type: "User" })));
+      const { slice, headers } = pageOf(logins.map((login, i) => ({ id: i + 1, login, type: "User" })));
+      return [200, slice, headers];
     }
     if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(p))) {
       const orgTeams = teams.get(m[1]!.toLowerCase());
@@ -262,6 +345,9 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
   return {
     host: `127.0.0.1:${port}`,
     calls,
+    rateLimitAfter(n, resetSeconds) {
+      limit = { left: n, resetSeconds };
+    },
     teamMembers: (org, slug) => [...(teams.get(org.toLowerCase())?.get(slug) ?? [])].sort(),
     removeFromTeam: (org, slug, login) => {
       teams.get(org.toLowerCase())?.get(slug)?.delete(login.toLowerCase());

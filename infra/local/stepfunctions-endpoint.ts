@@ -10,7 +10,7 @@ import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { toHistoryEvents, type LocalEvent } from "./event-log-history.js";
-import { buildTaskHandlers, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
+import { buildTaskHandlers, StatesError, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -28,6 +28,9 @@ interface LocalMachine {
   resources: Record<string, string>;
   createdAt: number;
 }
+
+/** The longest timer Node keeps (2^31-1 ms), in whole seconds. */
+export const MAX_TIMER_SECONDS = Math.floor(0x7fffffff / 1000);
 
 /** Express workflows stop at 5 minutes (Step Functions quotas), whatever the definition says. */
 export const EXPRESS_LIMIT_MS = 5 * 60 * 1000;
@@ -85,6 +88,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   const machines = new Map<string, LocalMachine>();
   const stateMachineArn = (name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
+  const deps: RouterDeps = { ...opts.deps, startChild: (params) => startChild(params) };
   for (const m of opts.machines) {
     const definitionText = substitute(readFileSync(`${opts.machinesDir}/${m.file}`, "utf8"), opts.substitutions);
     const definition = JSON.parse(definitionText) as StateMachineDefinition;
@@ -95,7 +99,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       definition,
       definitionText,
       runners: new Map([[definition.StartAt, runnerFor(definition, definition.StartAt)]]),
-      handlers: buildTaskHandlers(definition, opts.deps, { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs }),
+      handlers: buildTaskHandlers(definition, deps, { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs }),
       resources: Object.fromEntries([...taskStates(definition)].map(([name, task]) => [name, task.Resource ?? ""])),
       createdAt: Date.now() / 1000,
     });
@@ -105,6 +109,8 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     // Validation happens once per start state (it costs ~100 ms), not per execution. Task timeouts are enforced by
     // the task handlers, as AWS reports them (States.Timeout with no Cause).
     const def = withoutTaskTimeouts({ ...definition, StartAt: startAt });
+    // Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at once beyond it; AWS allows up to a year.
+    if (typeof def.TimeoutSeconds === "number") def.TimeoutSeconds = Math.min(def.TimeoutSeconds, MAX_TIMER_SECONDS);
     return new StateMachine(def, { validationOptions: { checkPaths: true, checkArn: true } });
   }
 
@@ -193,6 +199,42 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       }
     })().finally(() => running.delete(rec.executionArn));
     running.set(rec.executionArn, { done, abort: () => execution.abort() });
+  }
+
+  /**
+   * `arn:aws:states:::states:startExecution.sync:2`: start the child through the same StartExecution as the API (so
+   * a same-name start is refused or joined exactly as AWS does it), wait for its end, and answer as Step Functions
+   * does: the DescribeExecution fields with `Input`/`Output` as JSON on success; `States.TaskFailed` with that
+   * description (Error, Cause) as the cause otherwise; a refused start as `StepFunctions.<Type>Exception`.
+   */
+  async function startChild(params: { StateMachineArn?: string; Name?: string; Input?: Json }): Promise<Json> {
+    const input = typeof params.Input === "string" ? params.Input : JSON.stringify(params.Input ?? {});
+    let started: { executionArn: string };
+    try {
+      started = ops.StartExecution!({ stateMachineArn: params.StateMachineArn, name: params.Name, input }) as { executionArn: string };
+    } catch (err) {
+      if (err instanceof ApiError) throw new StatesError(`StepFunctions.${err.type}Exception`, err.message);
+      throw err;
+    }
+    let rec = store.get(started.executionArn)!;
+    while (rec.status === "RUNNING") {
+      const handle = running.get(rec.executionArn);
+      if (handle) await handle.done;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+      rec = store.get(started.executionArn)!;
+    }
+    const described: Record<string, Json> = {
+      ExecutionArn: rec.executionArn,
+      Input: JSON.parse(rec.input) as Json,
+      InputDetails: { Included: true },
+      Name: rec.name,
+      StartDate: Math.round(rec.startDate * 1000),
+      StateMachineArn: rec.stateMachineArn,
+      Status: rec.status,
+      StopDate: Math.round((rec.stopDate ?? Date.now() / 1000) * 1000),
+    };
+    if (rec.status === "SUCCEEDED") return { ...described, Output: JSON.parse(rec.output ?? "null") as Json, OutputDetails: { Included: true } };
+    throw new StatesError("States.TaskFailed", JSON.stringify({ ...described, ...(rec.error ? { Error: rec.error } : {}), ...(rec.cause !== undefined ? { Cause: rec.cause } : {}) }));
   }
 
   /** The top-level state an unsuccessful execution stopped in, with the input it was given: where a redrive goes on. */

@@ -44,9 +44,14 @@ function functionName(arnOrName: string): string {
   return m ? m[1]! : arnOrName;
 }
 
+/** Starts a child execution on the same endpoint and settles with its end (`states:startExecution.sync:2`). */
+export type ChildStarter = (params: { StateMachineArn?: string; Name?: string; Input?: Json }) => Promise<Json>;
+
 export interface RouterDeps {
   dynamo: DynamoDBClient;
   outbox: SnsOutbox;
+  /** set by the Step Functions endpoint itself */
+  startChild?: ChildStarter;
 }
 
 /** lambda:invoke: the project's own handler module, with Lambda's JSON round trip, error shape and payload limit. */
@@ -151,6 +156,10 @@ export function routeResource(resource: string, deps: RouterDeps): TaskHandler {
   const sdkDynamo = /^arn:aws:states:::aws-sdk:dynamodb:(\w+)$/.exec(resource);
   if (sdkDynamo) return dynamoTask(deps, sdkDynamo[1]!, "aws-sdk");
   if (resource === "arn:aws:states:::sns:publish") return snsPublish(deps);
+  if (resource === "arn:aws:states:::states:startExecution.sync:2" && deps.startChild) {
+    const start = deps.startChild;
+    return (input) => start((input ?? {}) as Parameters<ChildStarter>[0]);
+  }
   throw new Error(`the embedded default cannot run Task resource ${resource}`);
 }
 
@@ -177,6 +186,8 @@ function withTimeout(run: Promise<Json>, ms: number | undefined): Promise<Json> 
   if (ms === undefined) return run;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // Node's timers fire at once beyond 2^31-1 ms; a longer task timeout (AWS allows a year) is not enforced here.
+    if (ms > 0x7fffffff) return;
     timer = setTimeout(() => reject(taskTimeoutError()), ms);
   });
   return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
@@ -201,8 +212,8 @@ export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts
 
 /** The definition the embedded runner executes: Task timeouts are left to buildTaskHandlers (see taskTimeoutError). */
 export function withoutTaskTimeouts<T extends AslMachine>(definition: T): T {
-  // A JSON copy, not structuredClone: under jest, structuredClone's objects come from another realm, and the
-  // runner then leaves nested `"Key.$"` templates (a DynamoDB key's `{"S.$": ...}`) unresolved.
+  // A JSON round trip, not structuredClone: under jest's VM modules structuredClone makes objects of another realm,
+  // which the runner does not take for plain objects (nested Parameters templates would go unevaluated).
   const copy = JSON.parse(JSON.stringify(definition)) as T;
   for (const [, state] of taskStates(copy)) delete state.TimeoutSeconds;
   return copy;

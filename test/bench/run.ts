@@ -6,6 +6,7 @@
  *    node:http server that only checks the HMAC and parses the body.
  * 2. Embedded workflow-run-cost machine: executions per second end to end (StartExecution -> price -> conditional
  *    put -> two ADD updates on dynalite) against bare dynalite PutItems, the floor of any write path.
+ * 3. Backfill (test/bench/backfill.ts): GitHub calls made against the minimum needed, attempts priced per second.
  */
 import "../../app/polyfills.js";
 import { randomUUID } from "node:crypto";
@@ -131,3 +132,10 @@ async function benchMachine(): Promise<void> {
 
 await benchReceiver();
 await benchMachine();
+{
+  // The machine benchmark mocks GitHub with nock; the backfill talks to the GitHub stand-in on loopback.
+  const nock = (await import("nock")).default;
+  nock.restore();
+  nock.enableNetConnect();
+  await (await import("./backfill.js")).benchBackfill();
+}

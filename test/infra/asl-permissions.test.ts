@@ -34,6 +34,23 @@ describe("taskPermissions", () => {
     ]);
   });
 
+  test("a .sync:2 child execution: start exactly the child machine, describe/stop its executions, the managed rule", () => {
+    const def = machine({
+      Child: task("arn:aws:states:::states:startExecution.sync:2", { StateMachineArn: "${WorkflowRunCostStateMachineArn}", "Name.$": "$.name", Input: {} }),
+    });
+    expect(taskPermissions(def)).toEqual([
+      { state: "Child", action: "states:StartExecution", placeholder: "WorkflowRunCostStateMachineArn" },
+      { state: "Child", action: "states:DescribeExecution", placeholder: "WorkflowRunCostStateMachineArn", on: "executions" },
+      { state: "Child", action: "states:StopExecution", placeholder: "WorkflowRunCostStateMachineArn", on: "executions" },
+      { state: "Child", action: "events:PutTargets", placeholder: "WorkflowRunCostStateMachineArn", on: "managedRule" },
+      { state: "Child", action: "events:PutRule", placeholder: "WorkflowRunCostStateMachineArn", on: "managedRule" },
+      { state: "Child", action: "events:DescribeRule", placeholder: "WorkflowRunCostStateMachineArn", on: "managedRule" },
+    ]);
+    // A child chosen at run time cannot be granted.
+    expect(() => taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync:2", { "StateMachineArn.$": "$.arn" }) }))).toThrow(/placeholders/);
+    expect(() => taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync", { StateMachineArn: "${WorkflowRunCostStateMachineArn}" }) }))).toThrow(/no grant known/);
+  });
+
   test("an integration without a known grant fails the synth", () => {
     expect(() => taskPermissions(machine({ S: task("arn:aws:states:::lambda:invoke.waitForTaskToken", { FunctionName: "${PriceRunFunctionArn}" }) }))).toThrow(/no grant known/);
     expect(() => taskPermissions(machine({ S: task("arn:aws:states:::aws-sdk:s3:getObject", {}) }))).toThrow(/no grant known/);

@@ -1,3 +1,4 @@
+import { TASK_LAMBDAS } from "../../app/tasks/registry.js";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +9,6 @@ import type { PolicyValidationPluginReport } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { MACHINES } from "../../app/dispatch/machines.js";
-import { TASK_LIST } from "../../app/tasks/registry.js";
 import { PROJECT_ROOT } from "../../infra/bundling.js";
 import { OrgFlowsStack, propsFromContext } from "../../infra/stack.js";
 import { placeholders } from "../../infra/substitutions.js";
@@ -97,7 +97,7 @@ describe("cdk-nag AwsSolutions", () => {
 
 describe("Lambda functions", () => {
   test("the webhook and one function per registered task, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
-    expect(ofType("AWS::Lambda::Function")).toHaveLength(1 + TASK_LIST.length);
+    expect(ofType("AWS::Lambda::Function")).toHaveLength(1 + Object.keys(TASK_LAMBDAS).length);
     for (const construct of Object.values(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
@@ -148,11 +148,10 @@ describe("Lambda functions", () => {
 
 describe("state machines", () => {
   test("Standard by default, EXPRESS for workflow-run-cost on request; logging ALL without execution data, X-Ray on", () => {
-    const machineCount = Object.keys(MACHINES).length;
-    template.resourcePropertiesCountIs("AWS::StepFunctions::StateMachine", { StateMachineType: "STANDARD" }, machineCount);
+    template.resourcePropertiesCountIs("AWS::StepFunctions::StateMachine", { StateMachineType: "STANDARD" }, Object.keys(MACHINES).length);
     express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-workflow-run-cost", StateMachineType: "EXPRESS" });
     express.hasResourceProperties("AWS::StepFunctions::StateMachine", { StateMachineName: "OrgFlowsExpress-member-onboarding", StateMachineType: "STANDARD" });
-    expect(ofType("AWS::StepFunctions::StateMachine")).toHaveLength(machineCount);
+    expect(ofType("AWS::StepFunctions::StateMachine")).toHaveLength(Object.keys(MACHINES).length);
     for (const machine of Object.values(stack.machines)) {
       const logs = stack.node.findChild(`${machine.node.id}Logs`);
       expect(resources[logicalId(machine)]!.Properties).toMatchObject({
@@ -171,10 +170,16 @@ describe("state machines", () => {
     const deployed = m.DefinitionString.replace(/\$\{(\w+)\}/g, (_, k: string) => `<<${JSON.stringify(m.DefinitionSubstitutions[k])}>>`);
     expect(deployed).not.toContain("${");
     expect(deployed).not.toContain("<<undefined>>");
-    const expected = { memberOnboarding: [fnId("enrichMember"), fnId("applyTeamRules")], workflowRunCost: [fnId("priceRun")], memberOffboarding: [], teamSync: [fnId("syncMemberTeams")] }[key];
-    for (const fn of expected) expect(deployed).toContain(JSON.stringify(getAtt(fn)));
-    if (key !== "teamSync") expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.table))));
-    expect(deployed).toContain(JSON.stringify(ref(logicalId(stack.topic))));
+    const names: Record<keyof typeof MACHINES, Json[]> = {
+      memberOnboarding: [getAtt(fnId("enrichMember")), getAtt(fnId("applyTeamRules")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberOffboarding: [ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      teamSync: [getAtt(fnId("syncMemberTeams")), ref(logicalId(stack.topic))],
+      workflowRunCost: [getAtt(fnId("priceRun")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
+      backfillRepository: [ref(machineId("backfillPage"))],
+      backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
+    };
+    for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
   });
 
   test("alarms on failed, timed-out and aborted executions of each machine, webhook crashes, 5xx and 4xx spikes; none on retried task failures", () => {
@@ -239,7 +244,7 @@ describe("data, notifications, logs", () => {
 
   test("every log group has a retention; the API logs access without headers or bodies", () => {
     const groups = ofType("AWS::Logs::LogGroup");
-    expect(groups.length).toBe(1 + TASK_LIST.length + Object.keys(MACHINES).length + 1); // functions, machines, API access logs
+    expect(groups.length).toBe(1 + Object.keys(TASK_LAMBDAS).length + Object.keys(MACHINES).length + 1); // functions, machines, API access logs
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toEqual(30);
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
@@ -256,7 +261,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "BackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -265,12 +270,14 @@ describe("data, notifications, logs", () => {
 describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
-  test("states:StartExecution: the webhook only, on exactly the machines it starts (not team-sync), never `*`; Query on the table for the config check", () => {
-    const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).some((a) => a.startsWith("states:")));
-    expect(starts).toHaveLength(1);
-    const started = [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))];
-    const byRef = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
-    expect(list(starts[0]!.Resource).sort(byRef)).toEqual(started);
+  test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, never `*`", () => {
+    const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
+    expect(starts.map((s) => list(s.Resource))).toEqual([
+      [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost")), ref(machineId("memberOffboarding"))],
+      [ref(machineId("workflowRunCost"))],
+      [ref(machineId("backfillPage"))],
+      [ref(machineId("backfillRepository"))],
+    ]);
     expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
@@ -314,6 +321,16 @@ describe("least privilege", () => {
       { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("syncMemberTeams")) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("backfill-page: invoke list-runs, start workflow-run-cost children and what .sync:2 needs (their executions, the managed rule)", () => {
+    const arn = (service: string, resource: string): Json => ({ "Fn::Join": ["", ["arn:", ref("AWS::Partition"), `:${service}:`, ref("AWS::Region"), ":", ref("AWS::AccountId"), resource]] });
+    expect(grants(roleStatements(roleOf(machineId("backfillPage"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("listRuns")) },
+      { actions: ["states:StartExecution"], resource: ref(machineId("workflowRunCost")) },
+      { actions: ["states:DescribeExecution", "states:StopExecution"], resource: arn("states", ":execution:OrgFlows-workflow-run-cost:*") },
+      { actions: ["events:DescribeRule", "events:PutRule", "events:PutTargets"], resource: arn("events", ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule") },
     ]);
   });
 

@@ -6,7 +6,7 @@ import { MACHINES } from "../../app/dispatch/machines.js";
 import { PROJECT_ROOT } from "../../infra/bundling.js";
 
 // `npm run synth` end to end: the CDK CLI reads infra/cdk.json, runs infra/app.ts (with cdk-nag), bundles the
-// three functions locally and writes the cloud assembly. No AWS account or network is involved.
+// functions locally and writes the cloud assembly. No AWS account or network is involved.
 let out: string;
 let result: ReturnType<typeof spawnSync>;
 
@@ -25,7 +25,7 @@ test("cdk synth succeeds offline and cdk-nag reports nothing", () => {
   expect({ status: result.status, stderr: result.status === 0 ? "" : String(result.stderr).slice(-3000) }).toEqual({ status: 0, stderr: "" });
   const template = JSON.parse(readFileSync(join(out, "OrgFlows.template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const machines = Object.values(template.Resources).filter((r) => r.Type === "AWS::StepFunctions::StateMachine");
-  // workflow-run-cost as asked, every other machine Standard
+  // workflow-run-cost as asked; every other machine (onboarding, offboarding, team sync, backfill) stays Standard
   const others = Object.keys(MACHINES).length - 1;
   expect(machines.map((m) => m.Properties.StateMachineType).sort()).toEqual(["EXPRESS", ...Array<string>(others).fill("STANDARD")]);
   const report = JSON.parse(readFileSync(join(out, "validation-report.json"), "utf8")) as { pluginReports: Array<{ conclusion: string }> };
