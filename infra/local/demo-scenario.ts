@@ -21,6 +21,8 @@ export const DEMO_ORGS: StandinOrg[] = [
   {
     login: "acme",
     saml: true,
+    // GET /orgs/acme/installation (sync-teams finds the installation with the App's JWT)
+    installationId: DEMO_INSTALLATION_ID,
     teams: { engineering: ["bob-ops"], platform: [], security: [] },
     files: {
       ".github/onboarding.yml": [

@@ -273,7 +273,7 @@ describe("least privilege", () => {
   test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, never `*`", () => {
     const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
     expect(starts.map((s) => list(s.Resource))).toEqual([
-      [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost")), ref(machineId("memberOffboarding"))],
+      [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
