@@ -46,10 +46,13 @@ export const BUNDLE = {
    * - The SDK's default credential chain: Lambda gives credentials in environment variables, the chain's first link
    *   and the one it stops at there; the other links were 130 KB of the webhook bundle.
    * - pino-pretty: only Probot's own logger uses it, and the Lambdas always give Probot app/log.ts's logger.
+   * - Bottleneck: Probot imports the full build only for Redis clustering, which the Lambdas never configure; the
+   *   light build (what Octokit's plugins use) serves every import of it.
    */
   alias: {
     "@aws-sdk/credential-provider-node": "./app/lambda-substitutes/aws-credentials.ts",
     "pino-pretty": "./app/lambda-substitutes/pino-pretty.ts",
+    bottleneck: "./app/lambda-substitutes/bottleneck",
   } as Record<string, string>,
 } as const;
 

@@ -39,7 +39,7 @@ describe.each(files)("%s", (file) => {
     // A machine that publishes sets a subject built from its input.
     if (text.includes("arn:aws:states:::sns:publish")) expect(subjects.length).toBeGreaterThan(0);
     // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits).
-    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20 };
+    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20, "$.org": 39 };
     for (const { format, args } of subjects) {
       let i = 0;
       const filled = format.replace(/\{\}/g, () => "x".repeat(longest[args[i++]!] ?? -1));
