@@ -14,6 +14,8 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat, type ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -47,6 +49,8 @@ export interface OrgFlowsStackProps extends StackProps {
 }
 
 const MACHINES_DIR = join(PROJECT_ROOT, "machines");
+/** How often the deployed redelivery sweep runs (the embedded default: REDELIVERY_INTERVAL_MINUTES). */
+export const REDELIVERY_RATE_MINUTES = 5;
 const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
@@ -136,7 +140,9 @@ export class OrgFlowsStack extends Stack {
     const backfillPage = machine("backfillPage", "BackfillPage");
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
     const backfill = machine("backfill", "Backfill");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill };
+    const redelivery = machine("redelivery", "Redelivery");
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, redelivery };
+    this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
@@ -154,6 +160,7 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
+    new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
@@ -333,6 +340,18 @@ export class OrgFlowsStack extends Stack {
       }
     }
     return [...byResource].map(([resource, actions]) => new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
+  }
+
+  /**
+   * The failed-delivery sweep every 5 minutes (EventBridge Scheduler). Its role may start exactly the redelivery
+   * machine; GitHub keeps failed deliveries redeliverable for 3 days, so a missed run is caught by the next.
+   */
+  private redeliverySchedule(machine: sfn.StateMachine): scheduler.Schedule {
+    return new scheduler.Schedule(this, "RedeliverySchedule", {
+      description: "org-flows: redeliver the GitHub App's failed webhook deliveries",
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(REDELIVERY_RATE_MINUTES)),
+      target: new StepFunctionsStartExecution(machine, { input: scheduler.ScheduleTargetInput.fromObject({}), retryAttempts: 2, maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES) }),
+    });
   }
 
   private webhookApi(fn: NodejsFunction): apigw.HttpApi {

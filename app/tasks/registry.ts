@@ -75,6 +75,26 @@ export const TASK_LAMBDAS = {
     needs: [],
     load: async () => (await import("./list-runs.lambda.js")).handler as LambdaHandler,
   },
+  listDeliveries: {
+    id: "ListDeliveries",
+    functionName: "org-flows-list-deliveries",
+    entry: "app/tasks/list-deliveries.lambda.ts",
+    placeholder: "ListDeliveriesFunctionArn",
+    description: "redelivery task: the App's webhook deliveries after the cursor, and the guids to redeliver",
+    timeoutSeconds: 120,
+    needs: [],
+    load: async () => (await import("./list-deliveries.lambda.js")).handler as LambdaHandler,
+  },
+  redeliver: {
+    id: "Redeliver",
+    functionName: "org-flows-redeliver",
+    entry: "app/tasks/redeliver.lambda.ts",
+    placeholder: "RedeliverFunctionArn",
+    description: "redelivery task: ask GitHub to redeliver one failed webhook delivery",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./redeliver.lambda.js")).handler as LambdaHandler,
+  },
 } as const satisfies Record<string, TaskLambda>;
 
 export type TaskKey = keyof typeof TASK_LAMBDAS;
