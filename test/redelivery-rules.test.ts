@@ -72,6 +72,11 @@ describe("redelivery rules", () => {
     expect(ds.filter((x) => afterCursor(x, plan.cursor)).map((x) => x.guid)).toEqual(["c", "e"]);
   });
 
+  it("a sweep that ends at the previous cursor's second keeps what that sweep saw there", () => {
+    const plan = planSweep([d("21", "late", "2026-11-20T10:00:00Z")], 10, { at: "2026-11-20T10:00:00.000Z", ids: ["19", "20"] });
+    expect(plan.cursor).toEqual({ at: "2026-11-20T10:00:00.000Z", ids: ["19", "20", "21"] });
+  });
+
   it("nothing listed: no cursor to store; without a stored cursor the sweep looks back 3 days, never further", () => {
     expect(planSweep([])).toEqual({ checked: 0, failed: 0, candidates: [], deferred: 0, cursor: undefined });
     const now = new Date("2026-11-20T12:00:00Z");

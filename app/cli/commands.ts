@@ -20,4 +20,5 @@ export const COMMANDS: readonly CliCommand[] = [
   { name: "report", summary: "the Actions chargeback of an organisation: per repository, month by month", load: () => import("./report.js") },
   { name: "reconcile", summary: "compare the app's figures with GitHub's billing usage report", load: () => import("./reconcile.js") },
   { name: "backfill", summary: "price an organisation's past workflow runs that no delivery priced", load: () => import("./backfill.js") },
+  { name: "redeliver", summary: "redeliver the App's failed webhook deliveries now (also runs on a schedule)", load: () => import("./redeliver.js") },
 ];

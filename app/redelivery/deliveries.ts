@@ -82,9 +82,10 @@ export interface SweepPlan {
 /**
  * A guid needs redelivery when its latest delivery is not OK: a failed delivery whose later attempt succeeded is
  * left alone. `deliveries` are those after the cursor. Over `max` guids, the oldest are taken and the cursor stops
- * before the first one left, so the next sweep lists it again. Pure: the listing is given.
+ * before the first one left, so the next sweep lists it again. `after` is the cursor the listing started from.
+ * Pure: the listing is given.
  */
-export function planSweep(deliveries: Delivery[], max = MAX_CANDIDATES): SweepPlan {
+export function planSweep(deliveries: Delivery[], max = MAX_CANDIDATES, after?: Cursor): SweepPlan {
   const latest = new Map<string, Delivery>();
   for (const d of deliveries) {
     const seen = latest.get(d.guid);
@@ -101,6 +102,8 @@ export function planSweep(deliveries: Delivery[], max = MAX_CANDIDATES): SweepPl
   const leftIds = new Set(left.map((d) => d.id));
   const until = left.length ? timeOf(taken.at(-1)!) : Math.max(...deliveries.map(timeOf));
   const ids = deliveries.filter((d) => timeOf(d) === until && !leftIds.has(d.id)).map((d) => d.id);
+  // Still at the previous cursor's second: what that sweep saw there stays seen.
+  if (after && Date.parse(after.at) === until) ids.unshift(...after.ids.filter((id) => !ids.includes(id)));
   return { checked: deliveries.length, failed, candidates, deferred: left.length, cursor: { at: iso(until), ids } };
 }
 

@@ -24,7 +24,7 @@ async function listDeliveries(event: unknown): Promise<ListDeliveriesOutput> {
   } catch (err) {
     throw classify(err, "the App's webhook deliveries");
   }
-  const plan = planSweep(listed.deliveries);
+  const plan = planSweep(listed.deliveries, undefined, start);
   return {
     checked: plan.checked,
     failed: plan.failed,
