@@ -36,7 +36,11 @@ const gaveUpMessages = () => embedded.outbox.read().filter((m) => m.attributes?.
 /** One sweep through the command, as `org-flows redeliver --wait --format json` prints it. */
 async function sweep(): Promise<Record<string, unknown>> {
   let out = "";
-  const io = { out: { write: (s: string) => ((out += s), true) }, err: { write: () => true } } as never;
+  const write = (s: string): boolean => {
+    out += s;
+    return true;
+  };
+  const io = { out: { write }, err: { write: () => true } } as never;
   const code = await redeliverCli(["--wait", "--format", "json"], io, { pollMs: 20 });
   const result = JSON.parse(out) as Record<string, unknown>;
   expect({ code, status: result.status }).toEqual({ code: 0, status: "SUCCEEDED" });
