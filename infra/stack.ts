@@ -141,7 +141,8 @@ export class OrgFlowsStack extends Stack {
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
     const backfill = machine("backfill", "Backfill");
     const redelivery = machine("redelivery", "Redelivery");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, redelivery };
+    const memberBackfill = machine("memberBackfill", "MemberBackfill");
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, redelivery, memberBackfill };
     this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
@@ -160,6 +161,7 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
+    new CfnOutput(this, "MemberBackfillStateMachineArn", { value: this.machines.memberBackfill.stateMachineArn, description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members" });
     new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
@@ -471,7 +473,7 @@ export class OrgFlowsStack extends Stack {
     }
     // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
     // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
-    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"]] as const) {
+    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"], ["memberBackfill", "memberOnboarding"]] as const) {
       const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,

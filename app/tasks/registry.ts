@@ -95,6 +95,16 @@ export const TASK_LAMBDAS = {
     needs: [],
     load: async () => (await import("./redeliver.lambda.js")).handler as LambdaHandler,
   },
+  listMembers: {
+    id: "ListMembers",
+    functionName: "org-flows-list-members",
+    entry: "app/tasks/list-members.lambda.ts",
+    placeholder: "ListMembersFunctionArn",
+    description: "member backfill task: one page of the org's members, the onboarding config applied as for a joiner",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./list-members.lambda.js")).handler as LambdaHandler,
+  },
 } as const satisfies Record<string, TaskLambda>;
 
 export type TaskKey = keyof typeof TASK_LAMBDAS;

@@ -40,6 +40,8 @@ export interface StandinOrg {
   /** the App's installation on this org (GET /orgs/{org}/installation); its tokens list `repositories` */
   installationId?: number;
   repositories?: StandinRepository[];
+  /** GET /orgs/{org}/members */
+  members?: Array<{ login: string; id: number; type?: string }>;
 }
 
 export interface StandinRepository {
@@ -280,6 +282,12 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const repos = (org?.repositories ?? []).map((r) => repoJson(org!, r));
       const { slice, headers } = pageOf(repos);
       return [200, { total_count: repos.length, repositories: slice }, headers];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/members$/.exec(p)) && req.method === "GET") {
+      const org = orgOf(m[1]!);
+      if (!org) return [404, { message: "Not Found" }];
+      const { slice, headers } = pageOf((org.members ?? []).map((u) => ({ login: u.login, id: u.id, type: u.type ?? "User", site_admin: false })));
+      return [200, slice, headers];
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(p)) && req.method === "GET") {
       const org = orgOf(m[1]!);

@@ -176,6 +176,7 @@ describe("state machines", () => {
       backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
       backfillRepository: [ref(machineId("backfillPage"))],
       backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
+      memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
       redelivery: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
     };
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
@@ -260,7 +261,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "BackfillStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -276,6 +277,7 @@ describe("least privilege", () => {
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
+      [ref(machineId("memberOnboarding"))],
       // the redelivery schedule's role
       [ref(machineId("redelivery"))],
     ]);
