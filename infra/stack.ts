@@ -54,7 +54,7 @@ export const REDELIVERY_RATE_MINUTES = 5;
 const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
- * The deployed form of the app: an HTTP API in front of the webhook Lambda, the two state machines from
+ * The deployed form of the app: an HTTP API in front of the webhook Lambda, the state machines from
  * machines/*.asl.json with their task Lambdas, the table, the notification topic, the App's secret, and alarms.
  * Every grant is written out and matches what the code and the ASL actually call.
  */
@@ -116,10 +116,13 @@ export class OrgFlowsStack extends Stack {
         timeout: Duration.seconds(10),
         // CPU scales with memory: Probot's cold start is CPU-bound, and each delivery lasts well under a second.
         memorySize: 1024,
-        environment: { ...common, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
+        // TABLE_NAME: the config check on pull requests matches directory rules against the stored members.
+        environment: { ...common, TABLE_NAME: this.table.tableName, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
       }),
     };
     for (const fn of Object.values(this.functions)) this.secret.grantRead(fn);
+    // Read only, one org's partition at a time (Query); the writes stay with the state machines.
+    this.functions.webhook.addToRolePolicy(new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: [this.table.tableArn] }));
 
     const substitutions = {
       ...Object.fromEntries((Object.entries(TASK_LAMBDAS) as [TaskKey, TaskLambda][]).map(([key, t]) => [t.placeholder, this.functions[key].functionArn])),
@@ -140,9 +143,11 @@ export class OrgFlowsStack extends Stack {
     const backfillPage = machine("backfillPage", "BackfillPage");
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
     const backfill = machine("backfill", "Backfill");
+    const memberOffboarding = machine("memberOffboarding", "MemberOffboarding");
+    const teamSync = machine("teamSync", "TeamSync");
     const redelivery = machine("redelivery", "Redelivery");
     const memberBackfill = machine("memberBackfill", "MemberBackfill");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, redelivery, memberBackfill };
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync, redelivery, memberBackfill };
     this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
@@ -160,6 +165,8 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "TABLE_NAME for the report/members CLIs" });
     new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
+    new CfnOutput(this, "MemberOffboardingStateMachineArn", { value: this.machines.memberOffboarding.stateMachineArn });
+    new CfnOutput(this, "TeamSyncStateMachineArn", { value: this.machines.teamSync.stateMachineArn, description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply" });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
     new CfnOutput(this, "MemberBackfillStateMachineArn", { value: this.machines.memberBackfill.stateMachineArn, description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members" });
     new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });

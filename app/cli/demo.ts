@@ -13,6 +13,7 @@ import { sign } from "../server/signature.js";
 import { startWebhookServer } from "../server/webhook-server.js";
 import { listMembers } from "../store/members.js";
 import { startEmbedded } from "../../infra/local/embedded.js";
+import { demoLifecycle } from "../../infra/local/demo-lifecycle.js";
 import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
 import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
 import { DEMO_RUNS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
@@ -247,6 +248,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     await demoBackfill({ section, expect, deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin });
     await demoMemberBackfill({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin });
     await demoRedelivery({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin, webhook: { url: server.url, secret } });
+
+    await demoLifecycle({ deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin, outbox: embedded.outbox, section, expect });
 
     section("Checks");
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);

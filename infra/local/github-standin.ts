@@ -37,6 +37,10 @@ export interface StandinOrg {
   files?: Record<string, string>;
   saml?: boolean;
   hostedRunners?: StandinHostedRunner[];
+  /** team slug -> logins with a pending invitation to it */
+  pendingInvitations?: Record<string, string[]>;
+  /** pull requests of the org's `.github` repository, by number */
+  pulls?: Record<number, StandinPull>;
   /** the App's installation on this org (GET /orgs/{org}/installation); its tokens list `repositories` */
   installationId?: number;
   repositories?: StandinRepository[];
@@ -64,6 +68,24 @@ export interface StandinRun {
   created_at: string;
   run_started_at: string;
   updated_at: string;
+}
+
+/** A pull request of the org's `.github` repository: its commits and the files it changes. */
+export interface StandinPull {
+  headSha: string;
+  baseSha: string;
+  /** path -> content at the head commit (null: the pull request deletes it) */
+  files: Record<string, string | null>;
+}
+
+/** A check run as the app created it. */
+export interface StandinCheckRun {
+  repo: string;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string; annotations?: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title?: string }> };
 }
 
 export interface StandinState {
@@ -121,6 +143,9 @@ export interface GitHubStandin {
   failRedeliveriesOf(guid: string): void;
   setWebhook(url: string, secret: string): void;
   deliveries(): StandinDelivery[];
+  /** Takes someone out of a team by hand, as an admin would (drift for sync-teams to repair). */
+  removeFromTeam(org: string, slug: string, login: string): void;
+  checkRuns: StandinCheckRun[];
   close(): Promise<void>;
 }
 
@@ -198,6 +223,8 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     }
     addDelivery({ event: original.event, payload: original.payload, guid: original.guid, status, statusCode: code, redelivery: true });
   }
+  const checkRuns: StandinCheckRun[] = [];
+  const pendingOf = (org: string, slug: string): Set<string> => new Set((orgOf(org)?.pendingInvitations?.[slug] ?? []).map((l) => l.toLowerCase()));
   const orgOf = (login: string): StandinOrg | undefined => state.orgs.find((o) => o.login.toLowerCase() === login.toLowerCase());
 
   async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -322,17 +349,48 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const nodes = user?.samlNameId ? [{ samlIdentity: { nameId: user.samlNameId, username: user.samlNameId, emails: [{ value: user.samlNameId, primary: true }] } }] : [];
       return [200, { data: { organization: { samlIdentityProvider: { externalIdentities: { nodes } } } } }];
     }
+    if ((m = /^\/repos\/([^/]+)\/\.github\/pulls\/(\d+)\/files$/.exec(p)) && req.method === "GET") {
+      const pull = orgOf(m[1]!)?.pulls?.[Number(m[2])];
+      if (!pull) return [404, { message: "Not Found" }];
+      const base = orgOf(m[1]!)?.files ?? {};
+      const files = Object.entries(pull.files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : filename in base ? "modified" : "added" }));
+      const { slice, headers } = pageOf(files);
+      return [200, slice, headers];
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(p)) && req.method === "POST") {
+      checkRuns.push({ ...(json as unknown as StandinCheckRun), repo: `${m[1]}/${m[2]}` });
+      return [201, { id: checkRuns.length, ...json }];
+    }
     if ((m = /^\/repos\/([^/]+)\/\.github\/contents\/(.+)$/.exec(p)) && req.method === "GET") {
-      const file = orgOf(m[1]!)?.files?.[decodeURIComponent(m[2]!)];
+      const org = orgOf(m[1]!);
+      const path = decodeURIComponent(m[2]!);
+      const ref = url.searchParams.get("ref");
+      // At a pull request's head commit: its version of the file; anywhere else: the default branch's.
+      const pull = ref ? Object.values(org?.pulls ?? {}).find((x) => x.headSha === ref) : undefined;
+      const file = pull && path in pull.files ? (pull.files[path] ?? undefined) : org?.files?.[path];
       if (file === undefined) return [404, { message: "Not Found" }];
       const content = Buffer.from(file).toString("base64");
       return [200, { type: "file", name: m[2]!.split("/").pop(), path: m[2], size: Buffer.byteLength(file), encoding: "base64", content }];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams$/.exec(p)) && req.method === "GET") {
+      const orgTeams = teams.get(m[1]!.toLowerCase());
+      if (!orgTeams) return [404, { message: "Not Found" }];
+      const { slice, headers } = pageOf([...orgTeams.keys()].map((slug, i) => ({ id: i + 1, slug, name: slug })));
+      return [200, slice, headers];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/(members|invitations)$/.exec(p)) && req.method === "GET") {
+      const team = teams.get(m[1]!.toLowerCase())?.get(m[2]!);
+      if (!team) return [404, { message: "Not Found" }];
+      const logins = m[3] === "members" ? [...team].sort() : [...pendingOf(m[1]!, m[2]!)].sort();
+      const { slice, headers } = pageOf(logins.map((login, i) => ({ id: i + 1, login, type: "User" })));
+      return [200, slice, headers];
     }
     if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(p))) {
       const orgTeams = teams.get(m[1]!.toLowerCase());
       const team = orgTeams?.get(m[2]!);
       const login = m[3]!.toLowerCase();
       if (req.method === "GET") {
+        if (team && pendingOf(m[1]!, m[2]!).has(login)) return [200, { state: "pending", role: "member", url: url.href }];
         if (!team?.has(login)) return [404, { message: "Not Found" }];
         return [200, { state: "active", role: "member", url: url.href }];
       }
@@ -412,6 +470,10 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       webhook = { url, secret };
     },
     deliveries: () => deliveries.map(publicDelivery),
+    removeFromTeam: (org, slug, login) => {
+      teams.get(org.toLowerCase())?.get(slug)?.delete(login.toLowerCase());
+    },
+    checkRuns,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -171,7 +171,9 @@ describe("state machines", () => {
     expect(deployed).not.toContain("${");
     expect(deployed).not.toContain("<<undefined>>");
     const names: Record<keyof typeof MACHINES, Json[]> = {
-      memberOnboarding: [getAtt(fnId("enrichMember")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberOnboarding: [getAtt(fnId("enrichMember")), getAtt(fnId("applyTeamRules")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberOffboarding: [ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      teamSync: [getAtt(fnId("syncMemberTeams")), ref(logicalId(stack.topic))],
       workflowRunCost: [getAtt(fnId("priceRun")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
       backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
       backfillRepository: [ref(machineId("backfillPage"))],
@@ -261,7 +263,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -270,10 +272,10 @@ describe("data, notifications, logs", () => {
 describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
-  test("states:StartExecution: the webhook on exactly its two machines, each parent machine on exactly its child, the schedule on the redelivery machine, never `*`", () => {
+  test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, the schedule on the redelivery machine, never `*`", () => {
     const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
     expect(starts.map((s) => list(s.Resource))).toEqual([
-      [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
+      [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
@@ -284,11 +286,12 @@ describe("least privilege", () => {
     expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
-      { actions: ["states:StartExecution"], resource: [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))] },
+      { actions: ["dynamodb:Query"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["states:StartExecution"], resource: list(starts[0]!.Resource) },
     ]);
   });
 
-  test.each(["enrichMember", "priceRun"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
+  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
     expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
@@ -297,7 +300,7 @@ describe("least privilege", () => {
 
   test("member-onboarding: invoke enrich-member, PutItem, Publish (+ the topic key), exactly what its ASL uses", () => {
     expect(grants(roleStatements(roleOf(machineId("memberOnboarding"))))).toEqual([
-      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("enrichMember")) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("applyTeamRules")), getAtt(fnId("enrichMember"))] },
       { actions: ["dynamodb:PutItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
@@ -308,6 +311,19 @@ describe("least privilege", () => {
     expect(grants(roleStatements(roleOf(machineId("workflowRunCost"))))).toEqual([
       { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("priceRun")) },
       { actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("member-offboarding: UpdateItem and PutItem on the table, Publish (+ the topic key); team-sync: invoke sync-member-teams, Publish", () => {
+    expect(grants(roleStatements(roleOf(machineId("memberOffboarding"))))).toEqual([
+      { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+    expect(grants(roleStatements(roleOf(machineId("teamSync"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("syncMemberTeams")) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
     ]);
