@@ -43,6 +43,11 @@ export const envSchema = z.object({
   DIRECTORY_FILE: text,
   DIRECTORY_SCIM_URL: url,
   DIRECTORY_SCIM_TOKEN: text,
+  /** The failed-delivery sweep inside `org-flows start` on the embedded default, in minutes; 0 turns it off. */
+  REDELIVERY_INTERVAL_MINUTES: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (off) or more").max(1440, "must be at most 1440 (a day)").default(5),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -14,6 +14,8 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat, type ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -47,6 +49,8 @@ export interface OrgFlowsStackProps extends StackProps {
 }
 
 const MACHINES_DIR = join(PROJECT_ROOT, "machines");
+/** How often the deployed redelivery sweep runs (the embedded default: REDELIVERY_INTERVAL_MINUTES). */
+export const REDELIVERY_RATE_MINUTES = 5;
 const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
@@ -141,7 +145,10 @@ export class OrgFlowsStack extends Stack {
     const backfill = machine("backfill", "Backfill");
     const memberOffboarding = machine("memberOffboarding", "MemberOffboarding");
     const teamSync = machine("teamSync", "TeamSync");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync };
+    const redelivery = machine("redelivery", "Redelivery");
+    const memberBackfill = machine("memberBackfill", "MemberBackfill");
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync, redelivery, memberBackfill };
+    this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
@@ -161,6 +168,8 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "MemberOffboardingStateMachineArn", { value: this.machines.memberOffboarding.stateMachineArn });
     new CfnOutput(this, "TeamSyncStateMachineArn", { value: this.machines.teamSync.stateMachineArn, description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply" });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
+    new CfnOutput(this, "MemberBackfillStateMachineArn", { value: this.machines.memberBackfill.stateMachineArn, description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members" });
+    new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
@@ -343,6 +352,18 @@ export class OrgFlowsStack extends Stack {
     return [...byResource].map(([resource, actions]) => new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
   }
 
+  /**
+   * The failed-delivery sweep every 5 minutes (EventBridge Scheduler). Its role may start exactly the redelivery
+   * machine; GitHub keeps failed deliveries redeliverable for 3 days, so a missed run is caught by the next.
+   */
+  private redeliverySchedule(machine: sfn.StateMachine): scheduler.Schedule {
+    return new scheduler.Schedule(this, "RedeliverySchedule", {
+      description: "org-flows: redeliver the GitHub App's failed webhook deliveries",
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(REDELIVERY_RATE_MINUTES)),
+      target: new StepFunctionsStartExecution(machine, { input: scheduler.ScheduleTargetInput.fromObject({}), retryAttempts: 2, maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES) }),
+    });
+  }
+
   private webhookApi(fn: NodejsFunction): apigw.HttpApi {
     const api = new apigw.HttpApi(this, "WebhookApi", {
       description: "GitHub App webhooks",
@@ -460,7 +481,7 @@ export class OrgFlowsStack extends Stack {
     }
     // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
     // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
-    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"]] as const) {
+    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"], ["memberBackfill", "memberOnboarding"]] as const) {
       const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,

@@ -21,4 +21,5 @@ export const COMMANDS: readonly CliCommand[] = [
   { name: "sync-teams", summary: "team drift: who misses the teams config and directory rules give them; --apply adds them", load: () => import("./sync-teams.js") },
   { name: "reconcile", summary: "compare the app's figures with GitHub's billing usage report", load: () => import("./reconcile.js") },
   { name: "backfill", summary: "price an organisation's past workflow runs that no delivery priced", load: () => import("./backfill.js") },
+  { name: "redeliver", summary: "redeliver the App's failed webhook deliveries now (also runs on a schedule)", load: () => import("./redeliver.js") },
 ];

@@ -11,6 +11,10 @@ export const MACHINES = {
   backfill: { file: "backfill.asl.json", name: "backfill", env: "BACKFILL_STATE_MACHINE_ARN" },
   backfillRepository: { file: "backfill-repository.asl.json", name: "backfill-repository", env: "BACKFILL_REPOSITORY_STATE_MACHINE_ARN" },
   backfillPage: { file: "backfill-page.asl.json", name: "backfill-page", env: "BACKFILL_PAGE_STATE_MACHINE_ARN" },
+  // Backfill of an org's members: one member-onboarding child per member not yet stored, one notification for all.
+  memberBackfill: { file: "member-backfill.asl.json", name: "member-backfill", env: "MEMBER_BACKFILL_STATE_MACHINE_ARN" },
+  // The failed-delivery redelivery sweep (on a schedule, and `org-flows redeliver`).
+  redelivery: { file: "redelivery.asl.json", name: "redelivery", env: "REDELIVERY_STATE_MACHINE_ARN" },
 } as const;
 
 /** The machines the webhook starts (it needs StartExecution on these only). */

@@ -34,5 +34,7 @@ export const onboardingInputSchema = z.object({
   configError: z.string().optional(),
   deliveryId: z.string().min(1),
   receivedAt: z.iso.datetime(),
+  /** false: store without notifying (a member backfill notifies once for all); absent: notify, as for a joiner. */
+  notify: z.boolean().optional(),
 });
 export type OnboardingInput = z.infer<typeof onboardingInputSchema>;

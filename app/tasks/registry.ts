@@ -95,6 +95,36 @@ export const TASK_LAMBDAS = {
     needs: [],
     load: async () => (await import("./list-runs.lambda.js")).handler as LambdaHandler,
   },
+  listDeliveries: {
+    id: "ListDeliveries",
+    functionName: "org-flows-list-deliveries",
+    entry: "app/tasks/list-deliveries.lambda.ts",
+    placeholder: "ListDeliveriesFunctionArn",
+    description: "redelivery task: the App's webhook deliveries after the cursor, and the guids to redeliver",
+    timeoutSeconds: 120,
+    needs: [],
+    load: async () => (await import("./list-deliveries.lambda.js")).handler as LambdaHandler,
+  },
+  redeliver: {
+    id: "Redeliver",
+    functionName: "org-flows-redeliver",
+    entry: "app/tasks/redeliver.lambda.ts",
+    placeholder: "RedeliverFunctionArn",
+    description: "redelivery task: ask GitHub to redeliver one failed webhook delivery",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./redeliver.lambda.js")).handler as LambdaHandler,
+  },
+  listMembers: {
+    id: "ListMembers",
+    functionName: "org-flows-list-members",
+    entry: "app/tasks/list-members.lambda.ts",
+    placeholder: "ListMembersFunctionArn",
+    description: "member backfill task: one page of the org's members, the onboarding config applied as for a joiner",
+    timeoutSeconds: 60,
+    needs: [],
+    load: async () => (await import("./list-members.lambda.js")).handler as LambdaHandler,
+  },
 } as const satisfies Record<string, TaskLambda>;
 
 export type TaskKey = keyof typeof TASK_LAMBDAS;

@@ -188,6 +188,8 @@ describe("state machines", () => {
       backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
       backfillRepository: [ref(machineId("backfillPage"))],
       backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
+      memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      redelivery: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
     };
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
   });
@@ -271,7 +273,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "BackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -280,13 +282,16 @@ describe("data, notifications, logs", () => {
 describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
-  test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, never `*`", () => {
+  test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, the schedule on the redelivery machine, never `*`", () => {
     const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
     expect(starts.map((s) => list(s.Resource))).toEqual([
       [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
+      [ref(machineId("memberOnboarding"))],
+      // the redelivery schedule's role
+      [ref(machineId("redelivery"))],
     ]);
     expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
@@ -342,6 +347,22 @@ describe("least privilege", () => {
       { actions: ["states:DescribeExecution", "states:StopExecution"], resource: arn("states", ":execution:OrgFlows-workflow-run-cost:*") },
       { actions: ["events:DescribeRule", "events:PutRule", "events:PutTargets"], resource: arn("events", ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule") },
     ]);
+  });
+
+  test("redelivery: invoke its two tasks, the count/cursor/marker item actions, Publish (+ the topic key); nothing else", () => {
+    expect(grants(roleStatements(roleOf(machineId("redelivery"))))).toEqual([
+      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver"))] },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("the redelivery sweep every 5 minutes (EventBridge Scheduler), whose role may start exactly the redelivery machine", () => {
+    const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
+    expect(schedule.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED", Target: { Arn: ref(machineId("redelivery")), Input: "{}" } });
+    const roleId = ((schedule.Properties.Target as { RoleArn: { "Fn::GetAtt": string[] } }).RoleArn["Fn::GetAtt"])[0]!;
+    expect(grants(roleStatements(roleId))).toEqual([{ actions: ["states:StartExecution"], resource: ref(machineId("redelivery")) }]);
   });
 
   test("the only `*` resource is CDK's log-delivery and X-Ray statement on the machine roles; no wildcard action", () => {

@@ -25,7 +25,7 @@ test("cdk synth succeeds offline and cdk-nag reports nothing", () => {
   expect({ status: result.status, stderr: result.status === 0 ? "" : String(result.stderr).slice(-3000) }).toEqual({ status: 0, stderr: "" });
   const template = JSON.parse(readFileSync(join(out, "OrgFlows.template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const machines = Object.values(template.Resources).filter((r) => r.Type === "AWS::StepFunctions::StateMachine");
-  // workflow-run-cost as asked; every other machine (onboarding, offboarding, team sync, backfill) stays Standard
+  // workflow-run-cost as asked; every other machine (onboarding, offboarding, team sync, backfills, redelivery) stays Standard
   const others = Object.keys(MACHINES).length - 1;
   expect(machines.map((m) => m.Properties.StateMachineType).sort()).toEqual(["EXPRESS", ...Array<string>(others).fill("STANDARD")]);
   const report = JSON.parse(readFileSync(join(out, "validation-report.json"), "utf8")) as { pluginReports: Array<{ conclusion: string }> };
