@@ -43,14 +43,28 @@ export const envSchema = z.object({
   DIRECTORY_FILE: text,
   DIRECTORY_SCIM_URL: url,
   DIRECTORY_SCIM_TOKEN: text,
+  /** The failed-delivery sweep inside `org-flows start` on the embedded default, in minutes; 0 turns it off. */
+  REDELIVERY_INTERVAL_MINUTES: z.preprocess(
+    unsetIfEmpty,
+    z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (off) or more").max(1440, "must be at most 1440 (a day)").default(5),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
+const VARIABLES = Object.keys(envSchema.shape);
+let last: { key: string; env: Env } | undefined;
+
 /** The validated environment, or a UsageError naming every bad variable. Cheap: called where a value is needed. */
 export function readEnv(raw: NodeJS.ProcessEnv = process.env): Env {
+  // Read on every delivery and call: parse again only when one of the variables changed (tests change them).
+  const key = VARIABLES.map((k) => raw[k] ?? "\u0000").join("\u0001");
+  if (last?.key === key) return last.env;
   const parsed = envSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    last = { key, env: parsed.data };
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message} (got ${JSON.stringify(raw[String(i.path[0])])})`);
   throw new UsageError(problems.join("; "));
 }

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from "pino";
 import { readEnv } from "./env.js";
+import { sourceMappedStack } from "./source-mapped-stack.js";
 
 /** What may be logged about an error: never its `event` (Probot attaches the whole payload), request or response. */
 export interface SafeError {
@@ -14,7 +15,7 @@ export function safeError(err: unknown): SafeError {
   if (!(err instanceof Error)) return { type: typeof err, message: "non-Error value thrown" };
   const out: SafeError = { type: err.name, message: err.message };
   if ("status" in err && typeof err.status === "number") out.status = err.status;
-  if (err.stack) out.stack = err.stack;
+  if (err.stack) out.stack = sourceMappedStack(err.stack);
   if (err instanceof AggregateError) out.errors = err.errors.map(safeError);
   return out;
 }

@@ -22,25 +22,47 @@ export const BUNDLE = {
   target: "node22",
   format: "esm",
   minify: true,
+  /**
+   * Shipped beside the bundle but not loaded at start (no `--enable-source-maps`, which cost a large share of the
+   * cold start): app/source-mapped-stack.ts reads it when an error is logged, so logged stacks still point at the
+   * TypeScript. The sources themselves stay out of the asset.
+   */
   sourceMap: true,
-  /** Stack traces point at the TypeScript; the sources themselves stay out of the asset. */
   sourcesContent: false,
   /** ESM entry points first, so that CommonJS copies of dual packages are not pulled in. */
   mainFields: ["module", "main"],
   /** Bundled CommonJS dependencies call `require` (for Node built-ins); an ES module has none, so define one. */
   banner: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);",
   /**
-   * Nothing is external, not even the AWS SDK that the runtime ships: the bundle runs the SDK version the tests ran,
-   * and one minified file loads faster than the SDK's many files (measured here: ~300 ms vs ~480 ms to ready).
+   * The AWS SDK is bundled, not taken from the runtime: the bundle runs the SDK version the tests ran, and one
+   * minified file loads faster than the SDK's many files (measured here: ~300 ms vs ~480 ms to ready). The one
+   * exception is the SDK's event-stream support, which it imports on demand for streaming operations only: none of
+   * the Lambdas calls one (16 KB of the webhook bundle; if one ever did, the import would fail loudly).
    */
-  externalModules: [] as string[],
+  externalModules: ["@smithy/core/event-streams"] as string[],
+  /**
+   * Packages swapped for smaller ones that do the same on Lambda (`npm run bench:lambda` measures the result; see
+   * the README's benchmarks). Paths are resolved from the project root.
+   * - The SDK's default credential chain: Lambda gives credentials in environment variables, the chain's first link
+   *   and the one it stops at there; the other links were 130 KB of the webhook bundle.
+   * - pino-pretty: only Probot's own logger uses it, and the Lambdas always give Probot app/log.ts's logger.
+   * - Bottleneck: Probot imports the full build only for Redis clustering, which the Lambdas never configure; the
+   *   light build (what Octokit's plugins use) serves every import of it.
+   */
+  alias: {
+    "@aws-sdk/credential-provider-node": "./app/lambda-substitutes/aws-credentials.ts",
+    "pino-pretty": "./app/lambda-substitutes/pino-pretty.ts",
+    bottleneck: "./app/lambda-substitutes/bottleneck",
+  } as Record<string, string>,
 } as const;
 
 /** The file name NodejsFunction gives an ESM bundle; Lambda's handler is `index.handler`. */
 export const BUNDLE_FILE = "index.mjs";
 
-/** Every function's NODE_OPTIONS: the source maps shipped beside each bundle are only read with this flag. */
-export const LAMBDA_NODE_OPTIONS = "--enable-source-maps";
+/** What NodejsFunction cannot say with its own bundling options, as esbuild CLI arguments (it runs in PROJECT_ROOT). */
+export const ESBUILD_ARGS: Record<string, string[]> = {
+  "--alias": Object.entries(BUNDLE.alias).map(([from, to]) => `${from}=${to}`),
+};
 
 /** The same options for esbuild's own API (tests and the benchmark), as NodejsFunction passes them to its CLI. */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
@@ -57,6 +79,8 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     external: [...BUNDLE.externalModules],
+    alias: { ...BUNDLE.alias },
+    absWorkingDir: PROJECT_ROOT,
     logLevel: "warning",
   };
 }

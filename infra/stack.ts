@@ -14,6 +14,8 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat, type ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -25,7 +27,7 @@ import { failedExecutionMessage } from "../app/notifications/failed-execution.js
 import { TABLE } from "../app/store/table.js";
 import { SYNC_MANAGED_RULE, taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
-import { BUNDLE, entryPath, LAMBDA_NODE_OPTIONS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
+import { BUNDLE, entryPath, ESBUILD_ARGS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
 import type { SubstitutionKey, Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
@@ -47,10 +49,12 @@ export interface OrgFlowsStackProps extends StackProps {
 }
 
 const MACHINES_DIR = join(PROJECT_ROOT, "machines");
+/** How often the deployed redelivery sweep runs (the embedded default: REDELIVERY_INTERVAL_MINUTES). */
+export const REDELIVERY_RATE_MINUTES = 5;
 const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
- * The deployed form of the app: an HTTP API in front of the webhook Lambda, the two state machines from
+ * The deployed form of the app: an HTTP API in front of the webhook Lambda, the state machines from
  * machines/*.asl.json with their task Lambdas, the table, the notification topic, the App's secret, and alarms.
  * Every grant is written out and matches what the code and the ASL actually call.
  */
@@ -112,7 +116,8 @@ export class OrgFlowsStack extends Stack {
         timeout: Duration.seconds(10),
         // CPU scales with memory: Probot's cold start is CPU-bound, and each delivery lasts well under a second.
         memorySize: 1024,
-        environment: { ...common, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
+        // TABLE_NAME: the config check on pull requests matches directory rules against the stored members.
+        environment: { ...common, TABLE_NAME: this.table.tableName, ...(props.defaultTeams ? { DEFAULT_TEAMS: props.defaultTeams } : {}) },
       }),
     };
     // The App's credentials only where GitHub is called: a computation-only task gets neither the ARN nor the grant.
@@ -120,6 +125,8 @@ export class OrgFlowsStack extends Stack {
       if (key in TASK_LAMBDAS && (TASK_LAMBDAS[key as TaskKey].needs as readonly string[]).includes("computeOnly")) continue;
       this.secret.grantRead(fn);
     }
+    // Read only, one org's partition at a time (Query); the writes stay with the state machines.
+    this.functions.webhook.addToRolePolicy(new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: [this.table.tableArn] }));
 
     const substitutions = {
       ...Object.fromEntries((Object.entries(TASK_LAMBDAS) as [TaskKey, TaskLambda][]).map(([key, t]) => [t.placeholder, this.functions[key].functionArn])),
@@ -140,7 +147,12 @@ export class OrgFlowsStack extends Stack {
     const backfillPage = machine("backfillPage", "BackfillPage");
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
     const backfill = machine("backfill", "Backfill");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill };
+    const memberOffboarding = machine("memberOffboarding", "MemberOffboarding");
+    const teamSync = machine("teamSync", "TeamSync");
+    const redelivery = machine("redelivery", "Redelivery");
+    const memberBackfill = machine("memberBackfill", "MemberBackfill");
+    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync, redelivery, memberBackfill };
+    this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
@@ -157,7 +169,11 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "TABLE_NAME for the report/members CLIs" });
     new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
+    new CfnOutput(this, "MemberOffboardingStateMachineArn", { value: this.machines.memberOffboarding.stateMachineArn });
+    new CfnOutput(this, "TeamSyncStateMachineArn", { value: this.machines.teamSync.stateMachineArn, description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply" });
     new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
+    new CfnOutput(this, "MemberBackfillStateMachineArn", { value: this.machines.memberBackfill.stateMachineArn, description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members" });
+    new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
@@ -261,7 +277,7 @@ export class OrgFlowsStack extends Stack {
       timeout: opts.timeout,
       role,
       logGroup,
-      environment: { NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...opts.environment },
+      environment: opts.environment,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, "package-lock.json"),
       bundling: {
@@ -273,6 +289,7 @@ export class OrgFlowsStack extends Stack {
         mainFields: [...BUNDLE.mainFields],
         banner: BUNDLE.banner,
         externalModules: [...BUNDLE.externalModules],
+        esbuildArgs: ESBUILD_ARGS,
         forceDockerBundling: false,
         ...(opts.commandHooks ? { commandHooks: opts.commandHooks } : {}),
       },
@@ -338,6 +355,18 @@ export class OrgFlowsStack extends Stack {
       }
     }
     return [...byResource].map(([resource, actions]) => new iam.PolicyStatement({ actions: [...actions].sort(), resources: [resource] }));
+  }
+
+  /**
+   * The failed-delivery sweep every 5 minutes (EventBridge Scheduler). Its role may start exactly the redelivery
+   * machine; GitHub keeps failed deliveries redeliverable for 3 days, so a missed run is caught by the next.
+   */
+  private redeliverySchedule(machine: sfn.StateMachine): scheduler.Schedule {
+    return new scheduler.Schedule(this, "RedeliverySchedule", {
+      description: "org-flows: redeliver the GitHub App's failed webhook deliveries",
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(REDELIVERY_RATE_MINUTES)),
+      target: new StepFunctionsStartExecution(machine, { input: scheduler.ScheduleTargetInput.fromObject({}), retryAttempts: 2, maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES) }),
+    });
   }
 
   private webhookApi(fn: NodejsFunction): apigw.HttpApi {
@@ -457,7 +486,7 @@ export class OrgFlowsStack extends Stack {
     }
     // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
     // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
-    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"]] as const) {
+    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"], ["memberBackfill", "memberOnboarding"]] as const) {
       const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,

@@ -38,8 +38,9 @@ describe.each(files)("%s", (file) => {
     const subjects = [...text.matchAll(/"Subject\.\$": "States\.Format\('([^']*)', ([^"]*)\)"/g)].map((m) => ({ format: m[1]!, args: m[2]!.split(", ") }));
     // A machine that publishes sets a subject built from its input.
     if (text.includes("arn:aws:states:::sns:publish")) expect(subjects.length).toBeGreaterThan(0);
-    // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits).
-    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20 };
+    // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits),
+    // a delivery guid at most 64 characters (app/redelivery/deliveries.ts).
+    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20, "$.org": 39, "$.candidate.guid": 64, "$.input.org": 39, "$.final.totals.onboarded": 10 };
     for (const { format, args } of subjects) {
       let i = 0;
       const filled = format.replace(/\{\}/g, () => "x".repeat(longest[args[i++]!] ?? -1));

@@ -14,6 +14,8 @@ describe("onboarding config", () => {
         exclude: [],
         excludeBots: true,
         dryRun: false,
+        rules: [],
+        maxChanges: 50,
         source: ".github/onboarding.yml",
       },
     });

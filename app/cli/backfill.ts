@@ -2,6 +2,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { backfillState, repositoryProgress, startBackfill, type BackfillState } from "../backfill/start.js";
+import { memberBackfillState, startMemberBackfill } from "../backfill/start-members.js";
 import { MACHINES, machineArn } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { UsageError } from "../errors.js";
@@ -32,9 +33,11 @@ function program(): Command {
         "workflow-run-cost machine and execution name as the webhook, so nothing is counted twice. Prints the execution's name.",
     )
     .requiredOption("--org <org>", "the organisation's login")
-    .addOption(new Option("--since <date>", "first UTC day of the window (YYYY-MM-DD), on the runs' creation").argParser(day("--since")).makeOptionMandatory())
+    .addOption(new Option("--since <date>", "first UTC day of the window (YYYY-MM-DD), on the runs' creation (required unless --members)").argParser(day("--since")))
     .addOption(new Option("--until <date>", "last UTC day of the window, inclusive (default: today)").argParser(day("--until")))
     .option("--repo <owner/name>", "only this repository")
+    .option("--members", "onboard the org's members not yet stored instead (one member-onboarding child each, one notification for all)")
+    .option("--teams", "with --members: also add every member to the configured teams (same config, exclusions and dry run as a joiner)")
     .option("--wait", "follow the execution with a progress line (stderr); exit 0 only when it succeeded with no failure")
     .addOption(new Option("--concurrency <n>", "repositories backfilled at once").default(4).argParser(count("--concurrency", 40)))
     .addOption(new Option("--run-concurrency <n>", "attempts priced at once per repository").default(4).argParser(count("--run-concurrency", 40)))
@@ -43,13 +46,16 @@ function program(): Command {
       "after",
       "\nOne backfill per organisation at a time: while one runs, another start reports the running one.\n" +
         "\nExamples:\n  org-flows backfill --org acme --since 2026-11-01 --wait\n" +
-        "  org-flows backfill --org acme --since 2026-11-01 --until 2026-11-19 --repo acme/api --format json --wait\n",
+        "  org-flows backfill --org acme --since 2026-11-01 --until 2026-11-19 --repo acme/api --format json --wait\n" +
+        "  org-flows backfill --org acme --members --teams --wait\n",
     );
 }
 
 interface Opts {
   org: string;
-  since: string;
+  since?: string;
+  members?: boolean;
+  teams?: boolean;
   until?: string;
   repo?: string;
   wait?: boolean;
@@ -66,10 +72,17 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
   if (early !== undefined) return early;
   const o = cmd.opts<Opts>();
   const now = opts.now ?? new Date();
-  const until = o.until ?? now.toISOString().slice(0, 10);
-  if (until < o.since) throw new UsageError(`--until ${until} is before --since ${o.since}`);
-  if (o.repo && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(o.repo)) throw new UsageError(`--repo must be owner/name, not '${o.repo}'`);
   if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(o.org)) throw new UsageError(`--org must be an organisation login, not '${o.org}'`);
+  if (o.members) {
+    if (o.since || o.until || o.repo) throw new UsageError("--members backfills members, not runs: leave out --since, --until and --repo");
+    return membersBackfill(o, io, now, opts.pollMs);
+  }
+  if (o.teams) throw new UsageError("--teams goes with --members");
+  if (!o.since) throw new UsageError("--since is required (or --members)");
+  const since = o.since;
+  const until = o.until ?? now.toISOString().slice(0, 10);
+  if (until < since) throw new UsageError(`--until ${until} is before --since ${since}`);
+  if (o.repo && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(o.repo)) throw new UsageError(`--repo must be owner/name, not '${o.repo}'`);
 
   const conn = await connectForCli();
   const sfn = new SFNClient({ ...sdkTimeouts() });
@@ -77,7 +90,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
     const arn = machineArn("backfill");
     const input = {
       org: o.org,
-      from: `${o.since}T00:00:00Z`,
+      from: `${since}T00:00:00Z`,
       to: `${until}T23:59:59Z`,
       repository: o.repo ?? null,
       concurrency: { repositories: o.concurrency, runs: o.runConcurrency },
@@ -121,6 +134,40 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
       if (t.failures > 0)
         io.out.write(`${t.failures} repositories or pages had a failure: see npm run executions (failed pricing executions can be redriven)\n`);
       if (t.unreachable > 0) io.out.write(`${t.unreachable} runs were beyond GitHub's 1,000-result cap within a single second and could not be listed\n`);
+      if (state.error) io.out.write(`${state.error}: ${state.cause ?? ""}\n`);
+    }
+    return state.status === "SUCCEEDED" && t.failures === 0 ? 0 : 1;
+  } finally {
+    sfn.destroy();
+    await conn.close();
+  }
+}
+
+/** `--members`: the member-backfill machine; prints its name, or with --wait its totals. */
+async function membersBackfill(o: Opts, io: CliIo, now: Date, pollMs = 2000): Promise<number> {
+  const conn = await connectForCli();
+  const sfn = new SFNClient({ ...sdkTimeouts() });
+  try {
+    const started = await startMemberBackfill(sfn, machineArn("memberBackfill"), { org: o.org, teams: Boolean(o.teams), concurrency: o.concurrency }, now);
+    if (!started.started) io.err.write(`a member backfill of ${o.org} is running already: ${started.name} (following it instead of starting another)\n`);
+    if (!o.wait) {
+      io.out.write(o.format === "json" ? `${JSON.stringify({ execution: started.name, started: started.started, status: "RUNNING" })}\n` : `${started.name}\n`);
+      return 0;
+    }
+    let state: Awaited<ReturnType<typeof memberBackfillState>>;
+    for (;;) {
+      state = await memberBackfillState(sfn, started.executionArn);
+      if (state.status !== "RUNNING") break;
+      io.err.write(`${started.name}: RUNNING\n`);
+      await sleep(pollMs);
+    }
+    const t = state.totals;
+    const result = { execution: started.name, status: state.status, ...t, ...(state.error ? { error: state.error } : {}) };
+    if (o.format === "json") io.out.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      io.out.write(
+        `${started.name}: ${state.status}: ${t.members} members, ${t.onboarded} onboarded, ${t.stored} stored already, ${t.excluded} excluded, ${t.teamAdds} team memberships added, ${t.failures} failed\n`,
+      );
       if (state.error) io.out.write(`${state.error}: ${state.cause ?? ""}\n`);
     }
     return state.status === "SUCCEEDED" && t.failures === 0 ? 0 : 1;

@@ -2,7 +2,9 @@
 // part of it was priced live by deliveries; the backfill prices the rest, and the chargeback matches the hand
 // computation (every attempt one ubuntu-latest job of whole minutes in a private repository: minutes x $0.006).
 import { deliveryPayload, generateHistory, LINUX_MICROS_PER_MINUTE, type History } from "../../infra/local/backfill-history.js";
-import type { GitHubStandin, StandinOrg } from "../../infra/local/github-standin.js";
+import type { GitHubStandin, StandinOrg, StandinUser } from "../../infra/local/github-standin.js";
+import type { OutboxMessage } from "../../infra/local/sns-outbox.js";
+import { listMembers } from "../store/members.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { main as backfill } from "./backfill.js";
 
@@ -19,8 +21,21 @@ export const BACKFILL_HISTORY: History = generateHistory({
   rerunEvery: 3,
 });
 
+/** umbrella's members, all there before the App was installed (the bot is excluded by the default config). */
+export const BACKFILL_MEMBERS: StandinUser[] = [
+  { login: "uma-lead", id: 5101, name: "Uma Lead" },
+  { login: "victor-dev", id: 5102, name: "Victor Dev" },
+  { login: "wendy-ops", id: 5103, name: "Wendy Ops" },
+];
+
 export function backfillOrg(): StandinOrg {
-  return { login: BACKFILL_ORG, teams: {}, installationId: INSTALLATION_ID, repositories: BACKFILL_HISTORY.repositories };
+  return {
+    login: BACKFILL_ORG,
+    teams: {},
+    installationId: INSTALLATION_ID,
+    repositories: BACKFILL_HISTORY.repositories,
+    members: [...BACKFILL_MEMBERS, { login: "umbrella-ci[bot]", id: 5199, type: "Bot" }],
+  };
 }
 
 interface DemoHooks {
@@ -91,5 +106,27 @@ export async function demoBackfill(h: DemoHooks): Promise<void> {
   h.expect(
     "a second backfill adds nothing and fetches no job page",
     code2 === 0 && jobPages() === jobsBeforeAgain && JSON.stringify(after) === JSON.stringify(totals),
+  );
+}
+
+/** The member backfill: umbrella's members were never stored (they joined before the install). */
+export async function demoMemberBackfill(h: Omit<DemoHooks, "deliver"> & { outbox(): OutboxMessage[] }): Promise<void> {
+  h.section(`Member backfill: ${BACKFILL_ORG}'s members joined before the install (npx org-flows backfill --org ${BACKFILL_ORG} --members --wait)`);
+  const run = capture();
+  const successBefore = h.outbox().filter((m) => m.attributes?.outcome === "success").length;
+  const code = await backfill(["--org", BACKFILL_ORG, "--members", "--wait", "--format", "json"], run.io, { pollMs: 250 });
+  console.log(run.out.join("").replace(/^/gm, "  "));
+  const result = JSON.parse(run.out.join("") || "{}") as { status?: string; onboarded?: number; excluded?: number };
+  const stored = (await listMembers(BACKFILL_ORG)).map((m) => m.login).sort();
+  h.expect(
+    `member backfill: ${BACKFILL_MEMBERS.length} members onboarded as member-onboarding children, the bot excluded`,
+    code === 0 && result.onboarded === BACKFILL_MEMBERS.length && result.excluded === 1 && JSON.stringify(stored) === JSON.stringify(BACKFILL_MEMBERS.map((m) => m.login).sort()),
+    `exit ${code}, ${JSON.stringify(result)}, stored ${stored.join(" ")}`,
+  );
+  const notices = h.outbox().filter((m) => m.attributes?.outcome === "member-backfill");
+  h.expect(
+    "one notification for the whole member backfill, none per member",
+    notices.length === 1 && h.outbox().filter((m) => m.attributes?.outcome === "success").length === successBefore,
+    `${notices.length} backfill notifications`,
   );
 }

@@ -13,6 +13,7 @@ import { sign } from "../server/signature.js";
 import { startWebhookServer } from "../server/webhook-server.js";
 import { listMembers } from "../store/members.js";
 import { startEmbedded } from "../../infra/local/embedded.js";
+import { demoLifecycle } from "../../infra/local/demo-lifecycle.js";
 import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
 import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
 import { DEMO_RUNS, EXPECTED_COST_CENTERS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
@@ -20,7 +21,8 @@ import { queryTotals } from "../store/chargeback-query.js";
 import { main as report } from "./report.js";
 import { colourFor, newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 import { pino } from "pino";
-import { BACKFILL_HISTORY, backfillOrg, demoBackfill } from "./demo-backfill.js";
+import { BACKFILL_HISTORY, BACKFILL_MEMBERS, backfillOrg, demoBackfill, demoMemberBackfill } from "./demo-backfill.js";
+import { demoRedelivery, REDELIVERY_USER } from "./demo-redelivery.js";
 
 const program = (): Command =>
   newCommand("demo")
@@ -168,7 +170,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     appId: 1,
     publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     orgs: [...DEMO_ORGS, { login: "initech", teams: { everyone: [] } }, backfillOrg()],
-    users: DEMO_USERS,
+    users: [...DEMO_USERS, REDELIVERY_USER, ...BACKFILL_MEMBERS],
     jobs: { ...jobsIndex(), ...BACKFILL_HISTORY.jobs },
     runs: BACKFILL_HISTORY.runs,
   });
@@ -291,6 +293,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     await demoRuns(server.url, secret, () => embedded.idle());
     await demoChargeback(server.url, secret, () => embedded.idle(), embedded.outbox);
     await demoBackfill({ section, expect, deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin });
+    await demoMemberBackfill({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin });
+    await demoRedelivery({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin, webhook: { url: server.url, secret } });
+
+    await demoLifecycle({ deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin, outbox: embedded.outbox, section, expect });
 
     section("Checks");
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import type { MemberRecord } from "../records/member.js";
 import { closeDynamoClient } from "../store/dynamo.js";
-import { listMembers } from "../store/members.js";
+import { listMembers, listPastMemberships } from "../store/members.js";
 import { newCommand, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 
 const COLUMNS: Column<MemberRecord>[] = [
@@ -16,30 +16,44 @@ const COLUMNS: Column<MemberRecord>[] = [
   { key: "enrichment", value: (m) => m.enrichment },
   { key: "joinedAt", value: (m) => m.joinedAt },
 ];
+/** With --all: when each leaver left (empty for current members). */
+const LEFT_AT: Column<MemberRecord> = { key: "leftAt", value: (m) => m.leftAt ?? null };
 
 function program(): Command {
   return newCommand("members")
     .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npx org-flows start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
     .requiredOption("--org <org>", "the organisation's login, e.g. acme")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
-    .addHelpText("after", "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --format csv > members.csv\n");
+    .option("--all", "include members who left (leftAt set); JSON then also lists earlier memberships of rejoiners (history)")
+    .addHelpText("after", "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --all --format json\n  npx org-flows members --org acme --format csv > members.csv\n");
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
   const cmd = program();
   const early = await parseCommand(cmd, argv, io, "members");
   if (early !== undefined) return early;
-  const opts = cmd.opts<{ org: string; format: RowFormat }>();
+  const opts = cmd.opts<{ org: string; format: RowFormat; all?: boolean }>();
   const conn = await connectForCli();
   try {
-    const members = (await listMembers(opts.org)).sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.login.localeCompare(b.login));
+    const stored = (await listMembers(opts.org)).sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || a.login.localeCompare(b.login));
+    // Current members by default; leavers keep their record (leftAt) and are shown with --all.
+    const members = opts.all ? stored : stored.filter((m) => !m.leftAt);
     if (members.length === 0 && opts.format === "table") {
       io.err.write(`No members stored for ${opts.org}.\n`);
       return 0;
     }
     // JSON keeps every stored field (directory extras included); table and CSV show the usual columns.
-    if (opts.format === "json") io.out.write(`${JSON.stringify(members, null, 2)}\n`);
-    else printRows(members, COLUMNS, opts.format, io.out);
+    if (opts.format === "json") {
+      const past = opts.all ? await listPastMemberships(opts.org) : [];
+      const history = (login: string): object[] =>
+        past
+          .filter((p) => p.login.toLowerCase() === login.toLowerCase())
+          .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt))
+          .map(({ joinedAt, leftAt }) => ({ joinedAt, leftAt }));
+      // leftAt is always present: null for a current member.
+      const rows = members.map((m) => ({ ...m, leftAt: m.leftAt ?? null, ...(opts.all ? { history: history(m.login) } : {}) }));
+      io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else printRows(members, opts.all ? [...COLUMNS, LEFT_AT] : COLUMNS, opts.format, io.out);
     return 0;
   } finally {
     closeDynamoClient();

@@ -8,6 +8,9 @@ import { checkDataDir, checkStartEnv, describeListenError, probeListen } from ".
 import { UsageError } from "../errors.js";
 import { backend, readEnv } from "../env.js";
 import { logDestination } from "./log-destination.js";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { machineArn } from "../dispatch/machines.js";
+import { scheduleSweeps } from "../redelivery/start.js";
 
 const program = (): Command =>
   newCommand("start")
@@ -25,6 +28,7 @@ Environment:
   PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
   OUTBOUND_TIMEOUT_MS (10000)  how long one call to GitHub, the directory or AWS may take
   DATA_DIR (.data)      where the embedded default keeps its table, executions and SNS outbox
+  REDELIVERY_INTERVAL_MINUTES (5)  the failed-delivery redelivery sweep on the embedded default (0: off)
   DEFAULT_TEAMS         teams for orgs without .github/onboarding.yml, comma-separated slugs
   DIRECTORY_FILE        company directory: JSON array or CSV with a login column
   DIRECTORY_SCIM_URL, DIRECTORY_SCIM_TOKEN   or a SCIM 2.0 directory
@@ -80,7 +84,22 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
           onPublish: (m) => log.info({ topic: "notifications", subject: m.subject }, "SNS outbox: message published"),
         });
         log.info(`embedded default: Step Functions ${e.sfnEndpoint}, DynamoDB ${e.dynamoEndpoint}, data in ${settings.dataDir}`);
-        stopEmbedded = () => e.stop();
+        // On AWS the stack's EventBridge schedule runs the sweep; here the server does.
+        const minutes = readEnv().REDELIVERY_INTERVAL_MINUTES;
+        let stopSweeps = (): void => {};
+        if (minutes > 0) {
+          const sfn = new SFNClient({});
+          const stop = scheduleSweeps({ minutes, sfn, machineArn: machineArn("redelivery"), log });
+          stopSweeps = () => {
+            stop();
+            sfn.destroy();
+          };
+          log.info(`redelivery sweep every ${minutes} min`);
+        }
+        stopEmbedded = () => {
+          stopSweeps();
+          return e.stop();
+        };
       } else {
         log.info("dispatching to the configured AWS state machines");
       }

@@ -7,7 +7,7 @@ export interface MemberIdentity {
 }
 
 /** Why a member is skipped, or null when the app should onboard them. Logins compare case-insensitively, as on GitHub. */
-export function exclusionReason(member: MemberIdentity, config: OnboardingConfig): string | null {
+export function exclusionReason(member: MemberIdentity, config: Pick<OnboardingConfig, "exclude" | "excludeBots">): string | null {
   if (config.excludeBots && (member.type === "Bot" || member.login.toLowerCase().endsWith("[bot]"))) {
     return "bot account (excludeBots)";
   }

@@ -12,15 +12,16 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 export type OrgFile = { ok: true; file: string; text: string | null } | { ok: false; error: ConfigProblem };
 
 /**
- * Reads one file of the org's `.github` repository with the installation's token. Absent file or repository ->
+ * Reads one file of the org's `.github` repository (at `ref`, or its default branch) with the installation's token. Absent file or repository ->
  * `text: null`. A file that cannot be read for a reason the admin must fix (permissions, a directory, too large)
  * is a config problem; a GitHub outage or rate limit throws, so that the caller's work can be retried.
  */
-export async function readOrgFile(octokit: Octokit, org: string, path: string): Promise<OrgFile> {
+export async function readOrgFile(octokit: Octokit, org: string, path: string, ref?: string): Promise<OrgFile> {
   const file = `${org}/${CONFIG_REPO}:${path}`;
   const problem = (what: string): OrgFile => ({ ok: false, error: { file, field: "(file)", problem: what } });
   try {
-    const { data } = await octokit.rest.repos.getContent({ owner: org, repo: CONFIG_REPO, path });
+    // `ref`: a pull request's head or base commit; without it, the default branch (what is in force).
+    const { data } = await octokit.rest.repos.getContent({ owner: org, repo: CONFIG_REPO, path, ...(ref ? { ref } : {}) });
     if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return problem("is not a file");
     if (data.size > MAX_CONFIG_BYTES) return problem(`is ${data.size} bytes; at most ${MAX_CONFIG_BYTES} allowed`);
     return { ok: true, file, text: Buffer.from(data.content, "base64").toString("utf8") };
@@ -43,7 +44,8 @@ export function parseYaml(text: string, file: string): { ok: true; raw: unknown 
     // Without prettyErrors the error carries only an offset: the line counter turns it into line and column.
     const line = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
     const field = line ? `line ${line.line}, column ${line.col}` : "(yaml)";
-    return { ok: false, error: { file, field, problem: yamlError.message.split("\n")[0] ?? "invalid YAML" } };
+    const at = line ? { line: line.line, column: line.col } : {};
+    return { ok: false, error: { file, field, problem: yamlError.message.split("\n")[0] ?? "invalid YAML", ...at } };
   }
   return { ok: true, raw: doc.toJS() };
 }

@@ -25,6 +25,20 @@ export function memberExecutionName(deliveryId: string, org: string, login: stri
   return executionName("onboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
 }
 
+/** A member leaving: one execution per delivery, as for joining. */
+export function leaverExecutionName(deliveryId: string, org: string, login: string): string {
+  return executionName("offboard", shortHash(deliveryId, org.toLowerCase(), login.toLowerCase()), [org.toLowerCase(), login.toLowerCase()]);
+}
+
+/**
+ * A team sync started by a person: each command is its own execution (a second --apply after a failed one must run
+ * again, not find the first); the name says which org and when.
+ */
+export function teamSyncExecutionName(org: string, plan: string, at: Date, nonce: string): string {
+  const second = at.toISOString().slice(0, 19).replace(/[-:T]/g, "");
+  return executionName("teamsync", shortHash(org.toLowerCase(), plan, second, nonce), [org.toLowerCase(), second]);
+}
+
 /** A workflow run attempt: run ids are unique across GitHub, so (run id, attempt) names it. */
 export function runExecutionName(repositoryFullName: string, runId: number, attempt: number): string {
   return executionName("cost", `${runId}-${attempt}`, [repositoryFullName.replace("/", "_")]);

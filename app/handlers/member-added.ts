@@ -52,7 +52,8 @@ export async function onMemberAdded(context: Context<"organization.member_added"
     }
     const teams = await addToTeams(context.octokit, org, login, config.teams, config.dryRun);
     for (const t of teams) log.info({ team: t.slug, status: t.status, detail: t.detail }, "team membership");
-    input = { ...base, teams, teamProblems: teamProblems(teams), dryRun: config.dryRun, configSource: config.source };
+    // The directory rules need the enriched record: the machine applies them after enrichment.
+    input = { ...base, teams, teamProblems: teamProblems(teams), dryRun: config.dryRun, configSource: config.source, ...(config.rules.length ? { rules: config.rules } : {}) };
   }
 
   const name = memberExecutionName(context.id, org, login);

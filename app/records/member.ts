@@ -39,6 +39,19 @@ export interface MemberRecord {
   joinedAt: string;
   updatedAt: string;
   deliveryId: string;
+  /** Set by the member-offboarding machine when the member left (absent: a current member); a rejoin clears it. */
+  leftAt?: string;
+  leftDeliveryId?: string;
+}
+
+/** A membership that ended, kept when the member rejoins: pk ORG#<org>, sk PAST#<login lower-cased>#<joinedAt>. */
+export interface PastMembership {
+  org: string;
+  login: string;
+  joinedAt: string;
+  leftAt: string;
+  deliveryId: string;
+  leftDeliveryId: string;
 }
 
 export function memberKey(org: string, login: string): { pk: string; sk: string } {

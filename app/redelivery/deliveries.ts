@@ -1,6 +1,6 @@
-// Groundwork of the failed-delivery redelivery sweep (not yet wired into a machine): list the App's webhook
-// deliveries newer than a cursor and decide which guids to redeliver. Delivery ids exceed 2^53, so they are kept
-// as strings from the raw response text on: JSON.parse would round them.
+// The failed-delivery redelivery sweep's pure rules and its two GitHub calls: list the App's webhook deliveries
+// newer than a cursor, decide which guids to redeliver, redeliver one. Delivery ids exceed 2^53, so they are kept as
+// strings from the raw response text on: JSON.parse would round them.
 import * as z from "zod";
 import type { Octokit } from "../tasks/github.js";
 
@@ -8,12 +8,15 @@ import type { Octokit } from "../tasks/github.js";
 export const REDELIVERY_WINDOW_MS = 3 * 24 * 3600 * 1000;
 /** At most this many redeliveries of one guid in all; then it is given up (and notified once). */
 export const MAX_REDELIVERIES = 3;
+/** At most this many guids per sweep: the Map's input stays far under Step Functions' 256 KiB; the rest waits for the next sweep. */
+export const MAX_CANDIDATES = 500;
 
 const idString = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
 
 export const deliverySchema = z.object({
   id: idString,
-  guid: z.string().min(1),
+  // A UUID on GitHub; bounded so that the give-up notification's subject stays under SNS's 100 characters.
+  guid: z.string().min(1).max(64),
   delivered_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be a timestamp"),
   redelivery: z.boolean(),
   status: z.string(),
@@ -22,6 +25,16 @@ export const deliverySchema = z.object({
   action: z.string().nullable().optional(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
+
+/**
+ * Where the previous sweep stopped: the newest delivery time it saw and the ids it saw at exactly that time
+ * (GitHub's times have whole seconds: a delivery made later in the same second is still listed, not skipped).
+ */
+export const cursorSchema = z.object({
+  at: z.iso.datetime(),
+  ids: z.array(z.string().regex(/^\d+$/)),
+});
+export type Cursor = z.infer<typeof cursorSchema>;
 
 /** Quotes every `"id": <digits>` (and *_id) of a response text, so that no id passes through a JS number. */
 export function idsAsStrings(text: string): string {
@@ -34,59 +47,96 @@ function compareIds(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-const newer = (a: Delivery, b: Delivery): number => Date.parse(a.delivered_at) - Date.parse(b.delivered_at) || compareIds(a.id, b.id);
+const timeOf = (d: Delivery): number => Date.parse(d.delivered_at);
+const older = (a: Delivery, b: Delivery): number => timeOf(a) - timeOf(b) || compareIds(a.id, b.id);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Is this delivery after the cursor (newer, or at its second and not seen by the sweep that wrote it)? */
+export function afterCursor(d: Delivery, cursor: Cursor | undefined): boolean {
+  if (!cursor) return true;
+  const t = timeOf(d);
+  const c = Date.parse(cursor.at);
+  return t > c || (t === c && !cursor.ids.includes(d.id));
+}
 
 export interface Candidate {
   guid: string;
   /** the latest failed delivery of the guid: the one whose attempts endpoint redelivers it */
   deliveryId: string;
   event: string;
-  /** redeliveries of this guid seen in the listing */
-  redeliveriesSeen: number;
+  action: string | null;
+  deliveredAt: string;
 }
 
-export interface Sweep {
+export interface SweepPlan {
   checked: number;
   failed: number;
+  /** oldest first, at most `max` */
   candidates: Candidate[];
-  /** the newest delivery time seen: the next sweep's cursor */
-  cursor: string | undefined;
+  /** guids that need redelivery but wait for the next sweep (over `max`) */
+  deferred: number;
+  /** the next sweep's cursor; undefined when nothing was listed (the stored one stays) */
+  cursor: Cursor | undefined;
 }
 
 /**
  * A guid needs redelivery when its latest delivery is not OK: a failed delivery whose later attempt succeeded is
- * left alone. Pure: the listing and the clock are given.
+ * left alone. `deliveries` are those after the cursor. Over `max` guids, the oldest are taken and the cursor stops
+ * before the first one left, so the next sweep lists it again. `after` is the cursor the listing started from.
+ * Pure: the listing is given.
  */
-export function sweep(deliveries: Delivery[]): Sweep {
-  const byGuid = new Map<string, Delivery[]>();
-  for (const d of deliveries) byGuid.set(d.guid, [...(byGuid.get(d.guid) ?? []), d]);
-  const candidates: Candidate[] = [];
-  for (const [guid, list] of byGuid) {
-    const latest = [...list].sort(newer).at(-1)!;
-    if (latest.status === "OK") continue;
-    candidates.push({ guid, deliveryId: latest.id, event: latest.event, redeliveriesSeen: list.filter((d) => d.redelivery).length });
+export function planSweep(deliveries: Delivery[], max = MAX_CANDIDATES, after?: Cursor): SweepPlan {
+  const latest = new Map<string, Delivery>();
+  for (const d of deliveries) {
+    const seen = latest.get(d.guid);
+    if (!seen || older(seen, d) < 0) latest.set(d.guid, d);
   }
-  const newest = [...deliveries].sort(newer).at(-1);
-  return { checked: deliveries.length, failed: deliveries.filter((d) => d.status !== "OK").length, candidates, cursor: newest?.delivered_at };
+  const due = [...latest.values()].filter((d) => d.status !== "OK").sort(older);
+  const taken = due.slice(0, max);
+  const left = due.slice(max);
+  const failed = deliveries.filter((d) => d.status !== "OK").length;
+  const candidates = taken.map((d) => ({ guid: d.guid, deliveryId: d.id, event: d.event, action: d.action ?? null, deliveredAt: iso(timeOf(d)) }));
+  if (deliveries.length === 0) return { checked: 0, failed, candidates, deferred: 0, cursor: undefined };
+  // Everything up to the cursor is dealt with: all of it, or (over max) up to the last guid taken, minus the
+  // deliveries of the guids left over at that same second.
+  const leftIds = new Set(left.map((d) => d.id));
+  const until = left.length ? timeOf(taken.at(-1)!) : Math.max(...deliveries.map(timeOf));
+  const ids = deliveries.filter((d) => timeOf(d) === until && !leftIds.has(d.id)).map((d) => d.id);
+  // Still at the previous cursor's second: what that sweep saw there stays seen.
+  if (after && Date.parse(after.at) === until) ids.unshift(...after.ids.filter((id) => !ids.includes(id)));
+  return { checked: deliveries.length, failed, candidates, deferred: left.length, cursor: { at: iso(until), ids } };
+}
+
+/** Where a sweep starts: the stored cursor, but never before GitHub's 3-day redelivery window. */
+export function sweepStart(stored: Cursor | undefined, now: Date): Cursor {
+  const windowStart = now.getTime() - REDELIVERY_WINDOW_MS;
+  if (stored && Date.parse(stored.at) >= windowStart) return stored;
+  return { at: iso(windowStart), ids: [] };
 }
 
 /**
- * Every delivery newer than `since` (GET /app/hook/deliveries, App JWT, per_page=100, newest first, cursor
- * pagination from the Link header), read as text so that ids stay exact. Stops at the first page reaching `since`.
+ * Every delivery after the cursor (GET /app/hook/deliveries, App JWT, per_page=100, newest first, cursor pagination
+ * from the Link header), read as text so that ids stay exact. Stops at the first page that reaches the cursor.
  */
-export async function listDeliveriesSince(app: Octokit, since: Date): Promise<{ deliveries: Delivery[]; calls: number }> {
+export async function listDeliveriesAfter(app: Octokit, cursor: Cursor): Promise<{ deliveries: Delivery[]; calls: number }> {
   const deliveries: Delivery[] = [];
-  let cursor: string | undefined;
+  let page: string | undefined;
   let calls = 0;
   for (;;) {
-    const res = await app.request("GET /app/hook/deliveries", { per_page: 100, ...(cursor ? { cursor } : {}), request: { parseSuccessResponseBody: false } });
+    const res = await app.request("GET /app/hook/deliveries", { per_page: 100, ...(page ? { cursor: page } : {}), request: { parseSuccessResponseBody: false } });
     calls += 1;
     const text = await new Response(res.data as unknown as ConstructorParameters<typeof Response>[0]).text();
-    const page = z.array(deliverySchema).parse(JSON.parse(idsAsStrings(text)));
-    const fresh = page.filter((d) => Date.parse(d.delivered_at) > since.getTime());
+    const listed = z.array(deliverySchema).parse(JSON.parse(idsAsStrings(text)));
+    const fresh = listed.filter((d) => afterCursor(d, cursor));
     deliveries.push(...fresh);
     const next = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
-    cursor = next ? (new URL(next).searchParams.get("cursor") ?? undefined) : undefined;
-    if (!cursor || fresh.length < page.length || page.length === 0) return { deliveries, calls };
+    page = next ? (new URL(next).searchParams.get("cursor") ?? undefined) : undefined;
+    const reachedCursor = listed.some((d) => timeOf(d) < Date.parse(cursor.at));
+    if (!page || reachedCursor || listed.length === 0) return { deliveries, calls };
   }
+}
+
+/** POST /app/hook/deliveries/{delivery_id}/attempts (App JWT): GitHub answers 202 and redelivers. */
+export async function redeliverAttempt(app: Octokit, deliveryId: string): Promise<void> {
+  await app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: deliveryId as unknown as number });
 }

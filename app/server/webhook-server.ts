@@ -3,9 +3,17 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { Deadline, DELIVERY_DEADLINE_MS } from "../deadline.js";
-import { checkDelivery } from "../webhook/delivery.js";
+import { checkRequest } from "../webhook/delivery.js";
 import { receiveDelivery } from "../webhook/receive.js";
 import { readBody } from "./read-body.js";
+
+/** The headers a delivery is checked and dispatched by. */
+const DELIVERY_HEADERS = ["x-hub-signature-256", "x-github-delivery", "x-github-event"] as const;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
 
 /** GitHub caps payloads at 25 MB. */
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -63,10 +71,15 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     } catch {
       return reply(400, "could not read the request body");
     }
-    if (!body) return reply(413, "payload too large");
-    // The same checks, in the same order, as the Lambda entry: signature first, then headers, then JSON.
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
-    const checked = checkDelivery({ headers, body: body.toString("base64"), isBase64Encoded: true }, opts.secret);
+    if (!body) {
+      // The rest of the body is not read: close the connection rather than let Node drain it.
+      res.setHeader("connection", "close");
+      return reply(413, "payload too large");
+    }
+    // The same checks, in the same order, as the Lambda entry: signature first, then headers, then JSON. Node has
+    // already lower-cased the header names and joined a repeated header with ", " (so a doubled signature fails).
+    const headers = Object.fromEntries(DELIVERY_HEADERS.map((name) => [name, header(req, name)]));
+    const checked = checkRequest({ headers, body }, opts.secret);
     if (!checked.ok) {
       log.warn({ delivery: checked.id, status: checked.status }, `webhook refused: ${checked.reason}`);
       return reply(checked.status, checked.reason);

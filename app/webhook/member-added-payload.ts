@@ -27,3 +27,13 @@ export function parseMemberAdded(payload: unknown): { ok: true; payload: MemberA
   const parsed = memberAddedSchema.safeParse(payload);
   return parsed.success ? { ok: true, payload: parsed.data } : { ok: false, reason: firstIssue(parsed.error) };
 }
+
+/** organization.member_removed carries the same fields. */
+export const memberRemovedSchema = memberAddedSchema.extend({ action: z.literal("member_removed") });
+
+export type MemberRemovedPayload = z.infer<typeof memberRemovedSchema>;
+
+export function parseMemberRemoved(payload: unknown): { ok: true; payload: MemberRemovedPayload } | { ok: false; reason: string } {
+  const parsed = memberRemovedSchema.safeParse(payload);
+  return parsed.success ? { ok: true, payload: parsed.data } : { ok: false, reason: firstIssue(parsed.error) };
+}

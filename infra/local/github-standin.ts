@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { JobInput } from "../../app/pricing/types.js";
 import { readBody } from "../../app/server/read-body.js";
+import { sign } from "../../app/server/signature.js";
 
 /**
  * A GitHub stand-in on loopback for the demo: the handful of REST/GraphQL endpoints the app calls, reached through
@@ -36,9 +37,15 @@ export interface StandinOrg {
   files?: Record<string, string>;
   saml?: boolean;
   hostedRunners?: StandinHostedRunner[];
+  /** team slug -> logins with a pending invitation to it */
+  pendingInvitations?: Record<string, string[]>;
+  /** pull requests of the org's `.github` repository, by number */
+  pulls?: Record<number, StandinPull>;
   /** the App's installation on this org (GET /orgs/{org}/installation); its tokens list `repositories` */
   installationId?: number;
   repositories?: StandinRepository[];
+  /** GET /orgs/{org}/members */
+  members?: Array<{ login: string; id: number; type?: string }>;
 }
 
 export interface StandinRepository {
@@ -63,6 +70,24 @@ export interface StandinRun {
   updated_at: string;
 }
 
+/** A pull request of the org's `.github` repository: its commits and the files it changes. */
+export interface StandinPull {
+  headSha: string;
+  baseSha: string;
+  /** path -> content at the head commit (null: the pull request deletes it) */
+  files: Record<string, string | null>;
+}
+
+/** A check run as the app created it. */
+export interface StandinCheckRun {
+  repo: string;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string; annotations?: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title?: string }> };
+}
+
 export interface StandinState {
   appId: number;
   publicKeyPem: string;
@@ -72,6 +97,23 @@ export interface StandinState {
   jobs?: Record<string, StandinJob[]>;
   /** "owner/repo" (lower case) -> its workflow runs */
   runs?: Record<string, StandinRun[]>;
+}
+
+/** A webhook delivery of the App, as GET /app/hook/deliveries lists it (the id a string: it exceeds 2^53). */
+export interface StandinDelivery {
+  id: string;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+}
+
+/** Sent as is: JSON text whose delivery ids are bare numbers above 2^53, as GitHub writes them. */
+class RawJson {
+  constructor(readonly text: string) {}
 }
 
 export interface RecordedCall {
@@ -89,6 +131,21 @@ export interface GitHubStandin {
    */
   rateLimitAfter(calls: number, resetSeconds: number): void;
   teamMembers(org: string, slug: string): string[];
+  /**
+   * The App's webhook deliveries (GET /app/hook/deliveries, POST .../attempts). `addDelivery` records one made
+   * outside the stand-in (the demo sends it itself); a redelivery is sent, signed, to `setWebhook`'s URL and
+   * recorded with that answer.
+   */
+  addDelivery(d: { event: string; payload: Record<string, unknown>; guid?: string; status?: string; statusCode?: number }): StandinDelivery;
+  /** The guid's latest delivery failed (the app was down): GitHub shows it as not OK. */
+  failDelivery(guid: string, statusCode?: number): void;
+  /** Redeliveries of this guid fail too (the app still cannot take it). */
+  failRedeliveriesOf(guid: string): void;
+  setWebhook(url: string, secret: string): void;
+  deliveries(): StandinDelivery[];
+  /** Takes someone out of a team by hand, as an admin would (drift for sync-teams to repair). */
+  removeFromTeam(org: string, slug: string, login: string): void;
+  checkRuns: StandinCheckRun[];
   close(): Promise<void>;
 }
 
@@ -116,6 +173,58 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
   for (const org of state.orgs) {
     teams.set(org.login.toLowerCase(), new Map(Object.entries(org.teams).map(([slug, members]) => [slug, new Set(members.map((m) => m.toLowerCase()))])));
   }
+  /** Delivery ids start above 2^53, as GitHub's do. */
+  let nextDeliveryId = 2n ** 53n * 1000n;
+  const deliveries: Array<StandinDelivery & { payload: Record<string, unknown> }> = [];
+  const failingRedeliveries = new Set<string>();
+  let webhook: { url: string; secret: string } | undefined;
+  const second = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const publicDelivery = ({ payload: _p, ...d }: StandinDelivery & { payload: unknown }): StandinDelivery => ({ ...d });
+  function addDelivery(d: { event: string; payload: Record<string, unknown>; guid?: string; status?: string; statusCode?: number; redelivery?: boolean }): StandinDelivery {
+    nextDeliveryId += 1n;
+    const rec = {
+      id: String(nextDeliveryId),
+      guid: d.guid ?? crypto.randomUUID(),
+      delivered_at: second(),
+      redelivery: d.redelivery ?? false,
+      status: d.status ?? "OK",
+      status_code: d.statusCode ?? 200,
+      event: d.event,
+      action: typeof d.payload.action === "string" ? d.payload.action : null,
+      payload: d.payload,
+    };
+    deliveries.push(rec);
+    return publicDelivery(rec);
+  }
+  async function redeliver(original: StandinDelivery & { payload: Record<string, unknown> }): Promise<void> {
+    let status = "OK";
+    let code = 200;
+    if (failingRedeliveries.has(original.guid)) [status, code] = ["Invalid HTTP Response: 503", 503];
+    else if (webhook) {
+      const body = JSON.stringify(original.payload);
+      try {
+        const res = await fetch(webhook.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "x-github-event": original.event,
+            "x-github-delivery": original.guid,
+            "x-hub-signature-256": sign(webhook.secret, body),
+            "user-agent": "GitHub-Hookshot/standin",
+          },
+          body,
+        });
+        await res.arrayBuffer();
+        code = res.status;
+        status = res.ok ? "OK" : `Invalid HTTP Response: ${res.status}`;
+      } catch {
+        [status, code] = ["failed to connect to host", 0];
+      }
+    }
+    addDelivery({ event: original.event, payload: original.payload, guid: original.guid, status, statusCode: code, redelivery: true });
+  }
+  const checkRuns: StandinCheckRun[] = [];
+  const pendingOf = (org: string, slug: string): Set<string> => new Set((orgOf(org)?.pendingInvitations?.[slug] ?? []).map((l) => l.toLowerCase()));
   const orgOf = (login: string): StandinOrg | undefined => state.orgs.find((o) => o.login.toLowerCase() === login.toLowerCase());
 
   async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -124,7 +233,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 
-  function route(req: IncomingMessage, _res: ServerResponse, url: URL, json: Record<string, unknown>): [number, unknown, Record<string, string>?] {
+  async function route(req: IncomingMessage, _res: ServerResponse, url: URL, json: Record<string, unknown>): Promise<[number, unknown, Record<string, string>?]> {
     const auth = req.headers.authorization ?? "";
     const bearer = auth.replace(/^(bearer|token)\s+/i, "");
     const p = url.pathname.replace(/^\/api\/v3/, "");
@@ -141,6 +250,28 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const org = orgOf(m[1]!);
       if (!org?.installationId) return [404, { message: "Not Found" }];
       return [200, { id: org.installationId, account: { login: org.login, type: "Organization" }, app_id: state.appId }];
+    }
+    if (p === "/app/hook/deliveries" && req.method === "GET") {
+      if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
+      // Newest first; the cursor is opaque to the client, as GitHub's is.
+      const sorted = [...deliveries].sort((a, b) => b.delivered_at.localeCompare(a.delivered_at) || (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+      const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), 100);
+      const from = Number(Buffer.from((url.searchParams.get("cursor") ?? "v1_").slice(3), "base64url").toString() || 0);
+      const slice = sorted.slice(from, from + perPage).map(publicDelivery);
+      const headers: Record<string, string> = {};
+      if (from + perPage < sorted.length) {
+        const next = new URL(url.href);
+        next.searchParams.set("cursor", `v1_${Buffer.from(String(from + perPage)).toString("base64url")}`);
+        headers.link = `<${next.href}>; rel="next"`;
+      }
+      return [200, new RawJson(JSON.stringify(slice).replace(/"id":"(\d+)"/g, '"id":$1')), headers];
+    }
+    if ((m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(p)) && req.method === "POST") {
+      if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
+      const original = deliveries.find((d) => d.id === m![1]);
+      if (!original) return [404, { message: "Not Found" }];
+      await redeliver(original);
+      return [202, {}];
     }
     if (!tokens.has(bearer)) return [401, { message: "Bad credentials" }];
     if (limit) {
@@ -179,6 +310,12 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const { slice, headers } = pageOf(repos);
       return [200, { total_count: repos.length, repositories: slice }, headers];
     }
+    if ((m = /^\/orgs\/([^/]+)\/members$/.exec(p)) && req.method === "GET") {
+      const org = orgOf(m[1]!);
+      if (!org) return [404, { message: "Not Found" }];
+      const { slice, headers } = pageOf((org.members ?? []).map((u) => ({ login: u.login, id: u.id, type: u.type ?? "User", site_admin: false })));
+      return [200, slice, headers];
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(p)) && req.method === "GET") {
       const org = orgOf(m[1]!);
       const r = org?.repositories?.find((x) => x.name.toLowerCase() === m![2]!.toLowerCase());
@@ -212,17 +349,48 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const nodes = user?.samlNameId ? [{ samlIdentity: { nameId: user.samlNameId, username: user.samlNameId, emails: [{ value: user.samlNameId, primary: true }] } }] : [];
       return [200, { data: { organization: { samlIdentityProvider: { externalIdentities: { nodes } } } } }];
     }
+    if ((m = /^\/repos\/([^/]+)\/\.github\/pulls\/(\d+)\/files$/.exec(p)) && req.method === "GET") {
+      const pull = orgOf(m[1]!)?.pulls?.[Number(m[2])];
+      if (!pull) return [404, { message: "Not Found" }];
+      const base = orgOf(m[1]!)?.files ?? {};
+      const files = Object.entries(pull.files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : filename in base ? "modified" : "added" }));
+      const { slice, headers } = pageOf(files);
+      return [200, slice, headers];
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/.exec(p)) && req.method === "POST") {
+      checkRuns.push({ ...(json as unknown as StandinCheckRun), repo: `${m[1]}/${m[2]}` });
+      return [201, { id: checkRuns.length, ...json }];
+    }
     if ((m = /^\/repos\/([^/]+)\/\.github\/contents\/(.+)$/.exec(p)) && req.method === "GET") {
-      const file = orgOf(m[1]!)?.files?.[decodeURIComponent(m[2]!)];
+      const org = orgOf(m[1]!);
+      const path = decodeURIComponent(m[2]!);
+      const ref = url.searchParams.get("ref");
+      // At a pull request's head commit: its version of the file; anywhere else: the default branch's.
+      const pull = ref ? Object.values(org?.pulls ?? {}).find((x) => x.headSha === ref) : undefined;
+      const file = pull && path in pull.files ? (pull.files[path] ?? undefined) : org?.files?.[path];
       if (file === undefined) return [404, { message: "Not Found" }];
       const content = Buffer.from(file).toString("base64");
       return [200, { type: "file", name: m[2]!.split("/").pop(), path: m[2], size: Buffer.byteLength(file), encoding: "base64", content }];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams$/.exec(p)) && req.method === "GET") {
+      const orgTeams = teams.get(m[1]!.toLowerCase());
+      if (!orgTeams) return [404, { message: "Not Found" }];
+      const { slice, headers } = pageOf([...orgTeams.keys()].map((slug, i) => ({ id: i + 1, slug, name: slug })));
+      return [200, slice, headers];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/(members|invitations)$/.exec(p)) && req.method === "GET") {
+      const team = teams.get(m[1]!.toLowerCase())?.get(m[2]!);
+      if (!team) return [404, { message: "Not Found" }];
+      const logins = m[3] === "members" ? [...team].sort() : [...pendingOf(m[1]!, m[2]!)].sort();
+      const { slice, headers } = pageOf(logins.map((login, i) => ({ id: i + 1, login, type: "User" })));
+      return [200, slice, headers];
     }
     if ((m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(p))) {
       const orgTeams = teams.get(m[1]!.toLowerCase());
       const team = orgTeams?.get(m[2]!);
       const login = m[3]!.toLowerCase();
       if (req.method === "GET") {
+        if (team && pendingOf(m[1]!, m[2]!).has(login)) return [200, { state: "pending", role: "member", url: url.href }];
         if (!team?.has(login)) return [404, { message: "Not Found" }];
         return [200, { state: "active", role: "member", url: url.href }];
       }
@@ -270,7 +438,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       let payload: unknown = { message: "stand-in error" };
       let headers: Record<string, string> = {};
       try {
-        const [s, b, h] = route(req, res, url, await body(req));
+        const [s, b, h] = await route(req, res, url, await body(req));
         status = s;
         payload = b;
         headers = h ?? {};
@@ -279,7 +447,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       }
       calls.push({ method: req.method ?? "", path: url.pathname.replace(/^\/api\/v3/, ""), status });
       res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(JSON.stringify(payload));
+      res.end(payload instanceof RawJson ? payload.text : JSON.stringify(payload));
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -291,6 +459,21 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       limit = { left: n, resetSeconds };
     },
     teamMembers: (org, slug) => [...(teams.get(org.toLowerCase())?.get(slug) ?? [])].sort(),
+    addDelivery: (d) => addDelivery(d),
+    failDelivery(guid, statusCode = 503) {
+      const latest = deliveries.filter((d) => d.guid === guid).at(-1);
+      if (!latest) throw new Error(`no delivery ${guid}`);
+      Object.assign(latest, { status: `Invalid HTTP Response: ${statusCode}`, status_code: statusCode });
+    },
+    failRedeliveriesOf: (guid) => void failingRedeliveries.add(guid),
+    setWebhook(url, secret) {
+      webhook = { url, secret };
+    },
+    deliveries: () => deliveries.map(publicDelivery),
+    removeFromTeam: (org, slug, login) => {
+      teams.get(org.toLowerCase())?.get(slug)?.delete(login.toLowerCase());
+    },
+    checkRuns,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

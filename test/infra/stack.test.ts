@@ -1,5 +1,5 @@
 import { TASK_LAMBDAS } from "../../app/tasks/registry.js";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Stack, type CfnElement } from "aws-cdk-lib";
@@ -96,12 +96,12 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("Lambda functions", () => {
-  test("the webhook and one function per registered task, each nodejs22.x on arm64, ESM bundle with source maps enabled", () => {
+  test("the webhook and one function per registered task, each nodejs22.x on arm64, ESM bundle, no NODE_OPTIONS (source maps are read when an error is logged)", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(1 + Object.keys(TASK_LAMBDAS).length);
     for (const [key, construct] of Object.entries(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
       expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
-      expect(fn.Properties.Environment).toMatchObject({ Variables: { NODE_OPTIONS: "--enable-source-maps" } });
+      expect(Object.keys((fn.Properties.Environment as { Variables: Json }).Variables)).not.toContain("NODE_OPTIONS");
       // The App's credentials everywhere but in computation-only tasks (budget-alerts).
       const secretArn = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.APP_SECRET_ARN;
       expect([key, secretArn]).toEqual([key, key === "budgetAlerts" ? undefined : ref(logicalId(stack.secret))]);
@@ -136,6 +136,15 @@ describe("Lambda functions", () => {
     expect(existsSync(join(assetDir(fnId("webhook")), "rates.json"))).toBe(false);
     const bundle = readFileSync(join(assetDir(fnId("webhook")), "index.mjs"), "utf8");
     expect(bundle.startsWith("import{createRequire}from'node:module';const require=createRequire(import.meta.url);")).toBe(true);
+    expect(existsSync(join(assetDir(fnId("webhook")), "index.mjs.map"))).toBe(true);
+  });
+
+  test("the deployed webhook bundle is within its 800 KB and carries the Lambda substitutes, not what they replace", () => {
+    const file = join(app.outdir, resources[fnId("webhook")]!.Metadata!["aws:asset:path"] as string, "index.mjs");
+    expect(statSync(file).size).toBeLessThanOrEqual(800 * 1024);
+    const sources = (JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: string[] }).sources;
+    expect(sources.some((s) => s.endsWith("app/lambda-substitutes/aws-credentials.ts"))).toBe(true);
+    expect(sources.filter((s) => /node_modules\/(@aws-sdk\/credential-provider-(node|ini|sso)|pino-pretty|bottleneck\/lib)\//.test(s))).toEqual([]);
   });
 
   test("directory settings from context: the file travels in the enrich-member bundle, the SCIM token never in env", () => {
@@ -174,11 +183,15 @@ describe("state machines", () => {
     expect(deployed).not.toContain("${");
     expect(deployed).not.toContain("<<undefined>>");
     const names: Record<keyof typeof MACHINES, Json[]> = {
-      memberOnboarding: [getAtt(fnId("enrichMember")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberOnboarding: [getAtt(fnId("enrichMember")), getAtt(fnId("applyTeamRules")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberOffboarding: [ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      teamSync: [getAtt(fnId("syncMemberTeams")), ref(logicalId(stack.topic))],
       workflowRunCost: [getAtt(fnId("priceRun")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
       backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
       backfillRepository: [ref(machineId("backfillPage"))],
       backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
+      memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      redelivery: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
     };
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
   });
@@ -262,7 +275,7 @@ describe("data, notifications, logs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "BackfillStateMachineArn", "MemberOnboardingStateMachineArn", "TableName", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -271,22 +284,26 @@ describe("data, notifications, logs", () => {
 describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
-  test("states:StartExecution: the webhook on exactly its two machines, each parent machine on exactly its child, never `*`", () => {
+  test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, the schedule on the redelivery machine, never `*`", () => {
     const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
     expect(starts.map((s) => list(s.Resource))).toEqual([
-      [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
+      [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
+      [ref(machineId("memberOnboarding"))],
+      // the redelivery schedule's role
+      [ref(machineId("redelivery"))],
     ]);
     expect(grants(roleStatements(roleOf(fnId("webhook"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.webhook.logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
-      { actions: ["states:StartExecution"], resource: [ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))] },
+      { actions: ["dynamodb:Query"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["states:StartExecution"], resource: list(starts[0]!.Resource) },
     ]);
   });
 
-  test.each(["enrichMember", "priceRun"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
+  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
     expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
@@ -301,7 +318,7 @@ describe("least privilege", () => {
 
   test("member-onboarding: invoke enrich-member, PutItem, Publish (+ the topic key), exactly what its ASL uses", () => {
     expect(grants(roleStatements(roleOf(machineId("memberOnboarding"))))).toEqual([
-      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("enrichMember")) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("applyTeamRules")), getAtt(fnId("enrichMember"))] },
       { actions: ["dynamodb:PutItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
@@ -317,6 +334,19 @@ describe("least privilege", () => {
     ]);
   });
 
+  test("member-offboarding: UpdateItem and PutItem on the table, Publish (+ the topic key); team-sync: invoke sync-member-teams, Publish", () => {
+    expect(grants(roleStatements(roleOf(machineId("memberOffboarding"))))).toEqual([
+      { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+    expect(grants(roleStatements(roleOf(machineId("teamSync"))))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("syncMemberTeams")) },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
   test("backfill-page: invoke list-runs, start workflow-run-cost children and what .sync:2 needs (their executions, the managed rule)", () => {
     const arn = (service: string, resource: string): Json => ({ "Fn::Join": ["", ["arn:", ref("AWS::Partition"), `:${service}:`, ref("AWS::Region"), ":", ref("AWS::AccountId"), resource]] });
     expect(grants(roleStatements(roleOf(machineId("backfillPage"))))).toEqual([
@@ -325,6 +355,22 @@ describe("least privilege", () => {
       { actions: ["states:DescribeExecution", "states:StopExecution"], resource: arn("states", ":execution:OrgFlows-workflow-run-cost:*") },
       { actions: ["events:DescribeRule", "events:PutRule", "events:PutTargets"], resource: arn("events", ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule") },
     ]);
+  });
+
+  test("redelivery: invoke its two tasks, the count/cursor/marker item actions, Publish (+ the topic key); nothing else", () => {
+    expect(grants(roleStatements(roleOf(machineId("redelivery"))))).toEqual([
+      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver"))] },
+      { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
+      { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
+    ]);
+  });
+
+  test("the redelivery sweep every 5 minutes (EventBridge Scheduler), whose role may start exactly the redelivery machine", () => {
+    const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
+    expect(schedule.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED", Target: { Arn: ref(machineId("redelivery")), Input: "{}" } });
+    const roleId = ((schedule.Properties.Target as { RoleArn: { "Fn::GetAtt": string[] } }).RoleArn["Fn::GetAtt"])[0]!;
+    expect(grants(roleStatements(roleId))).toEqual([{ actions: ["states:StartExecution"], resource: ref(machineId("redelivery")) }]);
   });
 
   test("the only `*` resource is CDK's log-delivery and X-Ray statement on the machine roles; no wildcard action", () => {

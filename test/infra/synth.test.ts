@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MACHINES } from "../../app/dispatch/machines.js";
 import { PROJECT_ROOT } from "../../infra/bundling.js";
 
 // `npm run synth` end to end: the CDK CLI reads infra/cdk.json, runs infra/app.ts (with cdk-nag), bundles the
@@ -24,8 +25,9 @@ test("cdk synth succeeds offline and cdk-nag reports nothing", () => {
   expect({ status: result.status, stderr: result.status === 0 ? "" : String(result.stderr).slice(-3000) }).toEqual({ status: 0, stderr: "" });
   const template = JSON.parse(readFileSync(join(out, "OrgFlows.template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const machines = Object.values(template.Resources).filter((r) => r.Type === "AWS::StepFunctions::StateMachine");
-  // workflow-run-cost as asked; member onboarding and the three backfill machines stay Standard.
-  expect(machines.map((m) => m.Properties.StateMachineType).sort()).toEqual(["EXPRESS", "STANDARD", "STANDARD", "STANDARD", "STANDARD"]);
+  // workflow-run-cost as asked; every other machine (onboarding, offboarding, team sync, backfills, redelivery) stays Standard
+  const others = Object.keys(MACHINES).length - 1;
+  expect(machines.map((m) => m.Properties.StateMachineType).sort()).toEqual(["EXPRESS", ...Array<string>(others).fill("STANDARD")]);
   const report = JSON.parse(readFileSync(join(out, "validation-report.json"), "utf8")) as { pluginReports: Array<{ conclusion: string }> };
   expect(report.pluginReports.filter((r) => r.conclusion !== "success")).toEqual([]);
   expect(existsSync(join(out, "manifest.json"))).toBe(true);

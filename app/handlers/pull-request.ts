@@ -1,0 +1,91 @@
+import type { Context } from "probot";
+import type { Deadline } from "../deadline.js";
+import { CHECK_NAME, CHECKED_FILES, checkConfigChange, type ChangedConfigFile, type CheckFacts } from "../config/check.js";
+import { CONFIG_REPO, readOrgFile } from "../config/org-file.js";
+import { onboardingProblems } from "../config/schema.js";
+import { httpStatusOf } from "../http-status.js";
+import { listMembers } from "../store/members.js";
+import { parsePullRequest } from "../webhook/pull-request-payload.js";
+
+type Octokit = Context["octokit"];
+
+/** The store is read for the summary only: it may not hold up the check run. */
+const STORE_READ_MS = 2_000;
+
+async function fileAt(octokit: Octokit, org: string, path: string, ref: string): Promise<{ text: string | null; problem?: string }> {
+  const read = await readOrgFile(octokit, org, path, ref);
+  // A file the app may not read, or too large, is a problem of the change like any other.
+  return read.ok ? { text: read.text } : { text: null, problem: read.error.problem };
+}
+
+async function orgTeams(octokit: Octokit, org: string): Promise<string[] | null> {
+  try {
+    const teams = await octokit.paginate(octokit.rest.teams.list, { org, per_page: 100 });
+    return teams.map((t) => t.slug);
+  } catch (err) {
+    if (httpStatusOf(err) === 403 || httpStatusOf(err) === 404) return null;
+    throw err;
+  }
+}
+
+async function storedMembers(org: string, deadline: Deadline): Promise<CheckFacts["members"]> {
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.min(STORE_READ_MS, Math.max(0, deadline.remaining() - 3_000))).unref());
+  try {
+    const read = listMembers(org).then((ms) => ms.filter((m) => !m.leftAt));
+    read.catch(() => {});
+    return await Promise.race([read, timeout]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * pull_request (opened, synchronize, reopened) in the org's `.github` repository: when the change touches
+ * `.github/onboarding.yml` or `.github/chargeback.yml`, a check run named `org-flows config` on the head commit
+ * says whether the files validate (one annotation per problem, at its line) and what the change would do.
+ */
+export async function onPullRequest(context: Context<"pull_request">, deadline: Deadline): Promise<void> {
+  const parsed = parsePullRequest(context.payload);
+  if (!parsed.ok) {
+    context.log.warn({ event: "pull_request", delivery: context.id, reason: parsed.reason }, `pull_request payload not usable: ignored (${parsed.reason})`);
+    return;
+  }
+  const { repository, pull_request: pr } = parsed.payload;
+  if (repository.name.toLowerCase() !== CONFIG_REPO) return;
+  const org = repository.owner.login;
+  const repo = repository.name;
+  const log = context.log.child({ org, pull: pr.number, delivery: context.id });
+  const octokit = context.octokit;
+
+  const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: org, repo, pull_number: pr.number, per_page: 100 });
+  const relevant = changed.filter((f) => (CHECKED_FILES as readonly string[]).includes(f.filename) || (f.previous_filename !== undefined && (CHECKED_FILES as readonly string[]).includes(f.previous_filename)));
+  if (relevant.length === 0) return;
+
+  const files: ChangedConfigFile[] = [];
+  for (const path of CHECKED_FILES) {
+    const f = relevant.find((x) => x.filename === path || x.previous_filename === path);
+    if (!f) continue;
+    const deleted = f.status === "removed" || (f.filename !== path && f.previous_filename === path);
+    const [head, base] = await Promise.all([deleted ? Promise.resolve<{ text: string | null; problem?: string }>({ text: null }) : fileAt(octokit, org, path, pr.head.sha), fileAt(octokit, org, path, pr.base.sha)]);
+    files.push({ path, head: head.text, base: base.text, ...(head.problem ? { headProblem: head.problem } : {}) });
+  }
+
+  const onboarding = files.find((f) => f.path === CHECKED_FILES[0] && f.head !== null);
+  const config = onboarding?.head ? onboardingProblems(onboarding.head).config : undefined;
+  const [teams, members] = await Promise.all([
+    config ? orgTeams(octokit, org) : Promise.resolve(null),
+    config?.rules.length ? storedMembers(org, deadline) : Promise.resolve(null),
+  ]);
+  const outcome = checkConfigChange({ org, files, orgTeams: teams, members });
+  await octokit.rest.checks.create({
+    owner: org,
+    repo,
+    name: CHECK_NAME,
+    head_sha: pr.head.sha,
+    status: "completed",
+    conclusion: outcome.conclusion,
+    completed_at: new Date().toISOString(),
+    output: { title: outcome.title, summary: outcome.summary, annotations: outcome.annotations },
+  });
+  log.info({ conclusion: outcome.conclusion, problems: outcome.annotations.length }, "config check run created");
+}

@@ -1,0 +1,84 @@
+// Task Lambda of the member-backfill machine: one page of the org's members (GET /orgs/{org}/members, per_page=100),
+// the org's onboarding config applied as for a joiner (exclusions, and with --teams the team adds and dry run), and
+// the onboarding input of each member for the machine's child executions. Also folds what the previous page's Map
+// returned into the totals.
+import { addMemberTotals, listMembersEventSchema, type ListMembersEvent, type ListMembersOutput, type MemberItem } from "../backfill/members.js";
+import { exclusionReason } from "../config/exclude.js";
+import { loadOnboardingConfig } from "../config/load.js";
+import { formatProblem } from "../config/schema.js";
+import { addToTeams, teamProblems } from "../github/team-membership.js";
+import { memberKey } from "../records/member.js";
+import { onboardingInputSchema } from "../records/onboarding-input.js";
+import { withDeadline } from "../outbound.js";
+import { firstIssue } from "../validation.js";
+import { ConfigurationError, InvalidInputError } from "../errors.js";
+import { TASK_BUDGET_MS } from "./budget.js";
+import { classify } from "./classify.js";
+import { appOctokit, installationOctokit } from "./github.js";
+
+const PER_PAGE = 100;
+/** Team adds of one page run this many members at a time (each is 2 calls per team). */
+const TEAM_CONCURRENCY = 8;
+
+export function handler(event: unknown): Promise<ListMembersOutput> {
+  return withDeadline(TASK_BUDGET_MS.listing, () => listMembers(event));
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function listMembers(event: unknown): Promise<ListMembersOutput> {
+  const parsed = listMembersEventSchema.safeParse(event);
+  if (!parsed.success) throw new InvalidInputError(`list-members input: ${firstIssue(parsed.error)}`);
+  const e: ListMembersEvent = parsed.data;
+  const { org } = e.input;
+  let totals = e.previous.reduce(addMemberTotals, e.totals);
+  let installationId = e.installationId;
+  let orgId = e.orgId;
+  if (e.page === null) return { installationId, orgId, members: [], page: null, done: true, totals };
+  try {
+    if (installationId === null) {
+      totals = addMemberTotals(totals, { githubCalls: 1 });
+      const { data } = await (await appOctokit()).rest.apps.getOrgInstallation({ org });
+      installationId = data.id;
+      orgId = data.account && "id" in data.account ? data.account.id : null;
+    }
+    const octokit = await installationOctokit(installationId);
+    totals = addMemberTotals(totals, { githubCalls: 1 });
+    const config = await loadOnboardingConfig(octokit, org);
+    // An invalid onboarding.yml changes nothing, as for a joiner: the backfill stops and is notified with the cause.
+    if (!config.ok) throw new ConfigurationError(`${org}: ${formatProblem(config.error)}`);
+    totals = addMemberTotals(totals, { githubCalls: 1 });
+    const { data } = await octokit.rest.orgs.listMembers({ org, per_page: PER_PAGE, page: e.page });
+    const included = data.filter((m) => !exclusionReason({ login: m.login, ...(m.type ? { type: m.type } : {}) }, config.config));
+    const receivedAt = new Date().toISOString();
+    const members: MemberItem[] = await inBatches(included, TEAM_CONCURRENCY, async (m) => {
+      const teams = e.input.teams ? await addToTeams(octokit, org, m.login, config.config.teams, config.config.dryRun) : [];
+      const key = memberKey(org, m.login);
+      const onboarding = onboardingInputSchema.parse({
+        org,
+        orgId: orgId ?? 0,
+        installationId,
+        member: { login: m.login, id: m.id, ...(m.type ? { type: m.type } : {}) },
+        teams,
+        teamProblems: teamProblems(teams),
+        dryRun: config.config.dryRun,
+        configSource: config.config.source,
+        deliveryId: e.backfill,
+        receivedAt,
+        notify: false,
+      });
+      return { id: m.id, key: { pk: { S: key.pk }, sk: { S: key.sk } }, onboarding };
+    });
+    const teamCalls = e.input.teams && !config.config.dryRun ? included.length * config.config.teams.length * 2 : 0;
+    const teamAdds = members.flatMap((m) => m.onboarding.teams).filter((t) => t.status === "added").length;
+    totals = addMemberTotals(totals, { members: data.length, excluded: data.length - included.length, teamAdds, githubCalls: teamCalls });
+    const done = data.length < PER_PAGE;
+    return { installationId, orgId, members, page: done ? null : e.page + 1, done, totals };
+  } catch (err) {
+    throw classify(err, `members of ${org} page ${e.page}`);
+  }
+}

@@ -1,0 +1,37 @@
+import { InvalidInputError } from "../errors.js";
+import { addToTeam } from "../github/team-membership.js";
+import { withDeadline } from "../outbound.js";
+import type { TeamResult } from "../records/onboarding-input.js";
+import { syncMemberTaskSchema } from "../teams/sync-input.js";
+import { firstIssue } from "../validation.js";
+import { TASK_BUDGET_MS } from "./budget.js";
+import { classify } from "./classify.js";
+import { installationOctokit, type Octokit } from "./github.js";
+
+export interface SyncMemberResult {
+  login: string;
+  teams: TeamResult[];
+}
+
+/** The task Lambda's entry: its outbound calls share the task's time budget (app/tasks/budget.ts). */
+export function handler(event: unknown): Promise<SyncMemberResult> {
+  return withDeadline(TASK_BUDGET_MS.syncMemberTeams, () => syncMember(event));
+}
+
+/**
+ * team-sync task: adds one member to the teams they miss, with the joiner's statuses. Add-only: an existing
+ * membership or a pending invitation is left as it is, so a repeated item changes nothing.
+ */
+async function syncMember(event: unknown): Promise<SyncMemberResult> {
+  const parsed = syncMemberTaskSchema.safeParse(event);
+  if (!parsed.success) throw new InvalidInputError(`sync-member-teams input: ${firstIssue(parsed.error)}`);
+  const { org, installationId, login, teams } = parsed.data;
+  let octokit: Octokit;
+  try {
+    octokit = await installationOctokit(installationId);
+  } catch (err) {
+    throw classify(err, "installation token");
+  }
+  const results = await Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
+  return { login, teams: results };
+}
