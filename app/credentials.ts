@@ -36,7 +36,8 @@ export function privateKeyProblem(key: string): string | undefined {
   if (!PEM_RE.test(key)) return "is not a PEM private key";
   try {
     const k = createPrivateKey(key);
-    if (k.asymmetricKeyType !== "rsa") return `is a ${k.asymmetricKeyType ?? "non-RSA"} key; a GitHub App's key is RSA: generate one on the App's settings page`;
+    if (k.asymmetricKeyType !== "rsa")
+      return `is a ${k.asymmetricKeyType ?? "non-RSA"} key; a GitHub App's key is RSA: generate one on the App's settings page`;
     return undefined;
   } catch {
     return "is not a PEM private key";
@@ -91,7 +92,9 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv, opts: { webhookSecret
       text = readFileSync(path, "utf8");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new CredentialsError(code === "ENOENT" ? `PRIVATE_KEY_PATH: file not found: ${path}` : `PRIVATE_KEY_PATH: cannot read ${path} (${code ?? "error"})`);
+      throw new CredentialsError(
+        code === "ENOENT" ? `PRIVATE_KEY_PATH: file not found: ${path}` : `PRIVATE_KEY_PATH: cannot read ${path} (${code ?? "error"})`,
+      );
     }
     privateKey = check(privateKeySchema(`PRIVATE_KEY_PATH: ${path}`), text, `PRIVATE_KEY_PATH: ${path} is empty`);
   }

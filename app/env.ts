@@ -15,13 +15,25 @@ export type Backend = (typeof BACKENDS)[number];
 const unsetIfEmpty = (v: unknown): unknown => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
 const text = z.preprocess(unsetIfEmpty, z.string().optional());
 const url = z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: "must be a URL such as https://example.com" }).optional());
-const positiveInt = z.preprocess(unsetIfEmpty, z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be above 0").optional());
+const positiveInt = z.preprocess(
+  unsetIfEmpty,
+  z.coerce.number({ error: "must be a number" }).int("must be a whole number").positive("must be above 0").optional(),
+);
 const stateMachineArn = z.preprocess(
   unsetIfEmpty,
-  z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, "must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)").optional(),
+  z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/,
+      "must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)",
+    )
+    .optional(),
 );
 
-const machineArns = Object.fromEntries(Object.values(MACHINES).map((m) => [m.env, stateMachineArn])) as Record<(typeof MACHINES)[keyof typeof MACHINES]["env"], typeof stateMachineArn>;
+const machineArns = Object.fromEntries(Object.values(MACHINES).map((m) => [m.env, stateMachineArn])) as Record<
+  (typeof MACHINES)[keyof typeof MACHINES]["env"],
+  typeof stateMachineArn
+>;
 
 export const envSchema = z.object({
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info")),
@@ -36,7 +48,13 @@ export const envSchema = z.object({
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default(".data")),
   OUTBOUND_TIMEOUT_MS: positiveInt,
   DEFAULT_TEAMS: text,
-  GHE_HOST: z.preprocess(unsetIfEmpty, z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as github.example.com").optional()),
+  GHE_HOST: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as github.example.com")
+      .optional(),
+  ),
   GHE_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(["https", "http"], { error: "must be https or http" }).default("https")),
   APP_SECRET_ARN: text,
   WEBHOOK_PROXY_URL: url,
@@ -46,7 +64,12 @@ export const envSchema = z.object({
   /** The failed-delivery sweep inside `org-flows start` on the embedded default, in minutes; 0 turns it off. */
   REDELIVERY_INTERVAL_MINUTES: z.preprocess(
     unsetIfEmpty,
-    z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (off) or more").max(1440, "must be at most 1440 (a day)").default(5),
+    z.coerce
+      .number({ error: "must be a number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 (off) or more")
+      .max(1440, "must be at most 1440 (a day)")
+      .default(5),
   ),
 });
 

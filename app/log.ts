@@ -37,14 +37,15 @@ function safeEvent(event: unknown): unknown {
 export function createLogger(env = process.env, destination: DestinationStream = process.stdout): Logger {
   return oneName(
     pino(
-    {
-      level: readEnv(env).LOG_LEVEL,
-      base: null,
-      formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: safeError, error: safeError, event: safeEvent, payload: () => "[omitted]" },
-    },
-    destination,
-  ));
+      {
+        level: readEnv(env).LOG_LEVEL,
+        base: null,
+        formatters: { level: (label) => ({ level: label }) },
+        serializers: { err: safeError, error: safeError, event: safeEvent, payload: () => "[omitted]" },
+      },
+      destination,
+    ),
+  );
 }
 
 /**

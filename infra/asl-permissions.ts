@@ -26,10 +26,7 @@ export const SYNC_MANAGED_RULE = "StepFunctionsGetEventsForStepFunctionsExecutio
  * TransactWriteItems whose items the task builds, the one table of the stack (each item is authorised on its own:
  * Put, Update and ConditionCheck).
  */
-type Integration =
-  | { action: string; parameter: string }
-  | { actions: string[]; placeholder: SubstitutionKey }
-  | { child: true; parameter: string };
+type Integration = { action: string; parameter: string } | { actions: string[]; placeholder: SubstitutionKey } | { child: true; parameter: string };
 
 /**
  * `startExecution.sync:2` (AWS's "IAM policies for Step Functions nested workflows"): start exactly the child
@@ -45,7 +42,10 @@ const CHILD_SYNC: Array<Pick<TaskPermission, "action" | "on">> = [
 ];
 
 const INTEGRATIONS: Record<string, Integration> = {
-  "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems": { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"], placeholder: "TableName" },
+  "arn:aws:states:::aws-sdk:dynamodb:transactWriteItems": {
+    actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
+    placeholder: "TableName",
+  },
   "arn:aws:states:::lambda:invoke": { action: "lambda:InvokeFunction", parameter: "FunctionName" },
   "arn:aws:states:::dynamodb:getItem": { action: "dynamodb:GetItem", parameter: "TableName" },
   "arn:aws:states:::dynamodb:putItem": { action: "dynamodb:PutItem", parameter: "TableName" },

@@ -143,7 +143,11 @@ export class OrgFlowsStack extends Stack {
       return m;
     };
     const memberOnboarding = machine("memberOnboarding", "MemberOnboarding");
-    const workflowRunCost = machine("workflowRunCost", "WorkflowRunCost", props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD);
+    const workflowRunCost = machine(
+      "workflowRunCost",
+      "WorkflowRunCost",
+      props.workflowRunCostType === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+    );
     const backfillPage = machine("backfillPage", "BackfillPage");
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
     const backfill = machine("backfill", "Backfill");
@@ -156,9 +160,7 @@ export class OrgFlowsStack extends Stack {
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
-      this.functions.webhook.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [machine.stateMachineArn] }),
-      );
+      this.functions.webhook.addToRolePolicy(new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [machine.stateMachineArn] }));
     }
 
     this.api = this.webhookApi(this.functions.webhook);
@@ -170,10 +172,22 @@ export class OrgFlowsStack extends Stack {
     new CfnOutput(this, "MemberOnboardingStateMachineArn", { value: this.machines.memberOnboarding.stateMachineArn });
     new CfnOutput(this, "WorkflowRunCostStateMachineArn", { value: this.machines.workflowRunCost.stateMachineArn });
     new CfnOutput(this, "MemberOffboardingStateMachineArn", { value: this.machines.memberOffboarding.stateMachineArn });
-    new CfnOutput(this, "TeamSyncStateMachineArn", { value: this.machines.teamSync.stateMachineArn, description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply" });
-    new CfnOutput(this, "BackfillStateMachineArn", { value: this.machines.backfill.stateMachineArn, description: "BACKFILL_STATE_MACHINE_ARN for the backfill command" });
-    new CfnOutput(this, "MemberBackfillStateMachineArn", { value: this.machines.memberBackfill.stateMachineArn, description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members" });
-    new CfnOutput(this, "RedeliveryStateMachineArn", { value: this.machines.redelivery.stateMachineArn, description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command" });
+    new CfnOutput(this, "TeamSyncStateMachineArn", {
+      value: this.machines.teamSync.stateMachineArn,
+      description: "TEAM_SYNC_STATE_MACHINE_ARN for sync-teams --apply",
+    });
+    new CfnOutput(this, "BackfillStateMachineArn", {
+      value: this.machines.backfill.stateMachineArn,
+      description: "BACKFILL_STATE_MACHINE_ARN for the backfill command",
+    });
+    new CfnOutput(this, "MemberBackfillStateMachineArn", {
+      value: this.machines.memberBackfill.stateMachineArn,
+      description: "MEMBER_BACKFILL_STATE_MACHINE_ARN for backfill --members",
+    });
+    new CfnOutput(this, "RedeliveryStateMachineArn", {
+      value: this.machines.redelivery.stateMachineArn,
+      description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command",
+    });
     new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
@@ -320,7 +334,11 @@ export class OrgFlowsStack extends Stack {
       role,
       tracingEnabled: true,
       // Executions carry member data (emails, employee ids): log events, never their input or output.
-      logs: { destination: this.logGroup(`${id}Logs`, `/aws/vendedlogs/states/${this.stackName}-${name}`), level: sfn.LogLevel.ALL, includeExecutionData: false },
+      logs: {
+        destination: this.logGroup(`${id}Logs`, `/aws/vendedlogs/states/${this.stackName}-${name}`),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
     });
     machine.node.addDependency(tasks);
     return machine;
@@ -330,7 +348,12 @@ export class OrgFlowsStack extends Stack {
   private childExecutionsArn(placeholder: SubstitutionKey): string {
     const key = (Object.keys(MACHINES) as MachineKey[]).find((k) => machinePlaceholder(k) === placeholder);
     if (!key) throw new Error(`\${${placeholder}} names no state machine: cannot grant on its executions`);
-    return this.formatArn({ service: "states", resource: "execution", resourceName: `${this.stackName}-${MACHINES[key].name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return this.formatArn({
+      service: "states",
+      resource: "execution",
+      resourceName: `${this.stackName}-${MACHINES[key].name}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   private taskStatements(definition: string, arns: Substitutions): iam.PolicyStatement[] {
@@ -365,7 +388,11 @@ export class OrgFlowsStack extends Stack {
     return new scheduler.Schedule(this, "RedeliverySchedule", {
       description: "org-flows: redeliver the GitHub App's failed webhook deliveries",
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(REDELIVERY_RATE_MINUTES)),
-      target: new StepFunctionsStartExecution(machine, { input: scheduler.ScheduleTargetInput.fromObject({}), retryAttempts: 2, maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES) }),
+      target: new StepFunctionsStartExecution(machine, {
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES),
+      }),
     });
   }
 
@@ -476,17 +503,24 @@ export class OrgFlowsStack extends Stack {
   private acknowledgeFindings(): void {
     Validations.of(this.api).acknowledge({
       id: "AwsSolutions-APIG4",
-      reason: "GitHub cannot use an API Gateway authorizer: every delivery is authenticated by its HMAC signature (x-hub-signature-256), checked in the webhook Lambda before anything else.",
+      reason:
+        "GitHub cannot use an API Gateway authorizer: every delivery is authenticated by its HMAC signature (x-hub-signature-256), checked in the webhook Lambda before anything else.",
     });
     for (const machine of Object.values(this.machines)) {
       Validations.of(machine.role).acknowledge({
         id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "Added by CDK to the role's default policy for state machine logging (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing, actions without resource-level permissions. The Task permissions sit in a separate policy without wildcards.",
+        reason:
+          "Added by CDK to the role's default policy for state machine logging (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing, actions without resource-level permissions. The Task permissions sit in a separate policy without wildcards.",
       });
     }
     // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
     // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
-    for (const [parent, child] of [["backfill", "backfillRepository"], ["backfillRepository", "backfillPage"], ["backfillPage", "workflowRunCost"], ["memberBackfill", "memberOnboarding"]] as const) {
+    for (const [parent, child] of [
+      ["backfill", "backfillRepository"],
+      ["backfillRepository", "backfillPage"],
+      ["backfillPage", "workflowRunCost"],
+      ["memberBackfill", "memberOnboarding"],
+    ] as const) {
       const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
@@ -496,12 +530,14 @@ export class OrgFlowsStack extends Stack {
     for (const fn of Object.values(this.functions)) {
       Validations.of(fn).acknowledge({
         id: "AwsSolutions-L1",
-        reason: "Pinned to nodejs22.x, the runtime the bundles are built for (esbuild target node22) and tested on; a newer runtime is adopted deliberately, with the toolchain.",
+        reason:
+          "Pinned to nodejs22.x, the runtime the bundles are built for (esbuild target node22) and tested on; a newer runtime is adopted deliberately, with the toolchain.",
       });
     }
     Validations.of(this.secret).acknowledge({
       id: "AwsSolutions-SMG4",
-      reason: "The secret holds the GitHub App's private key and webhook secret, which are issued and rotated in the App's GitHub settings; no rotation Lambda can do that.",
+      reason:
+        "The secret holds the GitHub App's private key and webhook secret, which are issued and rotated in the App's GitHub settings; no rotation Lambda can do that.",
     });
   }
 }

@@ -22,13 +22,17 @@ const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 describe("deployed code", () => {
   const entries = [WEBHOOK_ENTRY, ...TASK_LIST.map((t) => entryPath(t.entry))];
 
-  test.each(entries.map((e) => [relative(PROJECT_ROOT, e), e]))("%s imports nothing from infra/ or the commands", async (_name, entry) => {
-    // The same graph esbuild bundles for the Lambda, without writing it.
-    const result = await build({ ...esbuildOptions(entry, "/dev/null"), write: false, metafile: true, sourcemap: false });
-    const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules"));
-    expect(inputs.length).toBeGreaterThan(0);
-    expect(inputs.filter((p) => p.startsWith("infra/") || p.startsWith("app/cli/") || p.startsWith("test/"))).toEqual([]);
-  }, 60_000);
+  test.each(entries.map((e) => [relative(PROJECT_ROOT, e), e]))(
+    "%s imports nothing from infra/ or the commands",
+    async (_name, entry) => {
+      // The same graph esbuild bundles for the Lambda, without writing it.
+      const result = await build({ ...esbuildOptions(entry, "/dev/null"), write: false, metafile: true, sourcemap: false });
+      const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes("node_modules"));
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(inputs.filter((p) => p.startsWith("infra/") || p.startsWith("app/cli/") || p.startsWith("test/"))).toEqual([]);
+    },
+    60_000,
+  );
 });
 
 describe("task registry", () => {

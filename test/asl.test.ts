@@ -26,7 +26,9 @@ describe.each(files)("%s", (file) => {
   });
 
   test("every Task has a timeout and retries; nothing is caught into a Fail, so a failure stays redrivable where it happened", () => {
-    const def = JSON.parse(text) as { States: Record<string, { Type: string; TimeoutSeconds?: number; Retry?: unknown[]; Catch?: Array<{ ErrorEquals: string[] }> }> };
+    const def = JSON.parse(text) as {
+      States: Record<string, { Type: string; TimeoutSeconds?: number; Retry?: unknown[]; Catch?: Array<{ ErrorEquals: string[] }> }>;
+    };
     for (const [name, s] of Object.entries(def.States)) {
       if (s.Type !== "Task") continue;
       expect({ name, retries: (s.Retry ?? []).length > 0, timeout: typeof s.TimeoutSeconds }).toEqual({ name, retries: true, timeout: "number" });
@@ -40,7 +42,15 @@ describe.each(files)("%s", (file) => {
     if (text.includes("arn:aws:states:::sns:publish")) expect(subjects.length).toBeGreaterThan(0);
     // The inputs are validated before a machine starts: a login has at most 39 characters, ids are numbers (20 digits),
     // a delivery guid at most 64 characters (app/redelivery/deliveries.ts).
-    const longest: Record<string, number> = { "$.member.login": 39, "$.run.id": 20, "$.run.attempt": 20, "$.org": 39, "$.candidate.guid": 64, "$.input.org": 39, "$.final.totals.onboarded": 10 };
+    const longest: Record<string, number> = {
+      "$.member.login": 39,
+      "$.run.id": 20,
+      "$.run.attempt": 20,
+      "$.org": 39,
+      "$.candidate.guid": 64,
+      "$.input.org": 39,
+      "$.final.totals.onboarded": 10,
+    };
     for (const { format, args } of subjects) {
       let i = 0;
       const filled = format.replace(/\{\}/g, () => "x".repeat(longest[args[i++]!] ?? -1));

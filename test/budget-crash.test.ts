@@ -69,7 +69,15 @@ function child(plan: { crashAt?: string; executions: unknown[] }, n: number): Pr
     GHE_PROTOCOL: "http",
     LOG_LEVEL: "silent",
   };
-  for (const k of ["AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_DYNAMODB", "TABLE_NAME", "MEMBER_ONBOARDING_STATE_MACHINE_ARN", "WORKFLOW_RUN_COST_STATE_MACHINE_ARN", "NODE_OPTIONS"]) delete env[k];
+  for (const k of [
+    "AWS_ENDPOINT_URL_SFN",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "TABLE_NAME",
+    "MEMBER_ONBOARDING_STATE_MACHINE_ARN",
+    "WORKFLOW_RUN_COST_STATE_MACHINE_ARN",
+    "NODE_OPTIONS",
+  ])
+    delete env[k];
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./helpers/crash-engine.ts", import.meta.url))], { env, stdio: "ignore" });
     p.on("exit", (code, signal) => resolve({ code, signal }));
@@ -90,30 +98,26 @@ afterAll(async () => {
   await standin.close();
 });
 
-test(
-  `killed at ${POINTS.length} points of the budget path and resumed: each month's alert sent once (twice only in the documented window)`,
-  async () => {
-    const missed: string[] = [];
-    const all: Array<{ name: string; input: RunCostInput }> = [];
-    for (const [i, point] of POINTS.entries()) {
-      all.push(attempt(i));
-      const r = await child({ crashAt: point, executions: all }, i);
-      if (r.signal !== "SIGKILL") missed.push(`${point}: exit ${r.signal ?? r.code}`);
-    }
-    expect(await child({ executions: all }, POINTS.length)).toMatchObject({ code: 0 });
-    expect(missed).toEqual([]);
+test(`killed at ${POINTS.length} points of the budget path and resumed: each month's alert sent once (twice only in the documented window)`, async () => {
+  const missed: string[] = [];
+  const all: Array<{ name: string; input: RunCostInput }> = [];
+  for (const [i, point] of POINTS.entries()) {
+    all.push(attempt(i));
+    const r = await child({ crashAt: point, executions: all }, i);
+    if (r.signal !== "SIGKILL") missed.push(`${point}: exit ${r.signal ?? r.code}`);
+  }
+  expect(await child({ executions: all }, POINTS.length)).toMatchObject({ code: 0 });
+  expect(missed).toEqual([]);
 
-    const embedded = await startEmbedded({ dataDir });
-    try {
-      const sent = embedded.outbox.read().filter((m) => m.attributes?.outcome === "budget");
-      const perMonth = POINTS.map((point, i) => [point, sent.filter((m) => m.subject?.includes(` ${month(i)},`)).length]);
-      expect(perMonth).toEqual(POINTS.map((point) => [point, WINDOW.has(point) ? 2 : 1]));
-      const markers = await queryBudgetAlerts(ORG);
-      expect(markers.map((m) => [m.month, m.pct, m.sent]).sort()).toEqual(POINTS.map((_, i) => [month(i), 100, true]).sort());
-    } finally {
-      closeDynamoClient();
-      await embedded.stop();
-    }
-  },
-  600_000,
-);
+  const embedded = await startEmbedded({ dataDir });
+  try {
+    const sent = embedded.outbox.read().filter((m) => m.attributes?.outcome === "budget");
+    const perMonth = POINTS.map((point, i) => [point, sent.filter((m) => m.subject?.includes(` ${month(i)},`)).length]);
+    expect(perMonth).toEqual(POINTS.map((point) => [point, WINDOW.has(point) ? 2 : 1]));
+    const markers = await queryBudgetAlerts(ORG);
+    expect(markers.map((m) => [m.month, m.pct, m.sent]).sort()).toEqual(POINTS.map((_, i) => [month(i), 100, true]).sort());
+  } finally {
+    closeDynamoClient();
+    await embedded.stop();
+  }
+}, 600_000);

@@ -59,7 +59,17 @@ function serve(): void {
   nock(API)
     .persist()
     .get(/^\/repos\/acme\/\.github\/contents\//)
-    .reply(() => [200, { type: "file", encoding: "base64", size: config.length, name: "chargeback.yml", path: ".github/chargeback.yml", content: Buffer.from(config).toString("base64") }]);
+    .reply(() => [
+      200,
+      {
+        type: "file",
+        encoding: "base64",
+        size: config.length,
+        name: "chargeback.yml",
+        path: ".github/chargeback.yml",
+        content: Buffer.from(config).toString("base64"),
+      },
+    ]);
 }
 
 interface Run {
@@ -151,7 +161,13 @@ describe("chargeback on the embedded default", () => {
     const name = runExecutionName(`${ORG}/beta-api`, 502, 1);
     await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: `${name}-replay-${i}`.slice(0, 80), input: JSON.stringify(input.input) })),
+        sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN,
+            name: `${name}-replay-${i}`.slice(0, 80),
+            input: JSON.stringify(input.input),
+          }),
+        ),
       ),
     );
     await embedded.idle();
@@ -161,7 +177,10 @@ describe("chargeback on the embedded default", () => {
     expect(msgs[0]!.message).toContain("Month to date: $0.54 (54.0% of the $1.00 budget).");
     expect(msgs[0]!.message).toMatch(/Linear forecast to month end: \$\d+\.\d\d/);
     const cc = await queryCostCenterTotals(ORG, "2026-03");
-    expect(Object.fromEntries(cc.map((c) => [c.costCenter, [c.runs, c.attempts, c.costMicros]]))).toEqual({ Payments: [1, 1, 300_000], platform: [1, 1, 240_000] });
+    expect(Object.fromEntries(cc.map((c) => [c.costCenter, [c.runs, c.attempts, c.costMicros]]))).toEqual({
+      Payments: [1, 1, 300_000],
+      platform: [1, 1, 240_000],
+    });
     const wf = await queryWorkflowTotals(ORG, "2026-03");
     expect(wf.map((w) => [w.repository, w.workflow, w.costCenter, w.costMicros]).sort()).toEqual([
       ["acme/alpha", ".github/workflows/ci.yml", "Payments", 300_000],
@@ -175,7 +194,10 @@ describe("chargeback on the embedded default", () => {
     addRun(d);
     await Promise.all([deliver(payloadOf(c)), deliver(payloadOf(d))]);
     await embedded.idle();
-    expect(budgetMessages().map((m) => m.subject)).toEqual(["Budget 50% reached: org 2026-03, $0.54 of $1.00", expect.stringMatching(/^Budget 100% reached: org 2026-03, \$1\.0[02] of \$1\.00$/)]);
+    expect(budgetMessages().map((m) => m.subject)).toEqual([
+      "Budget 50% reached: org 2026-03, $0.54 of $1.00",
+      expect.stringMatching(/^Budget 100% reached: org 2026-03, \$1\.0[02] of \$1\.00$/),
+    ]);
     const alerts = await queryBudgetAlerts(ORG, "2026-03");
     expect(alerts.map((x) => [x.scope, x.pct, x.sent])).toEqual([
       ["org", 50, true],
@@ -186,7 +208,13 @@ describe("chargeback on the embedded default", () => {
     for (const r of [a, b, c, d]) {
       const made = runCostInput({ ...payloadOf(r), installation: { id: 4242 } });
       if (!made.ok) throw new Error(made.reason);
-      await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: `again-${r.runId}`, input: JSON.stringify(made.input) }));
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN,
+          name: `again-${r.runId}`,
+          input: JSON.stringify(made.input),
+        }),
+      );
     }
     await embedded.idle();
     expect(budgetMessages()).toHaveLength(2);
@@ -198,7 +226,15 @@ describe("chargeback on the embedded default", () => {
     expect(await report(["--org", ORG, "--month", "2026-03", "--by", "cost-center", "--format", "json"], { out, err: new Out() })).toBe(0);
     const j = JSON.parse(out.text) as { rows: Array<{ costCenter: string; costMicros: number }>; budgets: Array<Record<string, unknown>> };
     expect(Object.fromEntries(j.rows.map((r) => [r.costCenter, r.costMicros]))).toEqual({ Payments: 300_000, platform: 240_000, unallocated: 480_000 });
-    expect(j.budgets[0]).toMatchObject({ scope: "org", month: "2026-03", monthlyUsd: 1, monthToDateMicros: 1_020_000, forecastMicros: 1_020_000, reached: [50, 100], alerted: [50, 100] });
+    expect(j.budgets[0]).toMatchObject({
+      scope: "org",
+      month: "2026-03",
+      monthlyUsd: 1,
+      monthToDateMicros: 1_020_000,
+      forecastMicros: 1_020_000,
+      reached: [50, 100],
+      alerted: [50, 100],
+    });
   });
 
   it("reallocation after a rule change gives exact per-cost-centre totals, past months too", async () => {
@@ -211,7 +247,11 @@ describe("chargeback on the embedded default", () => {
     expect(await report(["--org", ORG, "--reallocate", "--config", v2, "--by", "cost-center", "--format", "json"], { out, err })).toBe(0);
     expect(err.text).toMatch(/reallocate: 3 run records changed cost centre/);
     const j = JSON.parse(out.text) as { rows: Array<{ costCenter: string; costMicros: number; runs: number }>; total: { costMicros: number } };
-    expect(Object.fromEntries(j.rows.map((r) => [r.costCenter, [r.runs, r.costMicros]]))).toEqual({ Payments: [1, 300_000], platform: [2, 480_000], unallocated: [1, 240_000] });
+    expect(Object.fromEntries(j.rows.map((r) => [r.costCenter, [r.runs, r.costMicros]]))).toEqual({
+      Payments: [1, 300_000],
+      platform: [2, 480_000],
+      unallocated: [1, 240_000],
+    });
     expect(j.total.costMicros).toBe(1_020_000);
     const wf = await queryWorkflowTotals(ORG, "2026-03");
     expect(wf.filter((w) => w.repository === "acme/beta-api").map((w) => [w.costCenter, w.costMicros])).toEqual([["unallocated", 240_000]]);
@@ -221,7 +261,14 @@ describe("chargeback on the embedded default", () => {
     expect((JSON.parse(again.text) as { rows: unknown[] }).rows).toEqual(j.rows);
     expect(err.text).toMatch(/reallocate: 0 run records changed cost centre/);
     // A damaged cost-centre item is repaired by --rebuild from the run records, keeping the allocations.
-    await dynamoClient().send(new UpdateItemCommand({ TableName: tableName(), Key: marshall(costCenterTotalsKey(ORG, "2026-03", "platform")), UpdateExpression: "ADD costMicros :x", ExpressionAttributeValues: { ":x": { N: "999" } } }));
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: tableName(),
+        Key: marshall(costCenterTotalsKey(ORG, "2026-03", "platform")),
+        UpdateExpression: "ADD costMicros :x",
+        ExpressionAttributeValues: { ":x": { N: "999" } },
+      }),
+    );
     const rebuilt = new Out();
     expect(await report(["--org", ORG, "--rebuild", "--by", "cost-center", "--format", "json"], { out: rebuilt, err: new Out() })).toBe(0);
     expect((JSON.parse(rebuilt.text) as { rows: unknown[] }).rows).toEqual(j.rows);

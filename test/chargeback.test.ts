@@ -47,7 +47,9 @@ describe(".github/chargeback.yml finance settings", () => {
   const F = "acme/.github:.github/chargeback.yml";
   const parse = (text: string) => parseChargebackConfig(text, F);
   it("cost centre property, rules in file order, budgets with the default thresholds", () => {
-    const r = parse("costCenter:\n  property: team\ncostCenters:\n  platform:\n    repos: ['acme/infra-*']\n  web:\n    repos: ['acme/*']\nbudgets:\n  - scope: org\n    monthlyUsd: 500\n  - scope: cost-center:web\n    monthlyUsd: 100\n    alertAt: [100, 50]\n");
+    const r = parse(
+      "costCenter:\n  property: team\ncostCenters:\n  platform:\n    repos: ['acme/infra-*']\n  web:\n    repos: ['acme/*']\nbudgets:\n  - scope: org\n    monthlyUsd: 500\n  - scope: cost-center:web\n    monthlyUsd: 100\n    alertAt: [100, 50]\n",
+    );
     expect(r).toMatchObject({ ok: true, override: undefined });
     if (!r.ok) throw new Error("unreachable");
     expect(r.settings).toEqual({
@@ -71,7 +73,9 @@ describe(".github/chargeback.yml finance settings", () => {
     expect(problem("budgets:\n  - scope: team:x\n    monthlyUsd: 5\n")).toBe(`${F}: budgets[0].scope: must be org, cost-center:<name> or repo:<owner>/<name>`);
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: -5\n")).toBe(`${F}: budgets[0].monthlyUsd: must be more than 0`);
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n    alertAt: [50, 50]\n")).toBe(`${F}: budgets[0].alertAt: must not repeat a percent`);
-    expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n  - scope: org\n    monthlyUsd: 6\n")).toBe(`${F}: budgets[1].scope: the same scope as budgets[0]: one budget per scope`);
+    expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n  - scope: org\n    monthlyUsd: 6\n")).toBe(
+      `${F}: budgets[1].scope: the same scope as budgets[0]: one budget per scope`,
+    );
     expect(problem("costCenters:\n  web:\n    repos: ['not a glob']\n")).toMatch(/^.*costCenters\.web\.repos\[0\]: must be a glob over owner\/name/);
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n    monthly: 5\n")).toMatch(/budgets\[0\]: unknown field 'monthly'/);
   });
@@ -110,7 +114,14 @@ describe("budgets", () => {
   });
 
   it("alerts for every reached threshold, each with its own marker key, the month-to-date, the budget and the forecast", () => {
-    const checks = budgetChecks([{ scope: "org", monthlyUsd: 10, alertAt: [75, 90, 100] }], { org: "acme", repository: "acme/a", costCenter: "x", month: "2026-11", at: "2026-11-16T00:00:00Z", attempt: "acme/a run 1 attempt 1" });
+    const checks = budgetChecks([{ scope: "org", monthlyUsd: 10, alertAt: [75, 90, 100] }], {
+      org: "acme",
+      repository: "acme/a",
+      costCenter: "x",
+      month: "2026-11",
+      at: "2026-11-16T00:00:00Z",
+      attempt: "acme/a run 1 attempt 1",
+    });
     const alerts = decideAlerts(checks, [{ Item: { costMicros: { N: "9500000" } } }], "exec-1");
     expect(alerts.map((a) => unmarshall(a.key))).toEqual([
       { pk: "ORG#acme", sk: "BUDGETALERT#2026-11#org#0075" },
@@ -122,7 +133,11 @@ describe("budgets", () => {
     expect(unmarshall(alerts[0]!.item)).toMatchObject({ owner: "exec-1", mtdMicros: 9_500_000, forecastMicros: 19_000_000, pct: 75 });
     expect(alerts[0]!.claimValues).toEqual({ ":owner": { S: "exec-1" } });
     expect(decideAlerts(checks, [{}], "exec-1")).toEqual([]);
-    for (const a of decideAlerts({ ...checks, checks: [{ ...checks.checks[0]!, scope: `cost-center:${"x".repeat(64)}` }] }, [{ Item: { costMicros: { N: "9500000" } } }], "e")) {
+    for (const a of decideAlerts(
+      { ...checks, checks: [{ ...checks.checks[0]!, scope: `cost-center:${"x".repeat(64)}` }] },
+      [{ Item: { costMicros: { N: "9500000" } } }],
+      "e",
+    )) {
       expect(a.subject.length).toBeLessThan(100);
     }
   });
@@ -131,7 +146,8 @@ describe("budgets", () => {
 describe("report arithmetic", () => {
   it("cents add up to the total rounded once, each row within a cent of its own amount", () => {
     const cases = [[4_999, 4_999, 4_999], [1, 1, 1, 9_997], [125_000, 5_000, 5_000, 0], [], [3_333_333, 3_333_333, 3_333_334]];
-    for (let seed = 1; seed < 200; seed++) cases.push(Array.from({ length: 1 + (seed % 13) }, (_, i) => ((seed * 7919 + i * 104729) % 250_000) + (i % 3 === 0 ? 5_000 : 0)));
+    for (let seed = 1; seed < 200; seed++)
+      cases.push(Array.from({ length: 1 + (seed % 13) }, (_, i) => ((seed * 7919 + i * 104729) % 250_000) + (i % 3 === 0 ? 5_000 : 0)));
     for (const micros of cases) {
       const cents = allocateCents(micros);
       expect(cents.reduce((a, b) => a + b, 0)).toBe(centsOf(micros.reduce((a, b) => a + b, 0)));
@@ -140,11 +156,30 @@ describe("report arithmetic", () => {
   });
 
   it("every view's total is the sum of its rows", () => {
-    const a = (costMicros: number, minutes: number, extra = {}) => ({ runs: 1, attempts: 2, jobs: 3, minutes, costMicros, unknownMinutes: 1, bySku: { linux_2_core: { minutes: minutes - 1, costMicros }, unknown: { minutes: 1, costMicros: 0 } }, ...extra });
+    const a = (costMicros: number, minutes: number, extra = {}) => ({
+      runs: 1,
+      attempts: 2,
+      jobs: 3,
+      minutes,
+      costMicros,
+      unknownMinutes: 1,
+      bySku: { linux_2_core: { minutes: minutes - 1, costMicros }, unknown: { minutes: 1, costMicros: 0 } },
+      ...extra,
+    });
     const inputs = {
-      repos: [{ repository: "o/a", period: "ALL", unknownLabels: [], ...a(4_999, 10) }, { repository: "o/b", period: "ALL", unknownLabels: [], ...a(4_999, 3) }],
-      costCenters: [{ costCenter: "x", ...a(4_999, 10) }, { costCenter: "y", ...a(4_999, 3) }, { costCenter: "x", ...a(1, 1) }],
-      workflows: [{ repository: "o/a", workflow: "w", costCenter: "x", ...a(4_999, 10) }, { repository: "o/a", workflow: "w", costCenter: "y", ...a(4_999, 3) }],
+      repos: [
+        { repository: "o/a", period: "ALL", unknownLabels: [], ...a(4_999, 10) },
+        { repository: "o/b", period: "ALL", unknownLabels: [], ...a(4_999, 3) },
+      ],
+      costCenters: [
+        { costCenter: "x", ...a(4_999, 10) },
+        { costCenter: "y", ...a(4_999, 3) },
+        { costCenter: "x", ...a(1, 1) },
+      ],
+      workflows: [
+        { repository: "o/a", workflow: "w", costCenter: "x", ...a(4_999, 10) },
+        { repository: "o/a", workflow: "w", costCenter: "y", ...a(4_999, 3) },
+      ],
     };
     for (const view of ["repo", "cost-center", "workflow", "sku"] as const) {
       const rows = viewRows(view, inputs);
@@ -154,7 +189,10 @@ describe("report arithmetic", () => {
       expect(t.cents).toBe(rows.reduce((s, r) => s + r.cents, 0));
       if (view !== "sku") expect(t.runs).toBe(rows.reduce((s, r) => s + (r.runs ?? 0), 0));
     }
-    expect(viewRows("cost-center", inputs).map((r) => [r.key, r.costMicros, r.runs])).toEqual([["x", 5_000, 2], ["y", 4_999, 1]]);
+    expect(viewRows("cost-center", inputs).map((r) => [r.key, r.costMicros, r.runs])).toEqual([
+      ["x", 5_000, 2],
+      ["y", 4_999, 1],
+    ]);
     expect(viewRows("workflow", inputs)).toEqual([expect.objectContaining({ key: "w", repository: "o/a", costCenters: ["x", "y"], costMicros: 9_998 })]);
   });
 });
@@ -162,14 +200,43 @@ describe("report arithmetic", () => {
 describe("rebuilding the finance totals from run records", () => {
   const rec = (runId: number, attempt: number, completedAt: string, costCenter: string, costMicros: number): RunRecord =>
     ({
-      pk: "REPO#acme/a", sk: `RUN#${completedAt}#${runId}#${attempt}`, type: "run", org: "acme", repository: "acme/a", repositoryId: 1, visibility: "private", runId, attempt,
-      workflow: "CI", workflowPath: ".github/workflows/ci.yml", event: "push", branch: null, actor: null, conclusion: null, runStartedAt: null, completedAt,
-      month: completedAt.slice(0, 7), jobs: 1, minutes: 2, costMicros, unknownMinutes: 0, unknownLabels: [], bySku: { linux_2_core: { jobs: 1, minutes: 2, costMicros } },
-      flaggedJobs: [], flaggedJobsOmitted: 0, rates: "github", pricedAt: completedAt, costCenter,
+      pk: "REPO#acme/a",
+      sk: `RUN#${completedAt}#${runId}#${attempt}`,
+      type: "run",
+      org: "acme",
+      repository: "acme/a",
+      repositoryId: 1,
+      visibility: "private",
+      runId,
+      attempt,
+      workflow: "CI",
+      workflowPath: ".github/workflows/ci.yml",
+      event: "push",
+      branch: null,
+      actor: null,
+      conclusion: null,
+      runStartedAt: null,
+      completedAt,
+      month: completedAt.slice(0, 7),
+      jobs: 1,
+      minutes: 2,
+      costMicros,
+      unknownMinutes: 0,
+      unknownLabels: [],
+      bySku: { linux_2_core: { jobs: 1, minutes: 2, costMicros } },
+      flaggedJobs: [],
+      flaggedJobsOmitted: 0,
+      rates: "github",
+      pricedAt: completedAt,
+      costCenter,
     }) as RunRecord;
 
   it("a run counts once (its earliest attempt), every attempt adds its cost, per cost centre and workflow cell", () => {
-    const items = financeTotalsFromRuns([rec(1, 2, "2026-02-01T00:00:00Z", "web", 12_000), rec(1, 1, "2026-01-31T23:00:00Z", "web", 12_000), rec(2, 1, "2026-01-05T00:00:00Z", "ops", 6_000)]);
+    const items = financeTotalsFromRuns([
+      rec(1, 2, "2026-02-01T00:00:00Z", "web", 12_000),
+      rec(1, 1, "2026-01-31T23:00:00Z", "web", 12_000),
+      rec(2, 1, "2026-01-05T00:00:00Z", "ops", 6_000),
+    ]);
     const by = Object.fromEntries(items.map((i) => [`${String(i.sk)}`, [i.runs, i.attempts, i.costMicros]]));
     expect(by).toEqual({
       "TOTALS#2026-01": [2, 2, 18_000],

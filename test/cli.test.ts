@@ -86,7 +86,9 @@ describe("the executable", () => {
 
   test("a bad setting exits 2 with one line, no stack trace", async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, LOG_LEVEL: "verbose" } as unknown as NodeJS.ProcessEnv;
-    const err = await run(process.execPath, [BIN, "members", "--org", "acme"], { env, timeout: 60_000 }).catch((e: { code: number; stderr: string; stdout: string }) => e);
+    const err = await run(process.execPath, [BIN, "members", "--org", "acme"], { env, timeout: 60_000 }).catch(
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    );
     expect(err).toMatchObject({ code: 2, stdout: "" });
     expect((err as { stderr: string }).stderr.trim()).toBe('error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")');
   }, 90_000);

@@ -42,27 +42,56 @@ function receive(p: object): Promise<void> {
   return probot.receive({ id: `d-${Math.random()}`, name: "pull_request", payload: p } as Parameters<Probot["receive"]>[0]);
 }
 
-type CheckBody = { name: string; head_sha: string; status: string; conclusion: string; output: { title: string; summary: string; annotations: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title: string }> } };
+type CheckBody = {
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string;
+  output: {
+    title: string;
+    summary: string;
+    annotations: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title: string }>;
+  };
+};
 
 /** Nocks a pull request changing `files` (path -> head text, null: deleted) and captures the check run. */
-function pull(files: Record<string, string | null>, base: Record<string, string> = {}, teams = ["engineering", "platform"]): { check: Promise<CheckBody>; scope: nock.Scope } {
+function pull(
+  files: Record<string, string | null>,
+  base: Record<string, string> = {},
+  teams = ["engineering", "platform"],
+): { check: Promise<CheckBody>; scope: nock.Scope } {
   nockInstallationToken(1);
   let resolve!: (b: CheckBody) => void;
   const check = new Promise<CheckBody>((r) => (resolve = r));
   const scope = nock(GH)
     .get("/repos/acme/.github/pulls/7/files")
     .query(true)
-    .reply(200, Object.entries(files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : "modified" })));
+    .reply(
+      200,
+      Object.entries(files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : "modified" })),
+    );
   for (const [path, text] of Object.entries(files)) {
     const enc = encodeURIComponent(path);
     if (text !== null) scope.get(`/repos/acme/.github/contents/${enc}`).query({ ref: HEAD }).reply(200, content(text));
-    scope.get(`/repos/acme/.github/contents/${enc}`).query({ ref: BASE }).reply(base[path] === undefined ? 404 : 200, base[path] === undefined ? {} : content(base[path]!));
+    scope
+      .get(`/repos/acme/.github/contents/${enc}`)
+      .query({ ref: BASE })
+      .reply(base[path] === undefined ? 404 : 200, base[path] === undefined ? {} : content(base[path]!));
   }
-  scope.get("/orgs/acme/teams").query(true).optionally().reply(200, teams.map((slug, i) => ({ id: i, slug, name: slug })));
-  scope.post("/repos/acme/.github/check-runs", (b: CheckBody) => {
-    resolve(b);
-    return true;
-  }).reply(201, { id: 1 });
+  scope
+    .get("/orgs/acme/teams")
+    .query(true)
+    .optionally()
+    .reply(
+      200,
+      teams.map((slug, i) => ({ id: i, slug, name: slug })),
+    );
+  scope
+    .post("/repos/acme/.github/check-runs", (b: CheckBody) => {
+      resolve(b);
+      return true;
+    })
+    .reply(201, { id: 1 });
   return { check, scope };
 }
 
@@ -75,7 +104,14 @@ describe("config check run on pull requests", () => {
     expect(scope.isDone()).toBe(true);
     expect(body).toMatchObject({ name: CHECK_NAME, head_sha: HEAD, status: "completed", conclusion: "failure" });
     expect(body.output.annotations).toEqual([
-      { path: ".github/onboarding.yml", start_line: 4, end_line: 4, annotation_level: "failure", title: "teams[1].role", message: "must be one of member, maintainer" },
+      {
+        path: ".github/onboarding.yml",
+        start_line: 4,
+        end_line: 4,
+        annotation_level: "failure",
+        title: "teams[1].role",
+        message: "must be one of member, maintainer",
+      },
     ]);
     expect(body.output.title).toBe("1 problem in the org's configuration");
   });
@@ -99,7 +135,16 @@ describe("config check run on pull requests", () => {
   });
 
   test("every problem gets its own annotation: rules, unknown keys, both files", async () => {
-    const onboarding = ["teams: [engineering]", "rules:", "  - when: { department: Platform }", "    teams: []", "  - when: { title: Lead }", "    teams: [{ slug: leads, role: boss }]", "dryrun: true", ""].join("\n");
+    const onboarding = [
+      "teams: [engineering]",
+      "rules:",
+      "  - when: { department: Platform }",
+      "    teams: []",
+      "  - when: { title: Lead }",
+      "    teams: [{ slug: leads, role: boss }]",
+      "dryrun: true",
+      "",
+    ].join("\n");
     const chargeback = ["rates:", "  linux_2_core: 0.006", "  quantum_9000: 1", ""].join("\n");
     const { check } = pull({ ".github/onboarding.yml": onboarding, ".github/chargeback.yml": chargeback });
     await receive(payload());
@@ -116,9 +161,19 @@ describe("config check run on pull requests", () => {
 
   test("a valid change: success, with a summary of what it would do", async () => {
     const before = "teams: [engineering]\n";
-    const after = ["teams: [engineering, design]", "maxChanges: 20", "rules:", "  - when: { department: Platform }", "    teams: [{ slug: platform, role: maintainer }]", ""].join("\n");
+    const after = [
+      "teams: [engineering, design]",
+      "maxChanges: 20",
+      "rules:",
+      "  - when: { department: Platform }",
+      "    teams: [{ slug: platform, role: maintainer }]",
+      "",
+    ].join("\n");
     const rates = ["rates:", "  linux_2_core: 0.005", ""].join("\n");
-    const { check } = pull({ ".github/onboarding.yml": after, ".github/chargeback.yml": rates }, { ".github/onboarding.yml": before, ".github/chargeback.yml": "rates:\n  linux_2_core: 0.006\n" });
+    const { check } = pull(
+      { ".github/onboarding.yml": after, ".github/chargeback.yml": rates },
+      { ".github/onboarding.yml": before, ".github/chargeback.yml": "rates:\n  linux_2_core: 0.006\n" },
+    );
     await receive(payload());
     const body = await check;
     expect(body.conclusion).toBe("success");
@@ -132,7 +187,10 @@ describe("config check run on pull requests", () => {
 
   test("other repositories and pull requests that do not touch the config get no check run", async () => {
     nockInstallationToken(1);
-    const scope = nock(GH).get("/repos/acme/.github/pulls/7/files").query(true).reply(200, [{ filename: "README.md", status: "modified" }]);
+    const scope = nock(GH)
+      .get("/repos/acme/.github/pulls/7/files")
+      .query(true)
+      .reply(200, [{ filename: "README.md", status: "modified" }]);
     await receive(payload());
     expect(scope.isDone()).toBe(true);
     // nothing nocked for it: any GitHub call would be refused and fail the delivery
@@ -158,20 +216,35 @@ describe("positions (pure)", () => {
   });
 
   test("a YAML syntax error in chargeback.yml carries its line too", () => {
-    const out = checkConfigChange({ org: "acme", files: [{ path: ".github/chargeback.yml", head: "rates:\n  linux_2_core: 0.006\n - x\n", base: null }], orgTeams: null, members: null });
+    const out = checkConfigChange({
+      org: "acme",
+      files: [{ path: ".github/chargeback.yml", head: "rates:\n  linux_2_core: 0.006\n - x\n", base: null }],
+      orgTeams: null,
+      members: null,
+    });
     expect(out.conclusion).toBe("failure");
     expect(out.annotations.map((a) => [a.path, a.start_line])).toEqual([[".github/chargeback.yml", 3]]);
   });
 
   test("a deleted onboarding.yml is no problem: the summary says what applies instead", () => {
-    const out = checkConfigChange({ org: "acme", files: [{ path: ".github/onboarding.yml", head: null, base: "teams: [a]\n" }], orgTeams: null, members: null });
+    const out = checkConfigChange({
+      org: "acme",
+      files: [{ path: ".github/onboarding.yml", head: null, base: "teams: [a]\n" }],
+      orgTeams: null,
+      members: null,
+    });
     expect(out.conclusion).toBe("success");
     expect(out.summary).toContain("DEFAULT_TEAMS");
   });
 
   test("rules are matched against the stored members in the summary", () => {
     const head = "rules:\n  - when: { department: Ops }\n    teams: [ops]\n";
-    const out = checkConfigChange({ org: "acme", files: [{ path: ".github/onboarding.yml", head, base: null }], orgTeams: ["ops"], members: [{ login: "ann", department: "Ops" }, { login: "bob" }] });
+    const out = checkConfigChange({
+      org: "acme",
+      files: [{ path: ".github/onboarding.yml", head, base: null }],
+      orgTeams: ["ops"],
+      members: [{ login: "ann", department: "Ops" }, { login: "bob" }],
+    });
     expect(out.summary).toContain("matches 1 stored member (`ann`)");
     expect(out.summary).toContain("Every team named exists in acme.");
   });

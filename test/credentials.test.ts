@@ -17,7 +17,9 @@ afterEach(() => resetCredentialsCache());
 
 describe("credentials from the environment", () => {
   test("APP_ID=abc names the variable, the expected value and what it got", () => {
-    expect(() => credentialsFromEnv(env({ APP_ID: "abc" }), { webhookSecret: true })).toThrow(`APP_ID must be a number (the App ID from the App's settings page), got "abc"`);
+    expect(() => credentialsFromEnv(env({ APP_ID: "abc" }), { webhookSecret: true })).toThrow(
+      `APP_ID must be a number (the App ID from the App's settings page), got "abc"`,
+    );
   });
 
   test("a PRIVATE_KEY that is not a key, or not RSA", () => {
@@ -29,10 +31,14 @@ describe("credentials from the environment", () => {
 
   test("PRIVATE_KEY_PATH: a missing file, a file that is not a key, a good file", () => {
     const missing = join(dir, "nope.pem");
-    expect(() => credentialsFromEnv(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: missing }), { webhookSecret: true })).toThrow(`PRIVATE_KEY_PATH: file not found: ${missing}`);
+    expect(() => credentialsFromEnv(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: missing }), { webhookSecret: true })).toThrow(
+      `PRIVATE_KEY_PATH: file not found: ${missing}`,
+    );
     const notKey = join(dir, "not-key.pem");
     writeFileSync(notKey, "just text\n");
-    expect(() => credentialsFromEnv(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: notKey }), { webhookSecret: true })).toThrow(`PRIVATE_KEY_PATH: ${notKey} is not a PEM private key`);
+    expect(() => credentialsFromEnv(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: notKey }), { webhookSecret: true })).toThrow(
+      `PRIVATE_KEY_PATH: ${notKey} is not a PEM private key`,
+    );
     const good = join(dir, "good.pem");
     writeFileSync(good, pem);
     expect(credentialsFromEnv(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: good }), { webhookSecret: true }).privateKey).toBe(pem.trim());
@@ -50,12 +56,17 @@ describe("credentials from the environment", () => {
   });
 
   test("the tasks' appCredentials use the same rules, as a ConfigurationError (not retried)", async () => {
-    await expect(appCredentials(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "ConfigurationError", message: expect.stringContaining('APP_ID must be a number') });
+    await expect(appCredentials(env({ APP_ID: "abc" }))).rejects.toMatchObject({
+      name: "ConfigurationError",
+      message: expect.stringContaining("APP_ID must be a number"),
+    });
   });
 
   test("npx org-flows start's createApp checks before Probot is created: a usage error, not 'appId option is required'", async () => {
     await expect(createApp(env({ APP_ID: "abc" }))).rejects.toMatchObject({ name: "UsageError", message: expect.stringContaining('got "abc"') });
-    await expect(createApp(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" }))).rejects.toThrow("PRIVATE_KEY_PATH: file not found: /nonexistent/key.pem");
+    await expect(createApp(env({ PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: "/nonexistent/key.pem" }))).rejects.toThrow(
+      "PRIVATE_KEY_PATH: file not found: /nonexistent/key.pem",
+    );
   });
 });
 
@@ -68,7 +79,9 @@ describe("credentials from the app secret (AWS)", () => {
   });
 
   test("the same rules, naming the secret's fields", () => {
-    expect(() => credentialsFromSecret(secret({ appId: "abc" }))).toThrow(`the app secret's appId must be a number (the App ID from the App's settings page), got "abc"`);
+    expect(() => credentialsFromSecret(secret({ appId: "abc" }))).toThrow(
+      `the app secret's appId must be a number (the App ID from the App's settings page), got "abc"`,
+    );
     expect(() => credentialsFromSecret(secret({ privateKey: "x" }))).toThrow("the app secret's privateKey is not a PEM private key");
     expect(() => credentialsFromSecret(secret({ appId: "", privateKey: "" }))).toThrow("the app secret lacks appId, privateKey: store the App's credentials");
     expect(() => credentialsFromSecret("not json")).toThrow("the app secret is not JSON");

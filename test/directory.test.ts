@@ -42,12 +42,22 @@ describe("SCIM directory", () => {
             userName: "alice",
             displayName: "Alice M",
             emails: [{ value: "alt@x" }, { value: "alice@corp.example", primary: true }],
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { employeeNumber: "E9", department: "Ops", manager: { value: "m1", displayName: "Boss" } },
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+              employeeNumber: "E9",
+              department: "Ops",
+              manager: { value: "m1", displayName: "Boss" },
+            },
           },
         ],
       });
     const d = new ScimDirectory("https://idp.example/scim/v2", "t0k");
-    expect(await d.lookup("alice", { emails: [] })).toEqual({ email: "alice@corp.example", employeeId: "E9", department: "Ops", manager: "Boss", displayName: "Alice M" });
+    expect(await d.lookup("alice", { emails: [] })).toEqual({
+      email: "alice@corp.example",
+      employeeId: "E9",
+      department: "Ops",
+      manager: "Boss",
+      displayName: "Alice M",
+    });
   });
 
   test("no match is null; 5xx is transient; 401 is a configuration error", async () => {

@@ -34,7 +34,13 @@ const putNew = (sk: string, n = 1): TransactWriteItem => ({
   Put: { TableName: TABLE, Item: { ...key(sk), n: { N: String(n) } }, ConditionExpression: "attribute_not_exists(pk)" },
 });
 const addTo = (sk: string, n: number): TransactWriteItem => ({
-  Update: { TableName: TABLE, Key: key(sk), UpdateExpression: "ADD #n :n", ExpressionAttributeNames: { "#n": "n" }, ExpressionAttributeValues: { ":n": { N: String(n) } } },
+  Update: {
+    TableName: TABLE,
+    Key: key(sk),
+    UpdateExpression: "ADD #n :n",
+    ExpressionAttributeNames: { "#n": "n" },
+    ExpressionAttributeValues: { ":n": { N: String(n) } },
+  },
 });
 async function n(sk: string): Promise<number | undefined> {
   const got = await db.send(new GetItemCommand({ TableName: TABLE, Key: key(sk), ConsistentRead: true }));
@@ -63,14 +69,19 @@ describe("TransactWriteItems on the embedded store", () => {
   it("ConditionCheck checks without writing; ALL_OLD returns the item that failed", async () => {
     await db.send(new PutItemCommand({ TableName: TABLE, Item: { ...key("seen"), n: { N: "1" } } }));
     await db.send(
-      new TransactWriteItemsCommand({ TransactItems: [{ ConditionCheck: { TableName: TABLE, Key: key("seen"), ConditionExpression: "attribute_exists(pk)" } }, addTo("total3", 2)] }),
+      new TransactWriteItemsCommand({
+        TransactItems: [{ ConditionCheck: { TableName: TABLE, Key: key("seen"), ConditionExpression: "attribute_exists(pk)" } }, addTo("total3", 2)],
+      }),
     );
     expect(await n("total3")).toBe(2);
     expect(await n("seen")).toBe(1);
     const err = (await db
       .send(
         new TransactWriteItemsCommand({
-          TransactItems: [{ ConditionCheck: { TableName: TABLE, Key: key("absent"), ConditionExpression: "attribute_exists(pk)" } }, { Put: { ...putNew("seen").Put!, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }],
+          TransactItems: [
+            { ConditionCheck: { TableName: TABLE, Key: key("absent"), ConditionExpression: "attribute_exists(pk)" } },
+            { Put: { ...putNew("seen").Put!, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+          ],
         }),
       )
       .catch((e: unknown) => e)) as TransactionCanceledException;
@@ -100,7 +111,9 @@ describe("TransactWriteItems on the embedded store", () => {
   });
 
   it("concurrent transactions on one aggregate add up exactly", async () => {
-    await Promise.all(Array.from({ length: 40 }, (_, i) => db.send(new TransactWriteItemsCommand({ TransactItems: [putNew(`c${i}`), addTo("total5", i + 1)] }))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => db.send(new TransactWriteItemsCommand({ TransactItems: [putNew(`c${i}`), addTo("total5", i + 1)] }))),
+    );
     expect(await n("total5")).toBe((40 * 41) / 2);
   });
 });
@@ -117,7 +130,12 @@ describe("a commit cut short", () => {
         if (point === "applied-one" && ++writes === 1) throw new Error("killed");
       },
     });
-    const c1 = new DynamoDBClient({ endpoint: crashing.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+    const c1 = new DynamoDBClient({
+      endpoint: crashing.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+      maxAttempts: 1,
+    });
     await c1.send(new PutItemCommand({ TableName: TABLE, Item: { ...key("total"), n: { N: "10" } } }));
     await expect(c1.send(new TransactWriteItemsCommand({ TransactItems: [addTo("total", 5), putNew("r1"), putNew("r2")] }))).rejects.toThrow();
     const before = await c1.send(new GetItemCommand({ TableName: TABLE, Key: key("total"), ConsistentRead: true }));

@@ -17,11 +17,31 @@ test("data survives a restart and an execution left RUNNING by a crash is run ag
 
   // What a process killed mid-execution leaves behind: the execution saved as RUNNING, no history.
   const name = "onboard-crashed";
-  const input = { org: "acme", orgId: 1, installationId: 1, member: { login: "kim", id: 1 }, teams: [], teamProblems: [], dryRun: true, configSource: "x", configError: "x: teams: broken", deliveryId: "d", receivedAt: "2026-11-20T00:00:00Z" };
+  const input = {
+    org: "acme",
+    orgId: 1,
+    installationId: 1,
+    member: { login: "kim", id: 1 },
+    teams: [],
+    teamProblems: [],
+    dryRun: true,
+    configSource: "x",
+    configError: "x: teams: broken",
+    deliveryId: "d",
+    receivedAt: "2026-11-20T00:00:00Z",
+  };
   mkdirSync(join(dataDir, "executions"), { recursive: true });
   writeFileSync(
     join(dataDir, "executions", `member-onboarding__${name}.json`),
-    JSON.stringify({ executionArn: `${arn.replace(":stateMachine:", ":execution:")}:${name}`, stateMachineArn: arn, name, status: "RUNNING", startDate: 1, input: JSON.stringify(input), events: [] }),
+    JSON.stringify({
+      executionArn: `${arn.replace(":stateMachine:", ":execution:")}:${name}`,
+      stateMachineArn: arn,
+      name,
+      status: "RUNNING",
+      startDate: 1,
+      input: JSON.stringify(input),
+      events: [],
+    }),
   );
 
   const second = await startEmbedded({ dataDir, resume: true });

@@ -37,7 +37,13 @@ const machines = [
     Done: { Type: "Pass", End: true },
   }),
   machine("timeout-uncaught", {
-    Hang: { Type: "Task", Resource: "arn:aws:states:::dynamodb:getItem", Parameters: { TableName: "${TableName}", Key: { pk: { S: "a" }, sk: { S: "b" } } }, TimeoutSeconds: 1, End: true },
+    Hang: {
+      Type: "Task",
+      Resource: "arn:aws:states:::dynamodb:getItem",
+      Parameters: { TableName: "${TableName}", Key: { pk: { S: "a" }, sk: { S: "b" } } },
+      TimeoutSeconds: 1,
+      End: true,
+    },
   }),
   machine("long-express", { Sleep: { Type: "Wait", Seconds: 30, End: true } }),
   machine("long-standard", { Sleep: { Type: "Wait", Seconds: 30, End: true } }),
@@ -52,7 +58,12 @@ const machines = [
     Done: { Type: "Pass", End: true },
   }),
   machine("long-subject", {
-    Publish: { Type: "Task", Resource: "arn:aws:states:::sns:publish", Parameters: { TopicArn: "${TopicArn}", Message: "m", "Subject.$": "$.subject" }, End: true },
+    Publish: {
+      Type: "Task",
+      Resource: "arn:aws:states:::sns:publish",
+      Parameters: { TopicArn: "${TopicArn}", Message: "m", "Subject.$": "$.subject" },
+      End: true,
+    },
   }),
   // Child executions (startExecution.sync:2) and their children.
   machine("child-ok", { Hold: { Type: "Wait", Seconds: 1, Next: "Answer" }, Answer: { Type: "Pass", Parameters: { "got.$": "$.v" }, End: true } }),
@@ -83,7 +94,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", () => r()));
   store = await startLocalDynamo({ tableName: "strict" });
   const { port } = hanging.address() as AddressInfo;
-  hangingDb = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  hangingDb = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
   const realDb = new DynamoDBClient({ endpoint: store.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   // The hanging client for the timeout machines, the real store for the others: one router per endpoint, so two endpoints.
   endpoint = await startLocalStepFunctions({
@@ -92,7 +108,10 @@ beforeAll(async () => {
     substitutions: SUBS,
     deps: {
       dynamo: new Proxy(realDb, {
-        get: (target, prop, recv) => (prop === "send" ? (cmd: { input?: { Key?: unknown } }) => (cmd.input?.Key ? hangingDb.send(cmd as never) : realDb.send(cmd as never)) : Reflect.get(target, prop, recv)),
+        get: (target, prop, recv) =>
+          prop === "send"
+            ? (cmd: { input?: { Key?: unknown } }) => (cmd.input?.Key ? hangingDb.send(cmd as never) : realDb.send(cmd as never))
+            : Reflect.get(target, prop, recv),
       }),
       outbox,
     },
@@ -114,7 +133,9 @@ afterAll(async () => {
 });
 
 async function run(machineName: string, name: string, input: object = {}) {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: endpoint.machineArns[machineName], name, input: JSON.stringify(input) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: endpoint.machineArns[machineName], name, input: JSON.stringify(input) }),
+  );
   return executionArn!;
 }
 const describeIt = (executionArn: string) => sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -199,7 +220,11 @@ describe("the embedded endpoint is as strict as AWS", () => {
   });
 
   it("an SNS subject of 100 characters, or with a line break, is refused; 99 is accepted", async () => {
-    for (const [name, subject, status] of [["p1", "s".repeat(100), "FAILED"], ["p2", "a\nb", "FAILED"], ["p3", "s".repeat(99), "SUCCEEDED"]] as const) {
+    for (const [name, subject, status] of [
+      ["p1", "s".repeat(100), "FAILED"],
+      ["p2", "a\nb", "FAILED"],
+      ["p3", "s".repeat(99), "SUCCEEDED"],
+    ] as const) {
       const arn = await run("long-subject", name, { subject });
       await endpoint.idle();
       expect(await describeIt(arn)).toMatchObject({ status, ...(status === "FAILED" ? { error: "SNS.InvalidParameterException" } : {}) });

@@ -20,8 +20,34 @@ import { handPrice, INSTALLATION_ID, jobsFor, ORG, workflowRunPayload, type JobS
  * transaction; each time it is started again on the same data folder, resumes the interrupted execution from the
  * start, and the totals must equal a hand computation to the micro-dollar: 0 lost, 0 counted twice.
  */
-const STATES_ON_PATHS = ["Price", "RecordFirstOfRun", "CountTry", "FirstTry", "LookUpAttempt", "AttemptRecorded", "LookUpRunSeen", "RunCounted", "RecordRepeatOfRun", "CheckUnpricedMinutes", "NotifyUnpricedMinutes", "Recorded"];
-const TYPES: Record<string, string> = { Price: "Task", RecordFirstOfRun: "Task", LookUpAttempt: "Task", LookUpRunSeen: "Task", RecordRepeatOfRun: "Task", NotifyUnpricedMinutes: "Task", CountTry: "Choice", AttemptRecorded: "Choice", RunCounted: "Choice", CheckUnpricedMinutes: "Choice", FirstTry: "Pass", Recorded: "Pass" };
+const STATES_ON_PATHS = [
+  "Price",
+  "RecordFirstOfRun",
+  "CountTry",
+  "FirstTry",
+  "LookUpAttempt",
+  "AttemptRecorded",
+  "LookUpRunSeen",
+  "RunCounted",
+  "RecordRepeatOfRun",
+  "CheckUnpricedMinutes",
+  "NotifyUnpricedMinutes",
+  "Recorded",
+];
+const TYPES: Record<string, string> = {
+  Price: "Task",
+  RecordFirstOfRun: "Task",
+  LookUpAttempt: "Task",
+  LookUpRunSeen: "Task",
+  RecordRepeatOfRun: "Task",
+  NotifyUnpricedMinutes: "Task",
+  CountTry: "Choice",
+  AttemptRecorded: "Choice",
+  RunCounted: "Choice",
+  CheckUnpricedMinutes: "Choice",
+  FirstTry: "Pass",
+  Recorded: "Pass",
+};
 const TASKS = ["Price", "RecordFirstOfRun", "LookUpAttempt", "LookUpRunSeen", "RecordRepeatOfRun", "NotifyUnpricedMinutes"];
 const POINTS = [
   ...STATES_ON_PATHS.flatMap((s) => [`event:${TYPES[s]}StateEntered:${s}`, `event:${TYPES[s]}StateExited:${s}`]),
@@ -83,9 +109,20 @@ function child(plan: { crashAt?: string; executions: unknown[] }, n: number): Pr
     GHE_PROTOCOL: "http",
     LOG_LEVEL: "silent",
   };
-  for (const k of ["AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_DYNAMODB", "TABLE_NAME", "MEMBER_ONBOARDING_STATE_MACHINE_ARN", "WORKFLOW_RUN_COST_STATE_MACHINE_ARN", "NODE_OPTIONS"]) delete env[k];
+  for (const k of [
+    "AWS_ENDPOINT_URL_SFN",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "TABLE_NAME",
+    "MEMBER_ONBOARDING_STATE_MACHINE_ARN",
+    "WORKFLOW_RUN_COST_STATE_MACHINE_ARN",
+    "NODE_OPTIONS",
+  ])
+    delete env[k];
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./helpers/crash-engine.ts", import.meta.url))], { env, stdio: ["ignore", "ignore", "pipe"] });
+    const p = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./helpers/crash-engine.ts", import.meta.url))], {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     p.on("exit", (code, signal) => resolve({ code, signal, stderr }));
@@ -93,42 +130,46 @@ function child(plan: { crashAt?: string; executions: unknown[] }, n: number): Pr
 }
 
 beforeAll(async () => {
-  standin = await startGitHubStandin({ appId: 1, publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(), orgs: [{ login: ORG, teams: {} }], users: [], jobs });
+  standin = await startGitHubStandin({
+    appId: 1,
+    publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    orgs: [{ login: ORG, teams: {} }],
+    users: [],
+    jobs,
+  });
 });
 
 afterAll(async () => {
   await standin.close();
 });
 
-test(
-  `killed at each of ${POINTS.length} points and resumed: totals exact to the micro-dollar, nothing lost, nothing counted twice`,
-  async () => {
-    const missed: string[] = [];
-    const all: Array<{ name: string; input: RunCostInput }> = [];
-    for (const [i, point] of POINTS.entries()) {
-      // This start resumes what the previous kill interrupted, starts what it never reached (names already started
-      // are refused by Step Functions), then this point's attempts, until the kill.
-      all.push(...scenario(i));
-      const r = await child({ crashAt: point, executions: all }, i);
-      if (r.signal !== "SIGKILL") missed.push(`${point}: exit ${r.signal ?? r.code}`);
-    }
-    const last = await child({ executions: all }, POINTS.length);
-    expect(last).toMatchObject({ code: 0 });
-    // Every point was reached, so every kill really happened where it says.
-    expect(missed).toEqual([]);
+test(`killed at each of ${POINTS.length} points and resumed: totals exact to the micro-dollar, nothing lost, nothing counted twice`, async () => {
+  const missed: string[] = [];
+  const all: Array<{ name: string; input: RunCostInput }> = [];
+  for (const [i, point] of POINTS.entries()) {
+    // This start resumes what the previous kill interrupted, starts what it never reached (names already started
+    // are refused by Step Functions), then this point's attempts, until the kill.
+    all.push(...scenario(i));
+    const r = await child({ crashAt: point, executions: all }, i);
+    if (r.signal !== "SIGKILL") missed.push(`${point}: exit ${r.signal ?? r.code}`);
+  }
+  const last = await child({ executions: all }, POINTS.length);
+  expect(last).toMatchObject({ code: 0 });
+  // Every point was reached, so every kill really happened where it says.
+  expect(missed).toEqual([]);
 
-    const embedded = await startEmbedded({ dataDir });
-    try {
-      const totals = await queryTotals({ org: ORG });
-      const sum = (k: "runs" | "attempts" | "minutes" | "costMicros" | "unknownMinutes") => totals.reduce((a, t) => a + t[k], 0);
-      expect({ runs: sum("runs"), attempts: sum("attempts"), minutes: sum("minutes"), micros: sum("costMicros"), unknownMinutes: sum("unknownMinutes") }).toEqual(expected);
-      const monthly = await queryTotals({ org: ORG, month: "2026-01" });
-      expect(monthly.reduce((a, t) => a + t.costMicros, 0)).toBe(expected.micros);
-      expect(monthly.reduce((a, t) => a + t.runs, 0)).toBe(expected.runs);
-    } finally {
-      closeDynamoClient();
-      await embedded.stop();
-    }
-  },
-  600_000,
-);
+  const embedded = await startEmbedded({ dataDir });
+  try {
+    const totals = await queryTotals({ org: ORG });
+    const sum = (k: "runs" | "attempts" | "minutes" | "costMicros" | "unknownMinutes") => totals.reduce((a, t) => a + t[k], 0);
+    expect({ runs: sum("runs"), attempts: sum("attempts"), minutes: sum("minutes"), micros: sum("costMicros"), unknownMinutes: sum("unknownMinutes") }).toEqual(
+      expected,
+    );
+    const monthly = await queryTotals({ org: ORG, month: "2026-01" });
+    expect(monthly.reduce((a, t) => a + t.costMicros, 0)).toBe(expected.micros);
+    expect(monthly.reduce((a, t) => a + t.runs, 0)).toBe(expected.runs);
+  } finally {
+    closeDynamoClient();
+    await embedded.stop();
+  }
+}, 600_000);

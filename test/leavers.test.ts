@@ -48,7 +48,18 @@ function receive(payload: object, id = `delivery-${Math.random()}`): Promise<voi
 
 /** A member as the onboarding machine stores them. */
 async function stored(login: string, id: number, joinedAt: string, deliveryId = `join-${login}`): Promise<void> {
-  const input: OnboardingInput = { org: "acme", orgId: 1, installationId: 1, member: { login, id }, teams: [{ slug: "eng", role: "member", status: "added" }], teamProblems: [], dryRun: false, configSource: "x", deliveryId, receivedAt: joinedAt };
+  const input: OnboardingInput = {
+    org: "acme",
+    orgId: 1,
+    installationId: 1,
+    member: { login, id },
+    teams: [{ slug: "eng", role: "member", status: "added" }],
+    teamProblems: [],
+    dryRun: false,
+    configSource: "x",
+    deliveryId,
+    receivedAt: joinedAt,
+  };
   const record = buildMemberRecord(input, { name: login.toUpperCase() }, null, { department: "Ops" }, "file:people.csv", new Date());
   await db.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: memberItem(record) }));
 }
@@ -119,9 +130,26 @@ test("a rejoiner gets a new joinedAt and keeps the history; an older removal del
   const before = (await listMembers("acme")).find((m) => m.login === "ann")!;
   // Rejoining is an ordinary onboarding: the machine stores the new membership.
   nockInstallationToken(2);
-  nock(GH).get("/users/ann").reply(200, { login: "ann", id: 11 }).post("/graphql").reply(200, { data: { organization: null } });
-  const input: OnboardingInput = { org: "acme", orgId: 1, installationId: 77, member: { login: "ann", id: 11 }, teams: [], teamProblems: [], dryRun: false, configSource: "x", deliveryId: "rejoin-ann", receivedAt: "2030-01-05T08:00:00.000Z" };
-  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: "rejoin-ann", input: JSON.stringify(input) }));
+  nock(GH)
+    .get("/users/ann")
+    .reply(200, { login: "ann", id: 11 })
+    .post("/graphql")
+    .reply(200, { data: { organization: null } });
+  const input: OnboardingInput = {
+    org: "acme",
+    orgId: 1,
+    installationId: 77,
+    member: { login: "ann", id: 11 },
+    teams: [],
+    teamProblems: [],
+    dryRun: false,
+    configSource: "x",
+    deliveryId: "rejoin-ann",
+    receivedAt: "2030-01-05T08:00:00.000Z",
+  };
+  const started = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: "rejoin-ann", input: JSON.stringify(input) }),
+  );
   await embedded.idle();
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }))).status).toBe("SUCCEEDED");
 
@@ -131,8 +159,17 @@ test("a rejoiner gets a new joinedAt and keeps the history; an older removal del
   expect(annAll?.history).toEqual([{ joinedAt: "2026-11-01T09:00:00.000Z", leftAt: before.leftAt }]);
 
   // the first removal's execution run again (a late redrive, a hand-made start): the new membership is untouched
-  const late = offboardingInput({ org: "acme", orgId: 1, installationId: 77, member: { login: "ann", id: 11 }, deliveryId: "leave-ann-1", removedAt: before.leftAt! });
-  await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_OFFBOARDING_STATE_MACHINE_ARN, name: "late-leave-ann", input: JSON.stringify(late) }));
+  const late = offboardingInput({
+    org: "acme",
+    orgId: 1,
+    installationId: 77,
+    member: { login: "ann", id: 11 },
+    deliveryId: "leave-ann-1",
+    removedAt: before.leftAt!,
+  });
+  await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_OFFBOARDING_STATE_MACHINE_ARN, name: "late-leave-ann", input: JSON.stringify(late) }),
+  );
   await embedded.idle();
   expect((await listMembers("acme")).find((m) => m.login === "ann")).toMatchObject({ joinedAt: "2030-01-05T08:00:00.000Z" });
   expect((await listMembers("acme")).find((m) => m.login === "ann")?.leftAt).toBeUndefined();

@@ -67,8 +67,18 @@ const workflowRun: Mutation[] = [
   ["organization.login an object", (p) => (p.organization = { login: { x: 1 } })],
 ];
 
-const ping = (): Record<string, unknown> => ({ zen: "Keep it logically awesome.", hook_id: 1, hook: { type: "App", id: 1, events: [] }, installation: { id: 4242 } });
-const push = (): Record<string, unknown> => ({ ref: "refs/heads/main", repository: { id: 1, full_name: "acme/widgets", owner: { login: "acme" } }, commits: [], installation: { id: 4242 } });
+const ping = (): Record<string, unknown> => ({
+  zen: "Keep it logically awesome.",
+  hook_id: 1,
+  hook: { type: "App", id: 1, events: [] },
+  installation: { id: 4242 },
+});
+const push = (): Record<string, unknown> => ({
+  ref: "refs/heads/main",
+  repository: { id: 1, full_name: "acme/widgets", owner: { login: "acme" } },
+  commits: [],
+  installation: { id: 4242 },
+});
 const pullRequest = (): Record<string, unknown> => pullRequestPayload("acme", 1, { number: 12, headSha: "1".repeat(40), baseSha: "2".repeat(40) });
 const pullRequestMutations: Mutation[] = [
   ["pull_request null", (p) => (p.pull_request = null)],
@@ -84,7 +94,16 @@ const events: Array<{ event: string; make: () => Record<string, unknown>; mutati
   { event: "workflow_run", make: () => workflowRunPayload({ runId: 4321 }), mutations: [...envelope, ...workflowRun] },
   { event: "ping", make: ping, mutations: [...envelope, ["hook null", (p) => (p.hook = null)], ["zen an object", (p) => (p.zen = {})]] },
   { event: "push", make: push, mutations: [...envelope, ["repository null", (p) => (p.repository = null)], ["commits null", (p) => (p.commits = null)]] },
-  { event: "organization", make: memberRemoved, mutations: [...envelope, ["membership null", (p) => (p.membership = null)], ["organization.login an object", (p) => (at(p, "organization").login = {})], ["user.login with a slash", (p) => (at(at(p, "membership"), "user").login = "ann/teams")]] },
+  {
+    event: "organization",
+    make: memberRemoved,
+    mutations: [
+      ...envelope,
+      ["membership null", (p) => (p.membership = null)],
+      ["organization.login an object", (p) => (at(p, "organization").login = {})],
+      ["user.login with a slash", (p) => (at(at(p, "membership"), "user").login = "ann/teams")],
+    ],
+  },
   { event: "pull_request", make: pullRequest, mutations: [...envelope, ...pullRequestMutations] },
 ];
 
@@ -126,7 +145,11 @@ afterAll(async () => {
 
 async function executionCount(): Promise<number> {
   let n = 0;
-  for (const arn of [process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, process.env.MEMBER_OFFBOARDING_STATE_MACHINE_ARN]) {
+  for (const arn of [
+    process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN,
+    process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN,
+    process.env.MEMBER_OFFBOARDING_STATE_MACHINE_ARN,
+  ]) {
     n += (await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }))).executions?.length ?? 0;
   }
   return n;

@@ -26,7 +26,12 @@ afterAll(async () => {
 beforeEach(() => {
   blockNetwork();
   // The onboarding executions started by these tests run in the background; their GitHub calls are not under test.
-  nock(GH).persist().get(/\/users\//).reply(404).post("/graphql").reply(200, { data: { organization: null } });
+  nock(GH)
+    .persist()
+    .get(/\/users\//)
+    .reply(404)
+    .post("/graphql")
+    .reply(200, { data: { organization: null } });
 });
 
 afterEach(async () => {

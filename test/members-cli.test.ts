@@ -18,7 +18,18 @@ beforeAll(async () => {
     ["zoe", 2, { email: "zoe@corp.example", employeeId: "E2", department: "Ops", costCenter: "CC7" }],
     ["adam", 1, null],
   ] as const) {
-    const input = { org: "Acme", orgId: 1, installationId: 1, member: { login, id }, teams: [{ slug: "eng", role: "member", status: "added" as const }], teamProblems: [], dryRun: false, configSource: "x", deliveryId: `d${id}`, receivedAt: `2026-11-0${id}T00:00:00.000Z` };
+    const input = {
+      org: "Acme",
+      orgId: 1,
+      installationId: 1,
+      member: { login, id },
+      teams: [{ slug: "eng", role: "member", status: "added" as const }],
+      teamProblems: [],
+      dryRun: false,
+      configSource: "x",
+      deliveryId: `d${id}`,
+      receivedAt: `2026-11-0${id}T00:00:00.000Z`,
+    };
     const record = buildMemberRecord(input, { name: login.toUpperCase() }, null, entry, "file:people.csv", new Date());
     await db.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: memberItem(record) }));
   }

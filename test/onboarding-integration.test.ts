@@ -50,7 +50,9 @@ function input(login: string, id: number, over: Partial<OnboardingInput> = {}): 
 }
 
 async function run(name: string, inp: OnboardingInput): Promise<{ status?: string; error?: string; cause?: string; arn: string }> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name, input: JSON.stringify(inp) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name, input: JSON.stringify(inp) }),
+  );
   await embedded.idle();
   const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   return { status: d.status, error: d.error, cause: d.cause, arn: executionArn! };
@@ -62,7 +64,13 @@ test("enriches from GitHub, SAML and the directory, stores the record and notifi
     .get("/users/ann")
     .reply(200, { login: "ann", id: 1, name: "Ann Lee", company: "@acme", email: null })
     .post("/graphql")
-    .reply(200, { data: { organization: { samlIdentityProvider: { externalIdentities: { nodes: [{ samlIdentity: { nameId: "ann@corp.example", username: "ann", emails: [] } }] } } } } });
+    .reply(200, {
+      data: {
+        organization: {
+          samlIdentityProvider: { externalIdentities: { nodes: [{ samlIdentity: { nameId: "ann@corp.example", username: "ann", emails: [] } }] } },
+        },
+      },
+    });
   const r = await run("it-ann", input("ann", 1));
   expect(r.status).toBe("SUCCEEDED");
   const [ann] = (await listMembers("acme")).filter((m) => m.login === "ann");
@@ -86,7 +94,11 @@ test("enriches from GitHub, SAML and the directory, stores the record and notifi
 
 test("a member the directory does not know is stored as not_found, not failed", async () => {
   nockInstallationToken(1);
-  nock(GH).get("/users/bo").reply(200, { login: "bo", id: 2, name: null, email: "bo@home.example" }).post("/graphql").reply(200, { data: { organization: { samlIdentityProvider: null } } });
+  nock(GH)
+    .get("/users/bo")
+    .reply(200, { login: "bo", id: 2, name: null, email: "bo@home.example" })
+    .post("/graphql")
+    .reply(200, { data: { organization: { samlIdentityProvider: null } } });
   const r = await run("it-bo", input("bo", 2));
   expect(r.status).toBe("SUCCEEDED");
   const [bo] = (await listMembers("acme")).filter((m) => m.login === "bo");
@@ -113,10 +125,20 @@ test("GitHub failing: retried with back-off, then the failure is notified with i
 
 test("the same execution name cannot start twice", async () => {
   nockInstallationToken(1);
-  nock(GH).get("/users/dee").reply(200, { login: "dee", id: 4 }).post("/graphql").reply(200, { data: { organization: null } });
+  nock(GH)
+    .get("/users/dee")
+    .reply(200, { login: "dee", id: 4 })
+    .post("/graphql")
+    .reply(200, { data: { organization: null } });
   await run("it-dee", input("dee", 4));
   await expect(
-    sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: "it-dee", input: JSON.stringify(input("dee", 4, { receivedAt: "later" })) })),
+    sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN,
+        name: "it-dee",
+        input: JSON.stringify(input("dee", 4, { receivedAt: "later" })),
+      }),
+    ),
   ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
   expect((await listMembers("acme")).filter((m) => m.login === "dee")).toHaveLength(1);
 });

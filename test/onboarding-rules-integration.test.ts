@@ -19,7 +19,10 @@ beforeAll(async () => {
   setAppEnv();
   const dir = mkdtempSync(join(tmpdir(), "rules-it-"));
   const directory = join(dir, "people.csv");
-  writeFileSync(directory, "login,email,department,title,costCenter\nann,ann@corp.example,Platform,Engineer,CC-1\nkim,kim@corp.example,Security,Lead,CC-2\nlou,lou@corp.example,Platform,Engineer,CC-1\n");
+  writeFileSync(
+    directory,
+    "login,email,department,title,costCenter\nann,ann@corp.example,Platform,Engineer,CC-1\nkim,kim@corp.example,Security,Lead,CC-2\nlou,lou@corp.example,Platform,Engineer,CC-1\n",
+  );
   process.env.DIRECTORY_FILE = directory;
   embedded = await startEmbedded({ retryIntervalMs: 0 });
   sfn = new SFNClient({});
@@ -35,7 +38,13 @@ beforeEach(() => blockNetwork());
 afterEach(() => nock.cleanAll());
 
 const RULES: NonNullable<OnboardingInput["rules"]> = [
-  { when: { department: ["Platform"] }, teams: [{ slug: "platform", role: "member" }, { slug: "sre", role: "maintainer" }] },
+  {
+    when: { department: ["Platform"] },
+    teams: [
+      { slug: "platform", role: "member" },
+      { slug: "sre", role: "maintainer" },
+    ],
+  },
   { when: { department: ["Security", "SecOps"], title: ["Lead"] }, teams: [{ slug: "security-leads", role: "member" }] },
   { when: { costCenter: ["CC-9"] }, teams: [{ slug: "never", role: "member" }] },
 ];
@@ -58,11 +67,17 @@ function input(login: string, id: number, over: Partial<OnboardingInput> = {}): 
 }
 
 function profile(login: string, id: number): void {
-  nock(GH).get(`/users/${login}`).reply(200, { login, id }).post("/graphql").reply(200, { data: { organization: { samlIdentityProvider: null } } });
+  nock(GH)
+    .get(`/users/${login}`)
+    .reply(200, { login, id })
+    .post("/graphql")
+    .reply(200, { data: { organization: { samlIdentityProvider: null } } });
 }
 
 async function run(name: string, inp: OnboardingInput): Promise<{ status?: string; arn: string }> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name, input: JSON.stringify(inp) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name, input: JSON.stringify(inp) }),
+  );
   await embedded.idle();
   const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   return { status: d.status, arn: executionArn! };
@@ -99,11 +114,7 @@ test("after enrichment, the matching rule's teams are added with their roles and
 test("a team the joiner's step already handled is not touched again; a missing team is a team problem", async () => {
   nockInstallationToken(2);
   profile("lou", 3);
-  const gh = nock(GH)
-    .get("/orgs/acme/teams/sre/memberships/lou")
-    .reply(404)
-    .put("/orgs/acme/teams/sre/memberships/lou")
-    .reply(404, { message: "Not Found" });
+  const gh = nock(GH).get("/orgs/acme/teams/sre/memberships/lou").reply(404).put("/orgs/acme/teams/sre/memberships/lou").reply(404, { message: "Not Found" });
   const r = await run("rules-lou", input("lou", 3, { teams: [{ slug: "platform", role: "member", status: "already_member" }] }));
   expect(r.status).toBe("SUCCEEDED");
   expect(gh.isDone()).toBe(true);

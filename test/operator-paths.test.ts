@@ -23,7 +23,15 @@ interface Done {
 }
 
 function baseEnv(over: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, APP_ID: "123", PRIVATE_KEY: KEY, WEBHOOK_SECRET: "s", HOST: "127.0.0.1", LOG_LEVEL: "info" };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    APP_ID: "123",
+    PRIVATE_KEY: KEY,
+    WEBHOOK_SECRET: "s",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+  };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -90,7 +98,9 @@ describe("the DATA_DIR lock", () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir, "server");
     expect(() => acquireDataDirLock(dir, "command")).toThrow(DataDirInUseError);
-    expect(() => acquireDataDirLock(dir, "command")).toThrow(`DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, org-flows start); stop it or use another DATA_DIR`);
+    expect(() => acquireDataDirLock(dir, "command")).toThrow(
+      `DATA_DIR ${dir} is in use by another org-flows process (pid ${process.pid}, org-flows start); stop it or use another DATA_DIR`,
+    );
     lock.release();
     expect(existsSync(lockPath(dir))).toBe(false);
     writeFileSync(lockPath(dir), JSON.stringify({ pid: 2 ** 22 + 12345, role: "server" })); // no such process
@@ -119,7 +129,12 @@ describe("commands and servers on one DATA_DIR", () => {
 
     const second = await run("start", [], env);
     expect(second.code).toBe(2);
-    expectOneLine(second, new RegExp(`^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, org-flows start\\); stop it or use another DATA_DIR$`));
+    expectOneLine(
+      second,
+      new RegExp(
+        `^error: DATA_DIR ${dir} is in use by another org-flows process \\(pid ${first.child.pid}, org-flows start\\); stop it or use another DATA_DIR$`,
+      ),
+    );
 
     const members = await run("members", ["--org", "acme", "--format", "json"], env);
     expect(members.code).toBe(0);
@@ -159,13 +174,17 @@ describe("npx org-flows start: fatal start errors exit within seconds with one l
     [{ WEBHOOK_SECRET: undefined }, /^error: missing WEBHOOK_SECRET: register the App/],
     [{ DATA_DIR: "<file>/data" }, /^error: DATA_DIR \S+\/data cannot be used: a file is in the way \(ENOTDIR\); set DATA_DIR to a writable folder$/],
     [{ HOST: "no-such-host.invalid" }, /^error: HOST no-such-host\.invalid cannot be resolved/],
-  ] as Array<[Record<string, string | undefined>, RegExp]>)("%j", async (over, pattern) => {
-    const dir = tempDir();
-    writeFileSync(join(dir, "file"), "");
-    const dataDir = over.DATA_DIR?.replace("<file>", join(dir, "file")) ?? dir;
-    const d = await run("start", [], baseEnv({ PORT: "0", ...over, DATA_DIR: dataDir }));
-    expect(d.code).toBe(2);
-    expectOneLine(d, pattern);
-    expect(d.ms).toBeLessThan(30_000);
-  }, 60_000);
+  ] as Array<[Record<string, string | undefined>, RegExp]>)(
+    "%j",
+    async (over, pattern) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, "file"), "");
+      const dataDir = over.DATA_DIR?.replace("<file>", join(dir, "file")) ?? dir;
+      const d = await run("start", [], baseEnv({ PORT: "0", ...over, DATA_DIR: dataDir }));
+      expect(d.code).toBe(2);
+      expectOneLine(d, pattern);
+      expect(d.ms).toBeLessThan(30_000);
+    },
+    60_000,
+  );
 });

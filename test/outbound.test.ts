@@ -33,7 +33,9 @@ function member(login: string): OnboardingInput {
 }
 
 function nockToken(): nock.Scope {
-  return nock(API).post("/app/installations/77/access_tokens").reply(201, { token: "ghs_t", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} });
+  return nock(API)
+    .post("/app/installations/77/access_tokens")
+    .reply(201, { token: "ghs_t", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} });
 }
 
 /** A loopback port nothing listens on. */
@@ -93,7 +95,9 @@ describe("GitHub calls in a task", () => {
   test("a hung GitHub call becomes a TransientError naming the host, within the timeout", async () => {
     nockToken();
     nock(API).get("/users/alice").delay(5_000).reply(200, {});
-    nock(API).post("/graphql").reply(200, { data: { organization: null } });
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: { organization: null } });
     const { err, ms } = await timed(enrichMember(member("alice")));
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).toBe(`GitHub profile of alice: no answer from GitHub at api.github.com within ${TIMEOUT} ms`);
@@ -111,7 +115,9 @@ describe("GitHub calls in a task", () => {
   test("DNS failure: TransientError 'cannot reach GitHub at <host>: ENOTFOUND', not HTTP 500", async () => {
     nockToken();
     nock(API).get("/users/cy").replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api.github.com" });
-    nock(API).post("/graphql").reply(200, { data: { organization: null } });
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: { organization: null } });
     const { err } = await timed(enrichMember(member("cy")));
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).toBe("GitHub profile of cy: cannot reach GitHub at api.github.com: ENOTFOUND");
@@ -119,7 +125,13 @@ describe("GitHub calls in a task", () => {
 
   test("a real refused connection is named with host and code", async () => {
     const port = await closedPort();
-    const octokit = new ProbotOctokit({ auth: { token: "t" }, baseUrl: `http://127.0.0.1:${port}`, retry: { enabled: false }, throttle: { enabled: false }, request: { fetch: timedFetch("GitHub") } });
+    const octokit = new ProbotOctokit({
+      auth: { token: "t" },
+      baseUrl: `http://127.0.0.1:${port}`,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+      request: { fetch: timedFetch("GitHub") },
+    });
     const { err } = await timed(octokit.rest.users.getByUsername({ username: "x" }));
     expect(httpStatusOf(err)).toBeUndefined();
     expect(describeCallFailure(err)).toBe(`cannot reach GitHub at 127.0.0.1:${port}: ECONNREFUSED`);
@@ -142,10 +154,13 @@ describe("GitHub calls in a task", () => {
 });
 
 describe("telling a network failure from an HTTP status", () => {
-  const requestError = (status: number, extra: object): Error => Object.assign(new Error("x"), { name: "HttpError", status, request: { url: "https://api.github.com/users/a" } }, extra);
+  const requestError = (status: number, extra: object): Error =>
+    Object.assign(new Error("x"), { name: "HttpError", status, request: { url: "https://api.github.com/users/a" } }, extra);
 
   test("a status-500 RequestError whose cause is a socket error is a network failure", () => {
-    const err = requestError(500, { cause: Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("getaddrinfo"), { code: "ENOTFOUND" }) }) });
+    const err = requestError(500, {
+      cause: Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("getaddrinfo"), { code: "ENOTFOUND" }) }),
+    });
     expect(httpStatusOf(err)).toBeUndefined();
     expect(networkFailure(err)).toMatchObject({ kind: "unreachable", host: "api.github.com", code: "ENOTFOUND" });
     expect(describeCallFailure(err)).toBe("cannot reach GitHub at api.github.com: ENOTFOUND");
@@ -179,7 +194,9 @@ describe("SCIM directory", () => {
   test("an unreachable SCIM host is a TransientError naming it", async () => {
     nock("https://idp.example").get("/scim/v2/Users").query(true).replyWithError({ code: "ECONNRESET", message: "socket hang up" });
     const d = new ScimDirectory("https://idp.example/scim/v2", "t0k");
-    await expect(d.lookup("alice", { emails: [] })).rejects.toThrow("directory scim:https://idp.example/scim/v2: cannot reach the SCIM directory at idp.example: ECONNRESET");
+    await expect(d.lookup("alice", { emails: [] })).rejects.toThrow(
+      "directory scim:https://idp.example/scim/v2: cannot reach the SCIM directory at idp.example: ECONNRESET",
+    );
   });
 
   test("in the enrich-member task, a hung directory is retried by name", async () => {
@@ -187,7 +204,9 @@ describe("SCIM directory", () => {
     process.env.DIRECTORY_SCIM_TOKEN = "t0k";
     nockToken();
     nock(API).get("/users/dee").reply(200, { login: "dee", name: "Dee" });
-    nock(API).post("/graphql").reply(200, { data: { organization: null } });
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: { organization: null } });
     nock("https://idp.example").get("/scim/v2/Users").query(true).delay(5_000).reply(200, { Resources: [] });
     const { err, ms } = await timed(enrichMember(member("dee")));
     expect(err).toMatchObject({ name: "TransientError" });

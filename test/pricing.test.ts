@@ -1,14 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import {
-  billableMinutes,
-  formatUsd,
-  loadRateTable,
-  microsToUsd,
-  priceAttempt,
-  priceJob,
-  rateFor,
-  type PriceContext,
-} from "../app/pricing/price.js";
+import { billableMinutes, formatUsd, loadRateTable, microsToUsd, priceAttempt, priceJob, rateFor, type PriceContext } from "../app/pricing/price.js";
 import { normaliseSku, resolveSku } from "../app/pricing/sku.js";
 import type { HostedRunner, JobInput, RateTable, Visibility } from "../app/pricing/types.js";
 
@@ -132,10 +123,7 @@ describe("repository visibility", () => {
 
 describe("self-hosted runners", () => {
   it("cost 0 but their minutes are counted under self_hosted", () => {
-    const j = priceJob(
-      job(["self-hosted", "linux", "x64"], "2026-02-01T10:00:00Z", "2026-02-01T10:30:00Z"),
-      ctx("private"),
-    );
+    const j = priceJob(job(["self-hosted", "linux", "x64"], "2026-02-01T10:00:00Z", "2026-02-01T10:30:00Z"), ctx("private"));
     expect(j.sku).toBe("self_hosted");
     expect(j.minutes).toBe(30);
     expect(j.costMicros).toBe(0);
@@ -161,19 +149,13 @@ describe("self-hosted runners", () => {
 
 describe("jobs that never ran cost 0", () => {
   it("never-started (started_at null) is 0 minutes", () => {
-    const j = priceJob(
-      job(["ubuntu-latest"], null, "2026-02-01T10:05:00Z", { conclusion: "cancelled" }),
-      ctx(),
-    );
+    const j = priceJob(job(["ubuntu-latest"], null, "2026-02-01T10:05:00Z", { conclusion: "cancelled" }), ctx());
     expect(j.minutes).toBe(0);
     expect(j.costMicros).toBe(0);
     expect(j.reason).toBe("not started");
   });
   it("skipped (started_at == completed_at) is 0 minutes", () => {
-    const j = priceJob(
-      job(["ubuntu-latest"], "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", { conclusion: "skipped" }),
-      ctx(),
-    );
+    const j = priceJob(job(["ubuntu-latest"], "2026-02-01T10:00:00Z", "2026-02-01T10:00:00Z", { conclusion: "skipped" }), ctx());
     expect(j.minutes).toBe(0);
     expect(j.costMicros).toBe(0);
     expect(j.reason).toBe("skipped");
@@ -355,10 +337,7 @@ describe("priceAttempt aggregates by SKU", () => {
   });
   it("every attempt is billed: a 5-minute failure plus a 10-minute re-run is 15 minutes", () => {
     const first = priceAttempt([job(["ubuntu-latest"], "2026-02-01T10:00:00Z", "2026-02-01T10:05:00Z")], ctx());
-    const second = priceAttempt(
-      [job(["ubuntu-latest"], "2026-02-01T11:00:00Z", "2026-02-01T11:10:00Z", { run_attempt: 2 })],
-      ctx(),
-    );
+    const second = priceAttempt([job(["ubuntu-latest"], "2026-02-01T11:00:00Z", "2026-02-01T11:10:00Z", { run_attempt: 2 })], ctx());
     expect(first.minutes + second.minutes).toBe(15);
     expect(first.costMicros + second.costMicros).toBe(15 * 6000);
   });

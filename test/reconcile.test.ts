@@ -17,17 +17,47 @@ async function record(repo: string, runId: number, updatedAt: string, specs: Job
     installationId: 1,
     org: "acme",
     repository: { fullName: `acme/${repo}`, id: runId, visibility: "private" as const },
-    run: { id: runId, attempt: 1, name: "CI", path: "ci.yml", event: "push", headBranch: "main", actor: "octocat", conclusion: "success", runStartedAt: null, updatedAt },
+    run: {
+      id: runId,
+      attempt: 1,
+      name: "CI",
+      path: "ci.yml",
+      event: "push",
+      headBranch: "main",
+      actor: "octocat",
+      conclusion: "success",
+      runStartedAt: null,
+      updatedAt,
+    },
   };
   const priced = priceAttempt(jobsFor(runId, 1, updatedAt, specs), { visibility: "private", hostedRunners: [], rates: loadRateTable() });
   const u = totalsUpdate(buildRunRecord(input, priced, "github", new Date()));
   for (const t of [u.allTime, u.monthly]) {
-    await dynamoClient().send(new UpdateItemCommand({ TableName: tableName(), Key: t.key, UpdateExpression: u.updateExpression, ExpressionAttributeNames: u.names, ExpressionAttributeValues: t.firstRun }));
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: tableName(),
+        Key: t.key,
+        UpdateExpression: u.updateExpression,
+        ExpressionAttributeNames: u.names,
+        ExpressionAttributeValues: t.firstRun,
+      }),
+    );
   }
 }
 
 function item(repositoryName: string, sku: string, quantity: number, grossAmount: number, product = "actions", discountAmount = grossAmount): UsageItem {
-  return { date: "2026-01-10T00:00:00Z", product, sku, quantity, unitType: "Minutes", pricePerUnit: grossAmount / quantity, grossAmount, discountAmount, netAmount: grossAmount - discountAmount, repositoryName };
+  return {
+    date: "2026-01-10T00:00:00Z",
+    product,
+    sku,
+    quantity,
+    unitType: "Minutes",
+    pricePerUnit: grossAmount / quantity,
+    grossAmount,
+    discountAmount,
+    netAmount: grossAmount - discountAmount,
+    repositoryName,
+  };
 }
 
 async function run(argv: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: "ghp_test" }): Promise<{ code: number; out: string; err: string }> {
@@ -74,24 +104,73 @@ describe("reconcile", () => {
     expect({ code, err }).toEqual({ code: 0, err: "" });
     expect(scope.isDone()).toBe(true);
     expect(JSON.parse(out)).toEqual([
-      { repository: "acme/docs", sku: "linux_4_core", githubMinutes: 5, appMinutes: 0, githubGrossUsd: 0.06, githubDiscountUsd: 0.06, githubNetUsd: 0, appUsd: 0, differenceUsd: -0.06 },
-      { repository: "acme/gadgets", sku: "macos", githubMinutes: 3, appMinutes: 2, githubGrossUsd: 0.186, githubDiscountUsd: 0.186, githubNetUsd: 0, appUsd: 0.124, differenceUsd: -0.062 },
-      { repository: "acme/widgets", sku: "linux_2_core", githubMinutes: 20, appMinutes: 20, githubGrossUsd: 0.12, githubDiscountUsd: 0.12, githubNetUsd: 0, appUsd: 0.12, differenceUsd: 0 },
-      { repository: "acme/widgets", sku: "windows_2_core", githubMinutes: 10, appMinutes: 10, githubGrossUsd: 0.1, githubDiscountUsd: 0.1, githubNetUsd: 0, appUsd: 0.1, differenceUsd: 0 },
+      {
+        repository: "acme/docs",
+        sku: "linux_4_core",
+        githubMinutes: 5,
+        appMinutes: 0,
+        githubGrossUsd: 0.06,
+        githubDiscountUsd: 0.06,
+        githubNetUsd: 0,
+        appUsd: 0,
+        differenceUsd: -0.06,
+      },
+      {
+        repository: "acme/gadgets",
+        sku: "macos",
+        githubMinutes: 3,
+        appMinutes: 2,
+        githubGrossUsd: 0.186,
+        githubDiscountUsd: 0.186,
+        githubNetUsd: 0,
+        appUsd: 0.124,
+        differenceUsd: -0.062,
+      },
+      {
+        repository: "acme/widgets",
+        sku: "linux_2_core",
+        githubMinutes: 20,
+        appMinutes: 20,
+        githubGrossUsd: 0.12,
+        githubDiscountUsd: 0.12,
+        githubNetUsd: 0,
+        appUsd: 0.12,
+        differenceUsd: 0,
+      },
+      {
+        repository: "acme/widgets",
+        sku: "windows_2_core",
+        githubMinutes: 10,
+        appMinutes: 10,
+        githubGrossUsd: 0.1,
+        githubDiscountUsd: 0.1,
+        githubNetUsd: 0,
+        appUsd: 0.1,
+        differenceUsd: 0,
+      },
     ]);
   });
 
   it("table output ends with a one-line summary", async () => {
-    nock("https://api.github.com").get(USAGE).query(true).reply(200, { usageItems: [item("widgets", "Actions Linux", 20, 0.12, "actions", 0.05)] });
+    nock("https://api.github.com")
+      .get(USAGE)
+      .query(true)
+      .reply(200, { usageItems: [item("widgets", "Actions Linux", 20, 0.12, "actions", 0.05)] });
     const { code, out } = await run(["--org", "acme", "--month", "2026-01"]);
     expect(code).toBe(0);
     expect(out).toMatch(/acme\/widgets.*linux_2_core.*0\.12.*0\.05.*0\.07.*0\.12.*0\.00/);
-    expect(out.trimEnd().split("\n").at(-1)).toBe("GitHub gross $0.12 (discount $0.05, net $0.07), app $0.34, difference $0.22; 2 of 3 rows differ by a cent or more.");
+    expect(out.trimEnd().split("\n").at(-1)).toBe(
+      "GitHub gross $0.12 (discount $0.05, net $0.07), app $0.34, difference $0.22; 2 of 3 rows differ by a cent or more.",
+    );
   });
 
   it("honours GHE_HOST / GHE_PROTOCOL", async () => {
     const scope = nock("http://ghe.local").get(`/api/v3${USAGE}`).query(true).reply(200, { usageItems: [] });
-    const { code, out } = await run(["--org", "acme", "--month", "2026-01", "--format", "csv"], { GITHUB_TOKEN: "t", GHE_HOST: "ghe.local", GHE_PROTOCOL: "http" });
+    const { code, out } = await run(["--org", "acme", "--month", "2026-01", "--format", "csv"], {
+      GITHUB_TOKEN: "t",
+      GHE_HOST: "ghe.local",
+      GHE_PROTOCOL: "http",
+    });
     expect(code).toBe(0);
     expect(scope.isDone()).toBe(true);
     expect(out.split("\r\n")[0]).toBe("repository,sku,githubMinutes,appMinutes,githubGrossUsd,githubDiscountUsd,githubNetUsd,appUsd,differenceUsd");
@@ -158,15 +237,42 @@ describe("reconcile (pure join)", () => {
       ],
       [],
     );
-    expect(rows).toEqual([{ repository: "acme/a", sku: "linux_2_core", githubMinutes: 0.3, appMinutes: 0, githubMicros: 2, githubDiscountMicros: 2, githubNetMicros: 0, appMicros: 0, differenceMicros: -2 }]);
+    expect(rows).toEqual([
+      {
+        repository: "acme/a",
+        sku: "linux_2_core",
+        githubMinutes: 0.3,
+        appMinutes: 0,
+        githubMicros: 2,
+        githubDiscountMicros: 2,
+        githubNetMicros: 0,
+        appMicros: 0,
+        differenceMicros: -2,
+      },
+    ]);
   });
 
   it("--by cost-center: each repository's usage under the cost centre its attempts were charged to, else today's rules", () => {
-    const cell = (repository: string, costCenter: string, micros: number) => ({ repository, costCenter, runs: 1, attempts: 1, jobs: 1, minutes: 10, costMicros: micros, unknownMinutes: 0, bySku: { linux_2_core: { minutes: 10, costMicros: micros } } });
+    const cell = (repository: string, costCenter: string, micros: number) => ({
+      repository,
+      costCenter,
+      runs: 1,
+      attempts: 1,
+      jobs: 1,
+      minutes: 10,
+      costMicros: micros,
+      unknownMinutes: 0,
+      bySku: { linux_2_core: { minutes: 10, costMicros: micros } },
+    });
     const settings = { costCenterProperty: "cost-center", costCenters: [{ name: "docs-team", repos: ["acme/docs*"] }], budgets: [] };
     const rows = reconcileByCostCenter(
       "acme",
-      [item("widgets", "actions_linux", 10, 0.06, "actions", 0.01), item("api", "actions_linux", 10, 0.06, "actions", 0), item("docs", "actions_linux", 5, 0.03, "actions", 0), { ...item("x", "actions_linux", 1, 0.006), repositoryName: undefined }],
+      [
+        item("widgets", "actions_linux", 10, 0.06, "actions", 0.01),
+        item("api", "actions_linux", 10, 0.06, "actions", 0),
+        item("docs", "actions_linux", 5, 0.03, "actions", 0),
+        { ...item("x", "actions_linux", 1, 0.006), repositoryName: undefined },
+      ],
       [cell("acme/widgets", "web", 60_000), cell("acme/api", "web", 60_000), cell("acme/api", "old", 6_000)],
       settings,
     );

@@ -30,7 +30,8 @@ let receiver: Server;
 const received: string[] = [];
 
 const SECRET = "receiver-secret";
-const attempts = (id?: string): string[] => standin.calls.filter((c) => c.method === "POST" && c.path.endsWith("/attempts") && (!id || c.path.includes(`/${id}/`))).map((c) => c.path);
+const attempts = (id?: string): string[] =>
+  standin.calls.filter((c) => c.method === "POST" && c.path.endsWith("/attempts") && (!id || c.path.includes(`/${id}/`))).map((c) => c.path);
 const gaveUpMessages = () => embedded.outbox.read().filter((m) => m.attributes?.outcome === "gave-up");
 
 /** One sweep through the command, as `org-flows redeliver --wait --format json` prints it. */
@@ -96,7 +97,10 @@ describe("redelivery sweep", () => {
     expect(first).toMatchObject({ checked: 2, failed: 1, redelivered: 1, gaveUp: 0, refused: 0 });
     expect(attempts()).toEqual([`/app/hook/deliveries/${failed.id}/attempts`]);
     expect(received).toEqual([failed.guid]);
-    const latest = standin.deliveries().filter((d) => d.guid === failed.guid).at(-1)!;
+    const latest = standin
+      .deliveries()
+      .filter((d) => d.guid === failed.guid)
+      .at(-1)!;
     expect(latest).toMatchObject({ redelivery: true, status: "OK" });
 
     // Only the redelivery is new since the cursor, and it succeeded.
@@ -132,7 +136,13 @@ describe("redelivery sweep", () => {
     expect(gaveUpMessages()[0]!.message).toContain(ids.at(-1)!.id);
 
     // Someone redelivers it by hand and it fails again: no fourth redelivery, no second notification.
-    standin.addDelivery({ event: "organization", payload: { action: "member_added" }, guid: stuck.guid, status: "Invalid HTTP Response: 503", statusCode: 503 });
+    standin.addDelivery({
+      event: "organization",
+      payload: { action: "member_added" },
+      guid: stuck.guid,
+      status: "Invalid HTTP Response: 503",
+      statusCode: 503,
+    });
     expect(await sweep()).toMatchObject({ checked: 1, failed: 1, redelivered: 0, gaveUp: 0, givenUpBefore: 1 });
     expect(gaveUpMessages()).toHaveLength(1);
     expect(attempts(ids.at(-1)!.id)).toHaveLength(0);

@@ -1,7 +1,16 @@
 import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { cursorFromItem, cursorItem, summarise, type ListDeliveriesOutput } from "../app/redelivery/contract.js";
-import { afterCursor, idsAsStrings, listDeliveriesAfter, MAX_REDELIVERIES, planSweep, REDELIVERY_WINDOW_MS, sweepStart, type Delivery } from "../app/redelivery/deliveries.js";
+import {
+  afterCursor,
+  idsAsStrings,
+  listDeliveriesAfter,
+  MAX_REDELIVERIES,
+  planSweep,
+  REDELIVERY_WINDOW_MS,
+  sweepStart,
+  type Delivery,
+} from "../app/redelivery/deliveries.js";
 import { appOctokit, resetInstallationClients } from "../app/tasks/github.js";
 import { handler as listDeliveries } from "../app/tasks/list-deliveries.lambda.js";
 import { handler as redeliver } from "../app/tasks/redeliver.lambda.js";
@@ -158,9 +167,7 @@ describe("listing the App's deliveries", () => {
     const stored = { Item: cursorItem({ at: new Date(now - 3_600_000).toISOString(), ids: [] }, "earlier") };
     const out = (await listDeliveries({ stored: { ...stored, SdkHttpMetadata: {} }, sweep: "sweep-2" })) as ListDeliveriesOutput;
     expect(out).toMatchObject({ checked: 2, failed: 1, deferred: 0, githubCalls: 1 });
-    expect(out.candidates).toEqual([
-      expect.objectContaining({ guid: "g1", deliveryId: BIGGER, key: { pk: { S: "REDELIVERY#g1" }, sk: { S: "REDELIVERY" } } }),
-    ]);
+    expect(out.candidates).toEqual([expect.objectContaining({ guid: "g1", deliveryId: BIGGER, key: { pk: { S: "REDELIVERY#g1" }, sk: { S: "REDELIVERY" } } })]);
     expect(out.cursorItem).toEqual(cursorItem({ at: new Date(Date.parse(at(1000))).toISOString(), ids: [BIGGER] }, "sweep-2"));
     // Bad input is refused before any call.
     await expect(listDeliveries({ sweep: "x" })).rejects.toMatchObject({ name: "InvalidInputError" });

@@ -23,7 +23,9 @@ import { jobsFor, type JobSpec } from "./fixtures/jobs.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 if (!available && !process.env.CI) {
-  process.stderr.write(`report-browser.test.ts: SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH); CI installs it and never skips\n`);
+  process.stderr.write(
+    `report-browser.test.ts: SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH); CI installs it and never skips\n`,
+  );
 }
 const maybe = available || process.env.CI ? describe : describe.skip;
 
@@ -36,10 +38,24 @@ async function record(repo: string, runId: number, at: string, specs: JobSpec[],
     installationId: 1,
     org: "acme",
     repository: { fullName: `acme/${repo}`, id: runId, visibility: "private", ...(properties ? { customProperties: properties } : {}) },
-    run: { id: runId, attempt: 1, name: "CI", path, event: "push", headBranch: "main", actor: "octocat", conclusion: "success", runStartedAt: null, updatedAt: at },
+    run: {
+      id: runId,
+      attempt: 1,
+      name: "CI",
+      path,
+      event: "push",
+      headBranch: "main",
+      actor: "octocat",
+      conclusion: "success",
+      runStartedAt: null,
+      updatedAt: at,
+    },
   };
   const priced = priceAttempt(jobsFor(runId, 1, at, specs), { visibility: "private", hostedRunners: [], rates: loadRateTable() });
-  const plan = recordingPlan(buildRunRecord(input, priced, "github", new Date(), allocate(input.repository.fullName, input.repository.customProperties, SETTINGS)), tableName());
+  const plan = recordingPlan(
+    buildRunRecord(input, priced, "github", new Date(), allocate(input.repository.fullName, input.repository.customProperties, SETTINGS)),
+    tableName(),
+  );
   await dynamoClient().send(new TransactWriteItemsCommand({ TransactItems: plan.firstOfRun.items, ClientRequestToken: plan.firstOfRun.token }));
 }
 
@@ -55,9 +71,15 @@ maybe("html report in headless chromium", () => {
     await record("shop", 3, "2026-05-05T10:00:00Z", ubuntu(33), ".github/workflows/ci.yml", { "cost-center": "Retail <&> Co" });
     await record("odd", 4, "2026-05-06T10:00:00Z", [{ labels: ["mystery"], seconds: 120 }], ".github/workflows/x.yml");
     const config = join(dir, "chargeback.yml");
-    writeFileSync(config, "costCenters:\n  Platform:\n    repos: ['acme/infra-*']\nbudgets:\n  - scope: org\n    monthlyUsd: 1\n  - scope: cost-center:Platform\n    monthlyUsd: 50\n");
+    writeFileSync(
+      config,
+      "costCenters:\n  Platform:\n    repos: ['acme/infra-*']\nbudgets:\n  - scope: org\n    monthlyUsd: 1\n  - scope: cost-center:Platform\n    monthlyUsd: 50\n",
+    );
     let out = "";
-    const code = await main(["--org", "acme", "--month", "2026-05", "--format", "html", "--by", "cost-center", "--config", config], { out: { write: (s: string) => (out += s) }, err: { write: () => true } });
+    const code = await main(["--org", "acme", "--month", "2026-05", "--format", "html", "--by", "cost-center", "--config", config], {
+      out: { write: (s: string) => (out += s) },
+      err: { write: () => true },
+    });
     expect(code).toBe(0);
     html = out;
   });
@@ -74,7 +96,16 @@ maybe("html report in headless chromium", () => {
     const browser = await chromium.launchPersistentContext(mkdtempSync(join(dir, "profile-")), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
     });
     try {
@@ -89,7 +120,12 @@ maybe("html report in headless chromium", () => {
       await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
 
       expect(await page.title()).toBe("GitHub Actions chargeback: acme, 2026-05");
-      const meta = await page.locator("#meta").evaluate((e) => ({ org: e.getAttribute("data-org"), period: e.getAttribute("data-period"), at: e.getAttribute("data-generated-at"), text: e.textContent }));
+      const meta = await page.locator("#meta").evaluate((e) => ({
+        org: e.getAttribute("data-org"),
+        period: e.getAttribute("data-period"),
+        at: e.getAttribute("data-generated-at"),
+        text: e.textContent,
+      }));
       expect(meta).toMatchObject({ org: "acme", period: "2026-05" });
       expect(Date.parse(meta.at!)).not.toBeNaN();
 
@@ -97,7 +133,10 @@ maybe("html report in headless chromium", () => {
         sections.map((s) => {
           const svg = s.querySelector("svg.chart");
           const box = svg?.getBoundingClientRect();
-          const bars = [...s.querySelectorAll("rect.bar")].map((r) => ({ micros: Number(r.getAttribute("data-micros")), width: r.getBoundingClientRect().width }));
+          const bars = [...s.querySelectorAll("rect.bar")].map((r) => ({
+            micros: Number(r.getAttribute("data-micros")),
+            width: r.getBoundingClientRect().width,
+          }));
           const cents = (row: { querySelector(s: string): { textContent: string | null } | null }): number => {
             const cell = row.querySelector("td:last-child")!.textContent!;
             return cell === "unpriced" ? 0 : Math.round(Number(cell.replace("$", "")) * 100);
@@ -128,7 +167,11 @@ maybe("html report in headless chromium", () => {
       expect(await page.locator("section.view#view-repo table").textContent()).toContain("unpriced");
 
       const budgets = await page.locator("#budgets g.budget").evaluateAll((gs) =>
-        gs.map((g) => ({ mtd: g.querySelector("rect.mtd")!.getBoundingClientRect().width, over: g.querySelector("rect.mtd")!.classList.contains("over"), ticks: g.querySelectorAll("line.tick").length })),
+        gs.map((g) => ({
+          mtd: g.querySelector("rect.mtd")!.getBoundingClientRect().width,
+          over: g.querySelector("rect.mtd")!.classList.contains("over"),
+          ticks: g.querySelectorAll("line.tick").length,
+        })),
       );
       expect(budgets).toHaveLength(2);
       expect(budgets[0]).toMatchObject({ over: true, ticks: 3 });

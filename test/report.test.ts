@@ -31,7 +31,15 @@ function runInput(repo: string, runId: number, attempt: number, updatedAt: strin
 }
 
 /** Records one attempt with the machine's own transaction (run record and every aggregate). */
-async function record(repo: string, runId: number, attempt: number, updatedAt: string, specs: JobSpec[], path = ".github/workflows/ci.yml", properties?: Record<string, string>): Promise<void> {
+async function record(
+  repo: string,
+  runId: number,
+  attempt: number,
+  updatedAt: string,
+  specs: JobSpec[],
+  path = ".github/workflows/ci.yml",
+  properties?: Record<string, string>,
+): Promise<void> {
   const input = runInput(repo, runId, attempt, updatedAt, path, properties);
   const priced = priceAttempt(jobsFor(runId, attempt, updatedAt, specs), { visibility: "private", hostedRunners: [], rates: loadRateTable() });
   const rec = buildRunRecord(input, priced, "github", new Date(), allocate(input.repository.fullName, input.repository.customProperties, SETTINGS));
@@ -65,7 +73,11 @@ beforeAll(async () => {
   await record("Widgets", 1, 1, "2026-01-10T10:00:00Z", [ubuntu(300)], ".github/workflows/ci.yml", web); // 5 min x 0.006
   await record("Widgets", 1, 2, "2026-01-10T11:00:00Z", [ubuntu(600)], ".github/workflows/ci.yml", web); // 10 min x 0.006
   await record("Widgets", 2, 1, "2025-12-31T10:00:00Z", [ubuntu(120)], ".github/workflows/nightly.yml", web); // 2 min x 0.008
-  await record("gadgets", 3, 1, "2026-01-12T10:00:00Z", [{ labels: ["windows-latest"], seconds: 60 }, { labels: ["macos-14"], seconds: 61 }, { labels: ["weird"], seconds: 240 }]);
+  await record("gadgets", 3, 1, "2026-01-12T10:00:00Z", [
+    { labels: ["windows-latest"], seconds: 60 },
+    { labels: ["macos-14"], seconds: 61 },
+    { labels: ["weird"], seconds: 240 },
+  ]);
   for (let i = 0; i < 4; i++) await record(`small-${i}`, 10 + i, 1, "2026-01-05T10:00:00Z", [ubuntu(30)]);
   // Only unpriced minutes: its cost is "unpriced", never $0.00.
   await record("odd", 20, 1, "2026-01-06T10:00:00Z", [{ labels: ["weird"], seconds: 120 }]);
@@ -75,7 +87,15 @@ afterAll(async () => {
   await embedded.stop();
 });
 
-type Json = { org: string; period: string; generatedAt: string; view: string; rows: Array<Record<string, unknown>>; total: Record<string, unknown>; budgets: unknown[] };
+type Json = {
+  org: string;
+  period: string;
+  generatedAt: string;
+  view: string;
+  rows: Array<Record<string, unknown>>;
+  total: Record<string, unknown>;
+  budgets: unknown[];
+};
 
 async function json(...argv: string[]): Promise<Json> {
   const { code, out, err } = await report(...argv, "--format", "json");
@@ -118,8 +138,11 @@ describe("report", () => {
   }
 
   it("the four views agree on the org's totals", async () => {
-    const totals = await Promise.all(["repo", "cost-center", "workflow", "sku"].map(async (by) => (await json("--org", "acme", "--month", "2026-01", "--by", by)).total));
-    for (const t of totals) expect({ minutes: t.minutes, costMicros: t.costMicros }).toEqual({ minutes: totals[0]!.minutes, costMicros: totals[0]!.costMicros });
+    const totals = await Promise.all(
+      ["repo", "cost-center", "workflow", "sku"].map(async (by) => (await json("--org", "acme", "--month", "2026-01", "--by", by)).total),
+    );
+    for (const t of totals)
+      expect({ minutes: t.minutes, costMicros: t.costMicros }).toEqual({ minutes: totals[0]!.minutes, costMicros: totals[0]!.costMicros });
     for (const t of totals.slice(0, 3)) expect({ runs: t.runs, attempts: t.attempts }).toEqual({ runs: totals[0]!.runs, attempts: totals[0]!.attempts });
   });
 
@@ -141,7 +164,13 @@ describe("report", () => {
 
   it("--by sku: the SKU, GitHub's id and a readable name; the unrecognised runner is unpriced", async () => {
     const j = await json("--org", "acme", "--by", "sku", "--month", "2026-01");
-    expect(j.rows.find((r) => r.sku === "linux_2_core")).toMatchObject({ skuId: "actions_linux", skuName: "Linux 2-core", minutes: 19, costMicros: 114_000, runs: null });
+    expect(j.rows.find((r) => r.sku === "linux_2_core")).toMatchObject({
+      skuId: "actions_linux",
+      skuName: "Linux 2-core",
+      minutes: 19,
+      costMicros: 114_000,
+      runs: null,
+    });
     expect(j.rows.find((r) => r.sku === "macos")).toMatchObject({ skuId: "actions_macos", skuName: "macOS (standard)" });
     expect(j.rows.find((r) => r.sku === "unknown")).toMatchObject({ minutes: 6, unpricedMinutes: 6, costUsd: null });
   });
@@ -195,14 +224,26 @@ describe("report", () => {
     const { out } = await report("--org", "acme", "--format", "focus");
     const [head, ...lines] = out.trimEnd().split("\r\n");
     expect(head!.split(",")).toEqual([...FOCUS_COLUMNS]);
-    for (const c of ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ServiceName", "SkuId", "ConsumedQuantity", "ConsumedUnit", "Tags"]) expect(head).toContain(c);
+    for (const c of ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ServiceName", "SkuId", "ConsumedQuantity", "ConsumedUnit", "Tags"])
+      expect(head).toContain(c);
     const { parse } = await import("csv-parse/sync");
     const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(lines.length);
     const micros = rows.reduce((a, r) => a + Math.round(Number(r.BilledCost) * 1e6), 0);
-    expect(micros).toBe(((await json("--org", "acme")).total.costMicros as number));
+    expect(micros).toBe((await json("--org", "acme")).total.costMicros as number);
     const nightly = rows.find((r) => r.ResourceName === ".github/workflows/nightly.yml")!;
-    expect(nightly).toMatchObject({ ChargePeriodStart: "2025-12-01T00:00:00Z", ChargePeriodEnd: "2026-01-01T00:00:00Z", BillingCurrency: "USD", ServiceName: "GitHub Actions", SkuId: "actions_linux", ConsumedQuantity: "2", ConsumedUnit: "Minutes", BilledCost: "0.016", ListUnitPrice: "0.008", ChargeCategory: "Usage" });
+    expect(nightly).toMatchObject({
+      ChargePeriodStart: "2025-12-01T00:00:00Z",
+      ChargePeriodEnd: "2026-01-01T00:00:00Z",
+      BillingCurrency: "USD",
+      ServiceName: "GitHub Actions",
+      SkuId: "actions_linux",
+      ConsumedQuantity: "2",
+      ConsumedUnit: "Minutes",
+      BilledCost: "0.016",
+      ListUnitPrice: "0.008",
+      ChargeCategory: "Usage",
+    });
     expect(JSON.parse(nightly.Tags!)).toEqual({ repository: "Acme/Widgets", workflow: ".github/workflows/nightly.yml", costCenter: "Web" });
     expect(rows.find((r) => r.SkuId === "unknown")).toMatchObject({ BilledCost: "0", x_UnpricedMinutes: "4", ListUnitPrice: "" });
   });
@@ -214,8 +255,27 @@ describe("report", () => {
     expect(out.indexOf('id="view-workflow"')).toBeLessThan(out.indexOf('id="view-repo"'));
     expect(out.match(/<svg/g)!.length).toBeGreaterThanOrEqual(4);
     expect(out).not.toMatch(/<script|<link|\ssrc=|href=|@import|url\(/i);
-    const rows = viewRows("repo", { repos: [{ repository: `acme/<img src=x onerror="alert(1)">`, period: "ALL", runs: 1, attempts: 1, jobs: 1, minutes: 1, costMicros: 6000, unknownMinutes: 0, unknownLabels: [], bySku: { "<b>": { minutes: 1, costMicros: 6000 } } }], costCenters: [], workflows: [] });
-    const page = renderReportHtml([{ org: "<acme>", period: periodOf(undefined), generatedAt: "x", view: "repo", rows, total: totalOf("repo", rows), budgets: [] }]);
+    const rows = viewRows("repo", {
+      repos: [
+        {
+          repository: `acme/<img src=x onerror="alert(1)">`,
+          period: "ALL",
+          runs: 1,
+          attempts: 1,
+          jobs: 1,
+          minutes: 1,
+          costMicros: 6000,
+          unknownMinutes: 0,
+          unknownLabels: [],
+          bySku: { "<b>": { minutes: 1, costMicros: 6000 } },
+        },
+      ],
+      costCenters: [],
+      workflows: [],
+    });
+    const page = renderReportHtml([
+      { org: "<acme>", period: periodOf(undefined), generatedAt: "x", view: "repo", rows, total: totalOf("repo", rows), budgets: [] },
+    ]);
     expect(page).not.toContain("<img");
     expect(page).not.toContain("<b>");
     expect(page).toContain("acme/&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
@@ -223,7 +283,16 @@ describe("report", () => {
   });
 
   it("bad flags: one line, exit 2, no stack trace", async () => {
-    for (const argv of [[], ["--org", "acme", "--month", "2026-13"], ["--org", "acme", "--format", "pdf"], ["--org", "acme", "--by", "team"], ["--org", "acme", "--repo", "widgets"], ["--org", "acme", "--nope"], ["--org", "acme", "--repo", "other/widgets"], ["--org", "acme", "--config", "/nonexistent.yml"]]) {
+    for (const argv of [
+      [],
+      ["--org", "acme", "--month", "2026-13"],
+      ["--org", "acme", "--format", "pdf"],
+      ["--org", "acme", "--by", "team"],
+      ["--org", "acme", "--repo", "widgets"],
+      ["--org", "acme", "--nope"],
+      ["--org", "acme", "--repo", "other/widgets"],
+      ["--org", "acme", "--config", "/nonexistent.yml"],
+    ]) {
       const { code, out, err } = await report(...argv);
       expect({ argv, code }).toEqual({ argv, code: 2 });
       expect(out).toBe("");
@@ -266,7 +335,15 @@ describe("format helpers", () => {
   ];
 
   it("csv quotes separators and neutralises spreadsheet formulas, keeping negative numbers", () => {
-    expect(renderCsv([{ name: 'a,"b"', n: -1 }, { name: "=SUM(A1)", n: 2 }], cols)).toBe('name,n\r\n"a,""b""",-1\r\n\'=SUM(A1),2\r\n');
+    expect(
+      renderCsv(
+        [
+          { name: 'a,"b"', n: -1 },
+          { name: "=SUM(A1)", n: 2 },
+        ],
+        cols,
+      ),
+    ).toBe('name,n\r\n"a,""b""",-1\r\n\'=SUM(A1),2\r\n');
   });
 
   it("printRows renders the same columns as json", () => {

@@ -13,7 +13,14 @@ const GH = "https://api.github.com";
 let embedded: Embedded;
 let sfn: SFNClient;
 
-const CONFIG = ["teams: [engineering]", "exclude: ['*-contractor']", "rules:", "  - when: { department: Platform }", "    teams: [{ slug: platform, role: maintainer }]", ""].join("\n");
+const CONFIG = [
+  "teams: [engineering]",
+  "exclude: ['*-contractor']",
+  "rules:",
+  "  - when: { department: Platform }",
+  "    teams: [{ slug: platform, role: maintainer }]",
+  "",
+].join("\n");
 
 beforeAll(async () => {
   setAppEnv();
@@ -28,7 +35,18 @@ beforeAll(async () => {
     ["gone", 5, { department: "Platform" }, "2026-11-10T00:00:00.000Z"],
   ];
   for (const [login, id, entry, leftAt] of people) {
-    const input: OnboardingInput = { org: "acme", orgId: 1, installationId: 4242, member: { login, id }, teams: [], teamProblems: [], dryRun: false, configSource: "x", deliveryId: `d${id}`, receivedAt: `2026-11-0${id}T00:00:00.000Z` };
+    const input: OnboardingInput = {
+      org: "acme",
+      orgId: 1,
+      installationId: 4242,
+      member: { login, id },
+      teams: [],
+      teamProblems: [],
+      dryRun: false,
+      configSource: "x",
+      deliveryId: `d${id}`,
+      receivedAt: `2026-11-0${id}T00:00:00.000Z`,
+    };
     const record = { ...buildMemberRecord(input, null, null, entry, "file:people.csv", new Date()), ...(leftAt ? { leftAt } : {}) };
     await db.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: memberItem(record) }));
   }
@@ -51,24 +69,26 @@ function buffers() {
 /** GitHub as sync-teams reads it: the installation, the config, each team's members and pending invitations. */
 function github(config = CONFIG): nock.Scope {
   nockInstallationToken(3);
-  return nock(GH)
-    .get("/orgs/acme/installation")
-    .reply(200, { id: 4242 })
-    .get("/repos/acme/.github/contents/.github%2Fonboarding.yml")
-    .reply(200, configFile(config))
-    .get("/orgs/acme/teams/engineering/members")
-    .query(true)
-    .reply(200, [{ login: "bob" }])
-    .get("/orgs/acme/teams/engineering/invitations")
-    .query(true)
-    .reply(200, [])
-    .get("/orgs/acme/teams/platform/members")
-    .query(true)
-    .reply(200, [{ login: "ann" }])
-    .get("/orgs/acme/teams/platform/invitations")
-    .query(true)
-    // cat was invited to platform and has not accepted yet: no second invitation
-    .reply(200, [{ login: "cat" }, { login: null, email: "someone@example.com" }]);
+  return (
+    nock(GH)
+      .get("/orgs/acme/installation")
+      .reply(200, { id: 4242 })
+      .get("/repos/acme/.github/contents/.github%2Fonboarding.yml")
+      .reply(200, configFile(config))
+      .get("/orgs/acme/teams/engineering/members")
+      .query(true)
+      .reply(200, [{ login: "bob" }])
+      .get("/orgs/acme/teams/engineering/invitations")
+      .query(true)
+      .reply(200, [])
+      .get("/orgs/acme/teams/platform/members")
+      .query(true)
+      .reply(200, [{ login: "ann" }])
+      .get("/orgs/acme/teams/platform/invitations")
+      .query(true)
+      // cat was invited to platform and has not accepted yet: no second invitation
+      .reply(200, [{ login: "cat" }, { login: null, email: "someone@example.com" }])
+  );
 }
 
 type Row = { member: string; team: string; action: string; applied: boolean; status: string | null };

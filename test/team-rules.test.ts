@@ -26,7 +26,13 @@ const RULES = config(
 
 describe("directory rules in onboarding.yml", () => {
   test("parsed: a single value or a list of alternatives, team entries as for teams", () => {
-    expect(RULES.rules[0]).toEqual({ when: { department: ["Platform"] }, teams: [{ slug: "platform", role: "member" }, { slug: "sre", role: "maintainer" }] });
+    expect(RULES.rules[0]).toEqual({
+      when: { department: ["Platform"] },
+      teams: [
+        { slug: "platform", role: "member" },
+        { slug: "sre", role: "maintainer" },
+      ],
+    });
     expect(RULES.rules[1]!.when).toEqual({ department: ["Security", "SecOps"], title: ["Lead"] });
     // YAML numbers are compared as the text the directory gives
     expect(RULES.rules[3]!.when).toEqual({ employeeId: ["42"] });

@@ -47,7 +47,12 @@ afterAll(async () => {
 
 beforeEach(() => {
   // The onboarding executions run in the background; their GitHub calls are not under test.
-  nock(GH).persist().get(/\/users\//).reply(404).post("/graphql").reply(200, { data: { organization: null } });
+  nock(GH)
+    .persist()
+    .get(/\/users\//)
+    .reply(404)
+    .post("/graphql")
+    .reply(200, { data: { organization: null } });
 });
 
 afterEach(async () => {
@@ -72,7 +77,9 @@ const CONFIG = "/repos/acme/.github/contents/.github%2Fonboarding.yml";
 async function onboardingInputs(login: string): Promise<OnboardingInput[]> {
   const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN }));
   const mine = (list.executions ?? []).filter((e) => e.name?.endsWith(`-${login}`));
-  return Promise.all(mine.map(async (e) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input ?? "{}") as OnboardingInput));
+  return Promise.all(
+    mine.map(async (e) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input ?? "{}") as OnboardingInput),
+  );
 }
 
 function expectInTime(ms: number): void {
@@ -108,7 +115,13 @@ describe.each([0, 1])("front door %#", (index) => {
     const login = who("hang-team");
     const { payload, installationId } = joining(login);
     token(installationId).reply(201, TOKEN());
-    nock(GH).get(CONFIG).reply(200, configFile("teams: [engineering]\n")).get(`/orgs/acme/teams/engineering/memberships/${login}`).delay(HANG_MS).reply(404).persist();
+    nock(GH)
+      .get(CONFIG)
+      .reply(200, configFile("teams: [engineering]\n"))
+      .get(`/orgs/acme/teams/engineering/memberships/${login}`)
+      .delay(HANG_MS)
+      .reply(404)
+      .persist();
     const { status, ms } = await door().deliver("organization", payload);
     expectInTime(ms);
     expect(status).toBe(200);
@@ -121,10 +134,13 @@ describe.each([0, 1])("front door %#", (index) => {
     const { payload, installationId } = joining(who("bad-gateway"));
     token(installationId).reply(201, TOKEN());
     let calls = 0;
-    nock(GH).get(CONFIG).times(50).reply(() => {
-      calls++;
-      return [502, "Bad Gateway"];
-    });
+    nock(GH)
+      .get(CONFIG)
+      .times(50)
+      .reply(() => {
+        calls++;
+        return [502, "Bad Gateway"];
+      });
     const { status, ms } = await door().deliver("organization", payload);
     expect(status).toBeGreaterThanOrEqual(500);
     expectInTime(ms);
@@ -136,10 +152,12 @@ describe.each([0, 1])("front door %#", (index) => {
   test("GitHub answering 502 to the token request: retried where it fails, not again around every call", async () => {
     const { payload, installationId } = joining(who("bad-token"));
     let calls = 0;
-    token(installationId).times(50).reply(() => {
-      calls++;
-      return [502, "Bad Gateway"];
-    });
+    token(installationId)
+      .times(50)
+      .reply(() => {
+        calls++;
+        return [502, "Bad Gateway"];
+      });
     const { status, ms } = await door().deliver("organization", payload);
     expect(status).toBeGreaterThanOrEqual(500);
     expectInTime(ms);

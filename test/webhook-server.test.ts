@@ -15,7 +15,11 @@ beforeAll(async () => {
   blockNetwork();
   embedded = await startEmbedded({ retryIntervalMs: 0 });
   const probot = await testProbot();
-  const log = { warn: (o: object, m: string) => logged.push(JSON.stringify(o) + m), error: (o: object, m: string) => logged.push(JSON.stringify(o) + m), info: () => {} };
+  const log = {
+    warn: (o: object, m: string) => logged.push(JSON.stringify(o) + m),
+    error: (o: object, m: string) => logged.push(JSON.stringify(o) + m),
+    info: () => {},
+  };
   server = await startWebhookServer({ probot, secret: "test-secret", log: log as never, port: 0 });
 });
 
@@ -57,7 +61,9 @@ describe("webhook server", () => {
 
   test("missing event headers and invalid JSON are 400", async () => {
     expect(await post(payload, { "x-hub-signature-256": sign("test-secret", payload) })).toBe(400);
-    expect(await post("{not json", { "x-github-event": "organization", "x-github-delivery": "d2", "x-hub-signature-256": sign("test-secret", "{not json") })).toBe(400);
+    expect(
+      await post("{not json", { "x-github-event": "organization", "x-github-delivery": "d2", "x-hub-signature-256": sign("test-secret", "{not json") }),
+    ).toBe(400);
   });
 
   test("ping and events the app ignores are 200", async () => {

@@ -51,7 +51,12 @@ async function post(payload: object, delivery: string): Promise<number> {
   const res = await fetch(server.url, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", "x-github-event": "workflow_run", "x-github-delivery": delivery, "x-hub-signature-256": sign("test-secret", body) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "workflow_run",
+      "x-github-delivery": delivery,
+      "x-hub-signature-256": sign("test-secret", body),
+    },
   });
   await res.arrayBuffer();
   return res.status;

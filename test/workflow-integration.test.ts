@@ -129,7 +129,11 @@ describe("workflow-run-cost on the embedded backends", () => {
     const check = runCostInput(workflowRunPayload({ runId: 1002, repo: "again" }));
     if (!check.ok) throw new Error(check.reason);
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: "manual-rerun-1002", input: JSON.stringify(check.input) }),
+      new StartExecutionCommand({
+        stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN,
+        name: "manual-rerun-1002",
+        input: JSON.stringify(check.input),
+      }),
     );
     await embedded.idle();
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -197,7 +201,13 @@ describe("workflow-run-cost on the embedded backends", () => {
     for (const t of all) {
       const repo = t.repository.split("/")[1]!;
       const e = expected.get(repo)!;
-      expect({ repo, runs: t.runs, attempts: t.attempts, minutes: t.minutes, costMicros: t.costMicros }).toEqual({ repo, runs: e.runs, attempts: e.runs, minutes: e.minutes, costMicros: e.micros });
+      expect({ repo, runs: t.runs, attempts: t.attempts, minutes: t.minutes, costMicros: t.costMicros }).toEqual({
+        repo,
+        runs: e.runs,
+        attempts: e.runs,
+        minutes: e.minutes,
+        costMicros: e.micros,
+      });
       sum += t.costMicros;
     }
     expect(sum).toBe(expected.get("ALL")!.micros);
@@ -206,7 +216,13 @@ describe("workflow-run-cost on the embedded backends", () => {
       for (const repo of repos) {
         const t = monthly.find((m) => m.repository === `${ORG}/${repo}`);
         const e = expected.get(`${repo}#${month}`)!;
-        expect({ repo, month, runs: t?.runs, costMicros: t?.costMicros, minutes: t?.minutes }).toEqual({ repo, month, runs: e.runs, costMicros: e.micros, minutes: e.minutes });
+        expect({ repo, month, runs: t?.runs, costMicros: t?.costMicros, minutes: t?.minutes }).toEqual({
+          repo,
+          month,
+          runs: e.runs,
+          costMicros: e.micros,
+          minutes: e.minutes,
+        });
       }
     }
   });
@@ -216,7 +232,11 @@ describe("workflow-run-cost on the embedded backends", () => {
     nock.cleanAll();
     nockInstallationTokens();
     nockNoChargebackConfig(ORG);
-    const failing = nock(API).persist().get(/\/repos\/acme\/broken\/actions\/runs\/1005\/attempts\/1\/jobs/).query(true).reply(500, { message: "Server Error" });
+    const failing = nock(API)
+      .persist()
+      .get(/\/repos\/acme\/broken\/actions\/runs\/1005\/attempts\/1\/jobs/)
+      .query(true)
+      .reply(500, { message: "Server Error" });
     let calls = 0;
     failing.on("request", () => (calls += 1));
     const before = embedded.outbox.read().length;
@@ -273,7 +293,10 @@ describe("workflow-run-cost on the embedded backends", () => {
   it("minutes on a runner nothing can price are recorded, flagged and notified", async () => {
     nockNoChargebackConfig(ORG);
     nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).reply(200, { total_count: 0, runners: [] });
-    addRun("odd", 1007, 1, "2026-01-15T10:00:00Z", [{ labels: ["gpu-monster"], seconds: 600 }, { labels: ["ubuntu-latest"], seconds: 60 }]);
+    addRun("odd", 1007, 1, "2026-01-15T10:00:00Z", [
+      { labels: ["gpu-monster"], seconds: 600 },
+      { labels: ["ubuntu-latest"], seconds: 60 },
+    ]);
     const before = embedded.outbox.read().length;
     await deliver(workflowRunPayload({ runId: 1007, repo: "odd" }));
     await embedded.idle();
@@ -289,14 +312,28 @@ describe("workflow-run-cost on the embedded backends", () => {
     const snapshot = async () => {
       const all = await queryTotals({ org: ORG });
       const monthly = (await Promise.all(months.map((month) => queryTotals({ org: ORG, month })))).flat();
-      return [...all, ...monthly].map((t) => ({ ...t, unknownLabels: [...t.unknownLabels].sort() })).sort((a, b) => `${a.repository}${a.period}`.localeCompare(`${b.repository}${b.period}`));
+      return [...all, ...monthly]
+        .map((t) => ({ ...t, unknownLabels: [...t.unknownLabels].sort() }))
+        .sort((a, b) => `${a.repository}${a.period}`.localeCompare(`${b.repository}${b.period}`));
     };
     const before = await snapshot();
     expect(before.length).toBeGreaterThan(3);
     // Damage: one totals item loses its figures, another disappears, as if executions failed before adding them.
     const [first, second] = before;
-    await dynamoClient().send(new UpdateItemCommand({ TableName: tableName(), Key: { pk: { S: `REPO#${first!.repository.toLowerCase()}` }, sk: { S: first!.period === "ALL" ? "TOTALS" : `TOTALS#${first!.period}` } }, UpdateExpression: "SET costMicros = :z, runs = :z", ExpressionAttributeValues: { ":z": { N: "0" } } }));
-    await dynamoClient().send(new DeleteItemCommand({ TableName: tableName(), Key: { pk: { S: `REPO#${second!.repository.toLowerCase()}` }, sk: { S: second!.period === "ALL" ? "TOTALS" : `TOTALS#${second!.period}` } } }));
+    await dynamoClient().send(
+      new UpdateItemCommand({
+        TableName: tableName(),
+        Key: { pk: { S: `REPO#${first!.repository.toLowerCase()}` }, sk: { S: first!.period === "ALL" ? "TOTALS" : `TOTALS#${first!.period}` } },
+        UpdateExpression: "SET costMicros = :z, runs = :z",
+        ExpressionAttributeValues: { ":z": { N: "0" } },
+      }),
+    );
+    await dynamoClient().send(
+      new DeleteItemCommand({
+        TableName: tableName(),
+        Key: { pk: { S: `REPO#${second!.repository.toLowerCase()}` }, sk: { S: second!.period === "ALL" ? "TOTALS" : `TOTALS#${second!.period}` } },
+      }),
+    );
     expect(await snapshot()).not.toEqual(before);
     const result = await rebuildTotals(ORG);
     expect(result.runs).toBeGreaterThan(200);

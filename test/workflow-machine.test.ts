@@ -29,21 +29,33 @@ describe("workflow-run-cost.asl.json", () => {
   it("prices, then records the attempt and every aggregate in one transaction", () => {
     expect(def.StartAt).toBe("Price");
     expect(s("Price").Next).toBe("RecordFirstOfRun");
-    for (const [name, variant] of [["RecordFirstOfRun", "firstOfRun"], ["RecordRepeatOfRun", "repeatOfRun"]] as const) {
+    for (const [name, variant] of [
+      ["RecordFirstOfRun", "firstOfRun"],
+      ["RecordRepeatOfRun", "repeatOfRun"],
+    ] as const) {
       expect(s(name).Resource).toBe(TRANSACT);
-      expect(s(name).Parameters).toEqual({ "TransactItems.$": `$.priced.recording.${variant}.items`, "ClientRequestToken.$": `$.priced.recording.${variant}.token` });
+      expect(s(name).Parameters).toEqual({
+        "TransactItems.$": `$.priced.recording.${variant}.items`,
+        "ClientRequestToken.$": `$.priced.recording.${variant}.token`,
+      });
       expect(s(name).Next).toBe("CheckUnpricedMinutes");
     }
     // No single-item writes of aggregates anywhere: they could not be made exact by conditions alone. The only
     // single-item writes are the remembered settings and the budget-alert markers (conditional, not amounts).
-    const writes = [...text.matchAll(/"([A-Za-z]+)":\s*\{\s*(?:"Comment":\s*"[^"]*",\s*)?"Type":\s*"Task",\s*"Resource":\s*"arn:aws:states:::dynamodb:(?:putItem|updateItem)"/g)].map((m) => m[1]);
+    const writes = [
+      ...text.matchAll(
+        /"([A-Za-z]+)":\s*\{\s*(?:"Comment":\s*"[^"]*",\s*)?"Type":\s*"Task",\s*"Resource":\s*"arn:aws:states:::dynamodb:(?:putItem|updateItem)"/g,
+      ),
+    ].map((m) => m[1]);
     expect(writes.sort()).toEqual(["ClaimBudgetAlert", "MarkBudgetAlertSent", "RememberSettings"]);
     expect(JSON.stringify(def)).not.toMatch(/"Item\.\$":"\$\.priced\.recording/);
   });
 
   it("a cancelled transaction is explained by consistent reads, never retried blindly: recorded -> stop, run counted -> repeat variant", () => {
     for (const name of ["RecordFirstOfRun", "RecordRepeatOfRun"]) {
-      expect(s(name).Catch).toEqual([{ ErrorEquals: ["DynamoDb.TransactionCanceledException", "DynamoDb.IdempotentParameterMismatchException"], ResultPath: null, Next: "CountTry" }]);
+      expect(s(name).Catch).toEqual([
+        { ErrorEquals: ["DynamoDb.TransactionCanceledException", "DynamoDb.IdempotentParameterMismatchException"], ResultPath: null, Next: "CountTry" },
+      ]);
       expect(s(name).Retry?.flatMap((r) => r.ErrorEquals)).not.toContain("DynamoDb.TransactionCanceledException");
     }
     expect(s("LookUpAttempt").Parameters).toMatchObject({ "Key.$": "$.priced.recording.runKey", ConsistentRead: true });
@@ -75,19 +87,42 @@ describe("workflow-run-cost.asl.json", () => {
 
   it("retries only the error names AWS raises for each integration, and never a permanent one", () => {
     const sdk = s("RecordFirstOfRun").Retry!.flatMap((r) => r.ErrorEquals);
-    expect(sdk).toEqual(expect.arrayContaining(["DynamoDb.ProvisionedThroughputExceededException", "DynamoDb.RequestLimitExceededException", "DynamoDb.InternalServerErrorException", "DynamoDb.TransactionInProgressException"]));
+    expect(sdk).toEqual(
+      expect.arrayContaining([
+        "DynamoDb.ProvisionedThroughputExceededException",
+        "DynamoDb.RequestLimitExceededException",
+        "DynamoDb.InternalServerErrorException",
+        "DynamoDb.TransactionInProgressException",
+      ]),
+    );
     const optimized = s("LookUpAttempt").Retry!.flatMap((r) => r.ErrorEquals);
-    expect(optimized).toEqual(expect.arrayContaining(["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.RequestLimitExceededException", "DynamoDB.InternalServerErrorException"]));
+    expect(optimized).toEqual(
+      expect.arrayContaining([
+        "DynamoDB.ProvisionedThroughputExceededException",
+        "DynamoDB.RequestLimitExceededException",
+        "DynamoDB.InternalServerErrorException",
+      ]),
+    );
     const all = Object.values(S).flatMap((x) => (x.Retry ?? []).flatMap((r) => r.ErrorEquals));
     // Names that never occur (the v3 SDK's spellings) or that mean a permanent error (the catch-alls).
-    for (const never of ["DynamoDB.RequestLimitExceeded", "DynamoDB.InternalServerError", "DynamoDB.AmazonDynamoDBException", "DynamoDb.DynamoDbException", "States.ALL"]) {
+    for (const never of [
+      "DynamoDB.RequestLimitExceeded",
+      "DynamoDB.InternalServerError",
+      "DynamoDB.AmazonDynamoDBException",
+      "DynamoDb.DynamoDbException",
+      "States.ALL",
+    ]) {
       expect(all).not.toContain(never);
     }
-    expect(s("NotifyUnpricedMinutes").Retry!.flatMap((r) => r.ErrorEquals)).toEqual(expect.arrayContaining(["SNS.ThrottledException", "SNS.KMSThrottlingException", "SNS.InternalErrorException"]));
+    expect(s("NotifyUnpricedMinutes").Retry!.flatMap((r) => r.ErrorEquals)).toEqual(
+      expect.arrayContaining(["SNS.ThrottledException", "SNS.KMSThrottlingException", "SNS.InternalErrorException"]),
+    );
   });
 
   it("nothing is caught into a notify-then-Fail path: a failure stops in its own state, where a redrive resumes", () => {
-    const catches = Object.values(S).flatMap((x) => x.Catch ?? []).flatMap((c) => c.ErrorEquals);
+    const catches = Object.values(S)
+      .flatMap((x) => x.Catch ?? [])
+      .flatMap((c) => c.ErrorEquals);
     expect(catches).not.toContain("States.ALL");
     expect(catches).not.toContain("States.TaskFailed");
   });

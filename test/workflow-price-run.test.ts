@@ -81,7 +81,10 @@ describe("price-run: listing the jobs of exactly one attempt", () => {
       .get(jobsPath(501))
       .query({ per_page: "100" })
       .reply(200, { total_count: 150, jobs: jobs.slice(0, 100) }, { link: `<${next}>; rel="next", <${next}>; rel="last"` });
-    const page2 = nock(API).get(jobsPath(501)).query({ per_page: "100", page: "2" }).reply(200, { total_count: 150, jobs: jobs.slice(100) });
+    const page2 = nock(API)
+      .get(jobsPath(501))
+      .query({ per_page: "100", page: "2" })
+      .reply(200, { total_count: 150, jobs: jobs.slice(100) });
 
     const out = await handler(input(501));
     expect(page1.isDone() && page2.isDone()).toBe(true);
@@ -104,7 +107,13 @@ describe("price-run: listing the jobs of exactly one attempt", () => {
 describe("price-run: larger runners via the hosted-runners API", () => {
   it("standard labels only: the hosted-runners endpoint is not called", async () => {
     nockNoChargebackConfig(ORG);
-    nockJobs(510, jobsFor(510, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 30 }, { labels: ["self-hosted", "linux"], seconds: 600 }]));
+    nockJobs(
+      510,
+      jobsFor(510, 1, "2026-01-15T10:00:00Z", [
+        { labels: ["ubuntu-latest"], seconds: 30 },
+        { labels: ["self-hosted", "linux"], seconds: 600 },
+      ]),
+    );
     const runners = nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).reply(200, { total_count: 0, runners: [] });
     await handler(input(510));
     expect(runners.isDone()).toBe(false);
@@ -112,7 +121,10 @@ describe("price-run: larger runners via the hosted-runners API", () => {
 
   it("resolves an admin-named runner by platform and cores, and caches the list per org (second run: no request)", async () => {
     nockNoChargebackConfig(ORG);
-    const specs = [{ labels: ["big-linux"], seconds: 600 }, { labels: ["arm-win"], seconds: 120 }];
+    const specs = [
+      { labels: ["big-linux"], seconds: 600 },
+      { labels: ["arm-win"], seconds: 120 },
+    ];
     nockJobs(511, jobsFor(511, 1, "2026-01-15T10:00:00Z", specs));
     nockJobs(512, jobsFor(512, 1, "2026-01-15T10:00:00Z", specs));
     const runners = nock(API)
@@ -136,7 +148,11 @@ describe("price-run: larger runners via the hosted-runners API", () => {
 
   it("the cache expires after its TTL", async () => {
     const octokit = await installationOctokit(INSTALLATION_ID);
-    const scope = nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).twice().reply(200, { total_count: 1, runners: [hostedRunner("gpu-box", "linux-x64", 4, "4-core-gpu")] });
+    const scope = nock(API)
+      .get(`/orgs/${ORG}/actions/hosted-runners`)
+      .query(true)
+      .twice()
+      .reply(200, { total_count: 1, runners: [hostedRunner("gpu-box", "linux-x64", 4, "4-core-gpu")] });
     const t0 = 1_000_000;
     expect(await hostedRunnersFor(octokit, ORG, t0)).toEqual([{ name: "gpu-box", platform: "linux-x64", cpuCores: 4, gpu: true }]);
     await hostedRunnersFor(octokit, ORG, t0 + HOSTED_RUNNER_TTL_MS - 1);
@@ -147,7 +163,13 @@ describe("price-run: larger runners via the hosted-runners API", () => {
 
   it.each([404, 403])("HTTP %i from hosted-runners (user account, no permission): the job is flagged unknown, never Linux", async (status) => {
     nockNoChargebackConfig(ORG);
-    nockJobs(513, jobsFor(513, 1, "2026-01-15T10:00:00Z", [{ labels: ["big-linux"], seconds: 300 }, { labels: ["ubuntu-latest"], seconds: 60 }]));
+    nockJobs(
+      513,
+      jobsFor(513, 1, "2026-01-15T10:00:00Z", [
+        { labels: ["big-linux"], seconds: 300 },
+        { labels: ["ubuntu-latest"], seconds: 60 },
+      ]),
+    );
     nock(API).get(`/orgs/${ORG}/actions/hosted-runners`).query(true).reply(status, { message: "nope" });
     const out = await handler(input(513));
     const record = recordOf(out);
@@ -214,7 +236,13 @@ describe("price-run: the org's rate override (.github/chargeback.yml)", () => {
 describe("price-run: billing rules end to end through the task", () => {
   it("public repository: standard runners free, larger runners billed", async () => {
     nockNoChargebackConfig(ORG);
-    nockJobs(540, jobsFor(540, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 600 }, { labels: ["macos-14-xlarge"], seconds: 60 }]));
+    nockJobs(
+      540,
+      jobsFor(540, 1, "2026-01-15T10:00:00Z", [
+        { labels: ["ubuntu-latest"], seconds: 600 },
+        { labels: ["macos-14-xlarge"], seconds: 60 },
+      ]),
+    );
     const record = recordOf(await handler(input(540, 1, "public")));
     expect(record.minutes).toBe(11);
     expect(record.costMicros).toBe(102000);
@@ -228,7 +256,13 @@ describe("price-run: billing rules end to end through the task", () => {
 
   it("queue time is not billed and a skipped job costs 0", async () => {
     nockNoChargebackConfig(ORG);
-    nockJobs(542, jobsFor(542, 1, "2026-01-15T10:00:00Z", [{ labels: ["ubuntu-latest"], seconds: 59, queued: 3600 }, { labels: ["ubuntu-latest"], seconds: 0, started: false }]));
+    nockJobs(
+      542,
+      jobsFor(542, 1, "2026-01-15T10:00:00Z", [
+        { labels: ["ubuntu-latest"], seconds: 59, queued: 3600 },
+        { labels: ["ubuntu-latest"], seconds: 0, started: false },
+      ]),
+    );
     const record = recordOf(await handler(input(542)));
     expect(record).toMatchObject({ jobs: 2, minutes: 1, costMicros: 6000 });
   });

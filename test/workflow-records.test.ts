@@ -11,7 +11,18 @@ function input(updatedAt = "2026-01-15T10:00:00Z"): RunCostInput {
     installationId: 1,
     org: "Acme",
     repository: { fullName: "Acme/Widgets", id: 9, visibility: "private" },
-    run: { id: 77, attempt: 3, name: "CI", path: ".github/workflows/ci.yml", event: "push", headBranch: "main", actor: "octocat", conclusion: "failure", runStartedAt: "2026-01-15T09:00:00.000Z", updatedAt },
+    run: {
+      id: 77,
+      attempt: 3,
+      name: "CI",
+      path: ".github/workflows/ci.yml",
+      event: "push",
+      headBranch: "main",
+      actor: "octocat",
+      conclusion: "failure",
+      runStartedAt: "2026-01-15T09:00:00.000Z",
+      updatedAt,
+    },
   };
 }
 
@@ -27,11 +38,25 @@ describe("run record", () => {
     expect(r.pk).toBe("REPO#acme/widgets");
     expect(r.sk).toBe("RUN#2026-02-01T01:30:00Z#77#3");
     expect(r.month).toBe("2026-02");
-    expect(r).toMatchObject({ type: "run", repository: "Acme/Widgets", workflow: "CI", event: "push", branch: "main", actor: "octocat", conclusion: "failure", attempt: 3, jobs: 1, minutes: 2 });
+    expect(r).toMatchObject({
+      type: "run",
+      repository: "Acme/Widgets",
+      workflow: "CI",
+      event: "push",
+      branch: "main",
+      actor: "octocat",
+      conclusion: "failure",
+      attempt: 3,
+      jobs: 1,
+      minutes: 2,
+    });
   });
 
   it("summary is one line with the cost per SKU and the unpriced minutes", () => {
-    const r = recordOf([{ labels: ["ubuntu-latest"], seconds: 600 }, { labels: ["mystery\nlabel"], seconds: 60 }]);
+    const r = recordOf([
+      { labels: ["ubuntu-latest"], seconds: 600 },
+      { labels: ["mystery\nlabel"], seconds: 60 },
+    ]);
     const s = runSummary(r);
     expect(s).not.toMatch(/[\r\n]/);
     expect(s).toContain('Acme/Widgets "CI" run 77 attempt 3 (push, main, failure): 2 jobs, 11 min, $0.06 gross [linux_2_core 10 min $0.06');
@@ -40,13 +65,29 @@ describe("run record", () => {
 });
 
 describe("totals update", () => {
-  const r = recordOf([{ labels: ["ubuntu-latest"], seconds: 600 }, { labels: ["macos-14"], seconds: 60 }, { labels: ["ubuntu-latest"], seconds: 0, started: false }, { labels: ["strange"], seconds: 120 }]);
+  const r = recordOf([
+    { labels: ["ubuntu-latest"], seconds: 600 },
+    { labels: ["macos-14"], seconds: 60 },
+    { labels: ["ubuntu-latest"], seconds: 0, started: false },
+    { labels: ["strange"], seconds: 120 },
+  ]);
   const u = totalsUpdate(r);
 
   it("ADDs flat per-SKU attributes (ADD cannot create map paths) and skips SKUs with nothing to add", () => {
-    expect(u.updateExpression).toMatch(/^SET .* ADD #runs :runs, #attempts :one, #jobs :jobs, #minutes :minutes, #costMicros :costMicros, #unknownMinutes :unknownMinutes, /);
-    const skuAttrs = Object.values(u.names).filter((n) => n.startsWith("sku")).sort();
-    expect(skuAttrs).toEqual(["skuCostMicros_linux_2_core", "skuCostMicros_macos", "skuCostMicros_unknown", "skuMinutes_linux_2_core", "skuMinutes_macos", "skuMinutes_unknown"]);
+    expect(u.updateExpression).toMatch(
+      /^SET .* ADD #runs :runs, #attempts :one, #jobs :jobs, #minutes :minutes, #costMicros :costMicros, #unknownMinutes :unknownMinutes, /,
+    );
+    const skuAttrs = Object.values(u.names)
+      .filter((n) => n.startsWith("sku"))
+      .sort();
+    expect(skuAttrs).toEqual([
+      "skuCostMicros_linux_2_core",
+      "skuCostMicros_macos",
+      "skuCostMicros_unknown",
+      "skuMinutes_linux_2_core",
+      "skuMinutes_macos",
+      "skuMinutes_unknown",
+    ]);
     expect(u.names["#unknownLabels"]).toBe("unknownLabels");
   });
 
@@ -80,8 +121,29 @@ describe("totals update", () => {
 
   it("reads back into bySku", () => {
     expect(
-      totalsFromItem({ pk: "REPO#acme/widgets", repository: "Acme/Widgets", runs: 2, attempts: 3, minutes: 5, costMicros: 30000, skuMinutes_linux_2_core: 5, skuCostMicros_linux_2_core: 30000, unknownLabels: new Set(["b", "a"]) }),
-    ).toEqual({ repository: "Acme/Widgets", period: "ALL", runs: 2, attempts: 3, jobs: 0, minutes: 5, costMicros: 30000, unknownMinutes: 0, unknownLabels: ["a", "b"], bySku: { linux_2_core: { minutes: 5, costMicros: 30000 } } });
+      totalsFromItem({
+        pk: "REPO#acme/widgets",
+        repository: "Acme/Widgets",
+        runs: 2,
+        attempts: 3,
+        minutes: 5,
+        costMicros: 30000,
+        skuMinutes_linux_2_core: 5,
+        skuCostMicros_linux_2_core: 30000,
+        unknownLabels: new Set(["b", "a"]),
+      }),
+    ).toEqual({
+      repository: "Acme/Widgets",
+      period: "ALL",
+      runs: 2,
+      attempts: 3,
+      jobs: 0,
+      minutes: 5,
+      costMicros: 30000,
+      unknownMinutes: 0,
+      unknownLabels: ["a", "b"],
+      bySku: { linux_2_core: { minutes: 5, costMicros: 30000 } },
+    });
   });
 });
 

@@ -1,6 +1,13 @@
 // Starting and following a member backfill through the Step Functions API: one per org at a time (Step Functions is
 // asked which executions run), as for the workflow-run backfill.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, StartExecutionCommand, type ExecutionStatus, type SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  type ExecutionStatus,
+  type SFNClient,
+} from "@aws-sdk/client-sfn";
 import { memberBackfillInputSchema, memberTotalsSchema, ZERO_MEMBER_TOTALS, type MemberBackfillInput, type MemberTotals } from "./members.js";
 import { executionArnOf, type StartedBackfill } from "./start.js";
 
@@ -29,7 +36,10 @@ export async function startMemberBackfill(sfn: SFNClient, machineArn: string, in
   }
 }
 
-export async function memberBackfillState(sfn: SFNClient, executionArn: string): Promise<{ status: ExecutionStatus | "UNKNOWN"; totals: MemberTotals; error?: string; cause?: string }> {
+export async function memberBackfillState(
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<{ status: ExecutionStatus | "UNKNOWN"; totals: MemberTotals; error?: string; cause?: string }> {
   const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   let totals = ZERO_MEMBER_TOTALS;
   if (d.output) {

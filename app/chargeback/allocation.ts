@@ -25,7 +25,11 @@ export function sanitiseProperties(raw: unknown): CustomProperties | undefined {
     if (name.length > 100) continue;
     if (typeof value === "string") out[name] = value.slice(0, 500);
     else if (value === null) out[name] = null;
-    else if (Array.isArray(value)) out[name] = value.filter((v): v is string => typeof v === "string").slice(0, 50).map((v) => v.slice(0, 500));
+    else if (Array.isArray(value))
+      out[name] = value
+        .filter((v): v is string => typeof v === "string")
+        .slice(0, 50)
+        .map((v) => v.slice(0, 500));
   }
   return Object.keys(out).length ? out : undefined;
 }
@@ -45,7 +49,10 @@ function propertyValue(properties: CustomProperties | undefined, name: string): 
   const v = properties[key];
   const first = Array.isArray(v) ? v.find((s) => s.trim() !== "") : v;
   if (typeof first !== "string") return undefined;
-  const clean = first.replace(/[\r\n\t]+/g, " ").trim().slice(0, 64);
+  const clean = first
+    .replace(/[\r\n\t]+/g, " ")
+    .trim()
+    .slice(0, 64);
   return clean === "" ? undefined : clean;
 }
 

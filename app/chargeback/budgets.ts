@@ -69,7 +69,10 @@ export function budgetsTouched(budgets: Budget[], repository: string, costCenter
   });
 }
 
-export function budgetChecks(budgets: Budget[], a: { org: string; repository: string; costCenter: string; month: string; at: string; attempt: string }): BudgetChecks {
+export function budgetChecks(
+  budgets: Budget[],
+  a: { org: string; repository: string; costCenter: string; month: string; at: string; attempt: string },
+): BudgetChecks {
   return {
     org: a.org.toLowerCase(),
     month: a.month,

@@ -173,7 +173,9 @@ export function viewRows(view: View, inputs: ReportInputs): ViewRow[] {
       };
     });
   }
-  rows.sort((a, b) => b.costMicros - a.costMicros || b.minutes - a.minutes || (a.repository ?? "").localeCompare(b.repository ?? "") || a.key.localeCompare(b.key));
+  rows.sort(
+    (a, b) => b.costMicros - a.costMicros || b.minutes - a.minutes || (a.repository ?? "").localeCompare(b.repository ?? "") || a.key.localeCompare(b.key),
+  );
   const cents = allocateCents(rows.map((r) => r.costMicros));
   rows.forEach((r, i) => {
     r.cents = cents[i]!;
@@ -183,7 +185,16 @@ export function viewRows(view: View, inputs: ReportInputs): ViewRow[] {
 
 /** The sum of the rows, exactly (integers), and the cents rounded once from the summed micro-dollars. */
 export function totalOf(view: View, rows: ViewRow[]): ViewRow {
-  const t: ViewRow = { key: "TOTAL", runs: view === "sku" ? null : 0, attempts: view === "sku" ? null : 0, minutes: 0, unpricedMinutes: 0, costMicros: 0, cents: 0, bySku: {} };
+  const t: ViewRow = {
+    key: "TOTAL",
+    runs: view === "sku" ? null : 0,
+    attempts: view === "sku" ? null : 0,
+    minutes: 0,
+    unpricedMinutes: 0,
+    costMicros: 0,
+    cents: 0,
+    bySku: {},
+  };
   for (const r of rows) {
     if (t.runs !== null) t.runs += r.runs ?? 0;
     if (t.attempts !== null) t.attempts += r.attempts ?? 0;
@@ -223,7 +234,10 @@ export function budgetStatuses(
       forecastMicros: forecastMicros(spent, month, now),
       alertAt: b.alertAt,
       reached: reachedThresholds(spent, budget, b.alertAt),
-      alerted: alerted.filter((a) => a.sent && a.scope.toLowerCase() === b.scope.toLowerCase()).map((a) => a.pct).sort((x, y) => x - y),
+      alerted: alerted
+        .filter((a) => a.sent && a.scope.toLowerCase() === b.scope.toLowerCase())
+        .map((a) => a.pct)
+        .sort((x, y) => x - y),
     };
   });
 }

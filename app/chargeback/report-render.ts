@@ -28,8 +28,7 @@ function heading(m: ReportModel): string {
   return `GitHub Actions chargeback: ${m.org}${m.repo ? ` (${m.repo})` : ""}, ${m.period.label}, ${VIEW_TITLE[m.view]}`;
 }
 
-const NOTE =
-  "Gross cost at GitHub's per-minute rates (each job rounded up to the minute, every attempt billed), before included minutes and discounts.";
+const NOTE = "Gross cost at GitHub's per-minute rates (each job rounded up to the minute, every attempt billed), before included minutes and discounts.";
 
 // ---------------------------------------------------------------- table
 
@@ -138,10 +137,18 @@ export function renderReportTable(m: ReportModel): string {
   if (m.budgets.length) {
     lines.push(...wrap(`Budgets, ${m.budgets[0]!.month} (linear forecast to month end; settings: ${m.settingsSource ?? "unknown"})`));
     lines.push(
-      fitTable(["Scope", "Budget", "Month to date", "% used", "Forecast", "% forecast", "Alerts sent"], budgetRows(m.budgets), [false, true, true, true, true, true, false]),
+      fitTable(["Scope", "Budget", "Month to date", "% used", "Forecast", "% forecast", "Alerts sent"], budgetRows(m.budgets), [
+        false,
+        true,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]),
     );
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 // ---------------------------------------------------------------- json
@@ -202,7 +209,7 @@ export function reportJson(m: ReportModel): Record<string, unknown> {
 }
 
 export function renderReportJson(m: ReportModel): string {
-  return JSON.stringify(reportJson(m), null, 2) + "\n";
+  return `${JSON.stringify(reportJson(m), null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------- csv
@@ -327,7 +334,9 @@ export const FOCUS_COLUMNS = [
 export function decimalUsd(micros: number): string {
   const m = Math.round(micros);
   const whole = Math.floor(m / 1_000_000);
-  const frac = String(m % 1_000_000).padStart(6, "0").replace(/0+$/, "");
+  const frac = String(m % 1_000_000)
+    .padStart(6, "0")
+    .replace(/0+$/, "");
   return frac ? `${whole}.${frac}` : String(whole);
 }
 
@@ -338,7 +347,14 @@ function monthStart(month: string, add = 0): string {
 
 export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record<(typeof FOCUS_COLUMNS)[number], string | number | null>> {
   return [...cells]
-    .sort((a, b) => a.month.localeCompare(b.month) || a.repository.localeCompare(b.repository) || a.workflow.localeCompare(b.workflow) || a.costCenter.localeCompare(b.costCenter) || a.sku.localeCompare(b.sku))
+    .sort(
+      (a, b) =>
+        a.month.localeCompare(b.month) ||
+        a.repository.localeCompare(b.repository) ||
+        a.workflow.localeCompare(b.workflow) ||
+        a.costCenter.localeCompare(b.costCenter) ||
+        a.sku.localeCompare(b.sku),
+    )
     .map((c) => {
       const info = skuInfo(c.sku);
       const unpriced = c.sku === UNKNOWN_SKU;
@@ -434,7 +450,13 @@ function barChart(m: ReportModel): string {
   const rest = m.rows.slice(25);
   const bars = top.map((r) => ({ label: rowLabel(m.view, r), cents: r.cents, micros: r.costMicros, unpriced: costText(r) === "unpriced", minutes: r.minutes }));
   if (rest.length) {
-    bars.push({ label: `${rest.length} more`, cents: rest.reduce((a, r) => a + r.cents, 0), micros: rest.reduce((a, r) => a + r.costMicros, 0), unpriced: false, minutes: rest.reduce((a, r) => a + r.minutes, 0) });
+    bars.push({
+      label: `${rest.length} more`,
+      cents: rest.reduce((a, r) => a + r.cents, 0),
+      micros: rest.reduce((a, r) => a + r.costMicros, 0),
+      unpriced: false,
+      minutes: rest.reduce((a, r) => a + r.minutes, 0),
+    });
   }
   const max = Math.max(1, ...bars.map((b) => b.micros));
   const barH = 20;

@@ -33,13 +33,17 @@ const repoGlob = z
 export const BUDGET_SCOPE_RE = /^(org|cost-center:[^\r\n\t]{1,64}|repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 
 export const budgetSchema = z.strictObject({
-  scope: z.string({ error: "must be org, cost-center:<name> or repo:<owner>/<name>" }).regex(BUDGET_SCOPE_RE, "must be org, cost-center:<name> or repo:<owner>/<name>"),
+  scope: z
+    .string({ error: "must be org, cost-center:<name> or repo:<owner>/<name>" })
+    .regex(BUDGET_SCOPE_RE, "must be org, cost-center:<name> or repo:<owner>/<name>"),
   monthlyUsd: z
     .number({ error: "must be a number of US dollars a month, e.g. 500" })
     .positive("must be more than 0")
     .max(100_000_000, "must be at most 100,000,000"),
   alertAt: z
-    .array(z.number().int("must be whole percents").min(1, "must be at least 1").max(1000, "must be at most 1000"), { error: "must be a list of percents, e.g. [75, 90, 100]" })
+    .array(z.number().int("must be whole percents").min(1, "must be at least 1").max(1000, "must be at most 1000"), {
+      error: "must be a list of percents, e.g. [75, 90, 100]",
+    })
     .min(1, "must name at least one percent")
     .max(10, "at most 10 thresholds")
     .refine((a) => new Set(a).size === a.length, "must not repeat a percent")
@@ -47,7 +51,16 @@ export const budgetSchema = z.strictObject({
 });
 
 export const financeSchemaShape = {
-  costCenter: z.strictObject({ property: z.string().min(1).max(75).regex(/^[A-Za-z0-9_.$@-]+$/, "must be a custom property name").default(DEFAULT_COST_CENTER_PROPERTY) }).optional(),
+  costCenter: z
+    .strictObject({
+      property: z
+        .string()
+        .min(1)
+        .max(75)
+        .regex(/^[A-Za-z0-9_.$@-]+$/, "must be a custom property name")
+        .default(DEFAULT_COST_CENTER_PROPERTY),
+    })
+    .optional(),
   costCenters: z
     .record(costCenterName, z.strictObject({ repos: z.array(repoGlob).min(1, "must list at least one glob").max(500, "at most 500 globs") }))
     .optional(),

@@ -33,7 +33,9 @@ function program(): Command {
         "workflow-run-cost machine and execution name as the webhook, so nothing is counted twice. Prints the execution's name.",
     )
     .requiredOption("--org <org>", "the organisation's login")
-    .addOption(new Option("--since <date>", "first UTC day of the window (YYYY-MM-DD), on the runs' creation (required unless --members)").argParser(day("--since")))
+    .addOption(
+      new Option("--since <date>", "first UTC day of the window (YYYY-MM-DD), on the runs' creation (required unless --members)").argParser(day("--since")),
+    )
     .addOption(new Option("--until <date>", "last UTC day of the window, inclusive (default: today)").argParser(day("--until")))
     .option("--repo <owner/name>", "only this repository")
     .option("--members", "onboard the org's members not yet stored instead (one member-onboarding child each, one notification for all)")

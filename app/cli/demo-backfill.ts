@@ -120,7 +120,10 @@ export async function demoMemberBackfill(h: Omit<DemoHooks, "deliver"> & { outbo
   const stored = (await listMembers(BACKFILL_ORG)).map((m) => m.login).sort();
   h.expect(
     `member backfill: ${BACKFILL_MEMBERS.length} members onboarded as member-onboarding children, the bot excluded`,
-    code === 0 && result.onboarded === BACKFILL_MEMBERS.length && result.excluded === 1 && JSON.stringify(stored) === JSON.stringify(BACKFILL_MEMBERS.map((m) => m.login).sort()),
+    code === 0 &&
+      result.onboarded === BACKFILL_MEMBERS.length &&
+      result.excluded === 1 &&
+      JSON.stringify(stored) === JSON.stringify(BACKFILL_MEMBERS.map((m) => m.login).sort()),
     `exit ${code}, ${JSON.stringify(result)}, stored ${stored.join(" ")}`,
   );
   const notices = h.outbox().filter((m) => m.attributes?.outcome === "member-backfill");

@@ -56,13 +56,19 @@ export async function demoRedelivery(h: DemoHooks): Promise<void> {
   const attempts = (id: string): number => h.standin.calls.filter((c) => c.method === "POST" && c.path === `/app/hook/deliveries/${id}/attempts`).length;
   const frankDeliveries = h.standin.deliveries().filter((d) => d.guid === lost.guid);
   const frank = (await listMembers("acme")).find((m) => m.login === REDELIVERY_USER.login);
-  h.expect("every sweep succeeded", sweeps.every((s) => s.code === 0 && s.result.status === "SUCCEEDED"));
+  h.expect(
+    "every sweep succeeded",
+    sweeps.every((s) => s.code === 0 && s.result.status === "SUCCEEDED"),
+  );
   h.expect(
     "frank-qa's failed delivery redelivered once, by its id above 2^53, and frank-qa onboarded",
     attempts(lost.id) === 1 && BigInt(lost.id) > 2n ** 53n && frankDeliveries.at(-1)?.status === "OK" && frank?.login === REDELIVERY_USER.login,
     `${attempts(lost.id)} attempts, latest ${frankDeliveries.at(-1)?.status}, stored ${Boolean(frank)}`,
   );
-  const stuckIds = h.standin.deliveries().filter((d) => d.guid === stuck.guid).map((d) => d.id);
+  const stuckIds = h.standin
+    .deliveries()
+    .filter((d) => d.guid === stuck.guid)
+    .map((d) => d.id);
   const stuckAttempts = stuckIds.reduce((n, id) => n + attempts(id), 0);
   h.expect(
     "4 more sweeps did not redeliver it again (its redelivery succeeded)",

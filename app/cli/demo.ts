@@ -26,12 +26,12 @@ import { demoRedelivery, REDELIVERY_USER } from "./demo-redelivery.js";
 
 const program = (): Command =>
   newCommand("demo")
-  .description(
-    "Runs the whole product on this machine, with no AWS account and no network: a GitHub stand-in on loopback,\n" +
-      "the embedded Step Functions endpoint, dynalite and the SNS outbox, and the real webhook server receiving\n" +
-      "signed deliveries over HTTP. Prints what happened and exits 0 only when every expected outcome was seen.",
-  )
-  .addHelpText("after", "\nThe data folder is kept and printed at the end, for `DATA_DIR=<folder> npx org-flows members --org acme`.\n");
+    .description(
+      "Runs the whole product on this machine, with no AWS account and no network: a GitHub stand-in on loopback,\n" +
+        "the embedded Step Functions endpoint, dynalite and the SNS outbox, and the real webhook server receiving\n" +
+        "signed deliveries over HTTP. Prints what happened and exits 0 only when every expected outcome was seen.",
+    )
+    .addHelpText("after", "\nThe data folder is kept and printed at the end, for `DATA_DIR=<folder> npx org-flows members --org acme`.\n");
 
 /** Bold headers on a terminal (red would read as an error), plain text in a file or with NO_COLOR. */
 const plain = colourFor(process.stdout) ? { head: ["bold"], border: ["grey"] } : { head: [], border: [] };
@@ -51,7 +51,13 @@ function section(title: string): void {
   process.stdout.write(`\n== ${title}\n`);
 }
 
-async function deliver(url: string, secret: string, event: string, payload: object, opts: { id?: string; badSignature?: boolean } = {}): Promise<{ status: number; id: string; ms: number }> {
+async function deliver(
+  url: string,
+  secret: string,
+  event: string,
+  payload: object,
+  opts: { id?: string; badSignature?: boolean } = {},
+): Promise<{ status: number; id: string; ms: number }> {
   const id = opts.id ?? randomUUID();
   const body = JSON.stringify(payload);
   const t0 = performance.now();
@@ -88,21 +94,34 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   });
   const dup = await deliver(url, secret, "workflow_run", workflowRunPayload(DEMO_RUNS[0]!), { id: results[0]!.id });
   console.log(`  ${dup.status === 200 ? "ok " : "BAD"} ${dup.status}  ${String(dup.ms).padStart(5)} ms  acme/api run 9001 delivered again (duplicate)`);
-  expect("every workflow_run delivery answered 200, the duplicate too", [...statuses, dup.status].every((s) => s === 200));
+  expect(
+    "every workflow_run delivery answered 200, the duplicate too",
+    [...statuses, dup.status].every((s) => s === 200),
+  );
   await idle();
 
   section("Executions of workflow-run-cost");
   const sfn = new SFNClient({});
   const executions = await recentExecutions(sfn, process.env[MACHINES.workflowRunCost.env]!, 50);
   for (const e of executions) console.log(`  ${(e.name ?? "").padEnd(40)} ${e.status}`);
-  expect("5 cost executions: one per run attempt, none for the duplicate", executions.length === 5 && executions.every((e) => e.status === "SUCCEEDED"), executions.map((e) => `${e.name}:${e.status}`).join(" "));
+  expect(
+    "5 cost executions: one per run attempt, none for the duplicate",
+    executions.length === 5 && executions.every((e) => e.status === "SUCCEEDED"),
+    executions.map((e) => `${e.name}:${e.status}`).join(" "),
+  );
 
   section("Chargeback for acme, 2026-11 (npx org-flows report --org acme --month 2026-11)");
   await report(["--org", "acme", "--month", "2026-11"]);
   const totals = await queryTotals({ org: "acme", month: "2026-11" });
   for (const want of EXPECTED_TOTALS) {
     const got = totals.find((t) => t.repository === want.repository);
-    const same = got && got.runs === want.runs && got.attempts === want.attempts && got.minutes === want.minutes && got.costMicros === want.costMicros && got.unknownMinutes === want.unknownMinutes;
+    const same =
+      got &&
+      got.runs === want.runs &&
+      got.attempts === want.attempts &&
+      got.minutes === want.minutes &&
+      got.costMicros === want.costMicros &&
+      got.unknownMinutes === want.unknownMinutes;
     expect(
       `${want.repository}: ${want.runs} runs, ${want.attempts} attempts, ${want.minutes} min, $${(want.costMicros / 1e6).toFixed(6)} as computed by hand`,
       Boolean(same),
@@ -110,19 +129,29 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
     );
   }
   const allTime = await queryTotals({ org: "acme" });
-  expect("all-time totals equal the month's (one month of data)", allTime.reduce((a, t) => a + t.costMicros, 0) === totals.reduce((a, t) => a + t.costMicros, 0));
+  expect(
+    "all-time totals equal the month's (one month of data)",
+    allTime.reduce((a, t) => a + t.costMicros, 0) === totals.reduce((a, t) => a + t.costMicros, 0),
+  );
   expect("unknown label flagged, never priced as Linux", totals.find((t) => t.repository === "acme/ios")?.unknownLabels.includes("gpu-beast") === true);
   sfn.destroy();
 }
 
 /** Cost centres, the per-workflow and per-SKU views and a budget crossed under redeliveries, with its one alert. */
-async function demoChargeback(url: string, secret: string, idle: () => Promise<void>, outbox: { read(): Array<{ subject?: string; message: string; attributes?: Record<string, string> }> }): Promise<void> {
+async function demoChargeback(
+  url: string,
+  secret: string,
+  idle: () => Promise<void>,
+  outbox: { read(): Array<{ subject?: string; message: string; attributes?: Record<string, string> }> },
+): Promise<void> {
   section("Redelivery storm: every acme/api delivery sent 3 more times at once");
   const api = DEMO_RUNS.filter((r) => r.repo === "acme/api");
   const storm = await Promise.all(api.flatMap((r) => [1, 2, 3].map(() => deliver(url, secret, "workflow_run", workflowRunPayload(r)))));
   console.log(`  ${storm.length} deliveries: ${storm.filter((r) => r.status === 200).length} answered 200`);
   await idle();
-  const json = async (...argv: string[]): Promise<{ rows: Array<Record<string, unknown>>; total: Record<string, unknown>; budgets: Array<Record<string, unknown>> }> => {
+  const json = async (
+    ...argv: string[]
+  ): Promise<{ rows: Array<Record<string, unknown>>; total: Record<string, unknown>; budgets: Array<Record<string, unknown>> }> => {
     let out = "";
     await report(argv, { out: { write: (t: string) => (out += t) }, err: STD_IO.err });
     return JSON.parse(out) as never;
@@ -141,14 +170,20 @@ async function demoChargeback(url: string, secret: string, idle: () => Promise<v
     );
   }
   const handTotal = EXPECTED_TOTALS.reduce((a, t) => a + t.costMicros, 0);
-  const views = await Promise.all(["repo", "cost-center", "workflow", "sku"].map((by) => json("--org", "acme", "--month", "2026-11", "--by", by, "--format", "json")));
+  const views = await Promise.all(
+    ["repo", "cost-center", "workflow", "sku"].map((by) => json("--org", "acme", "--month", "2026-11", "--by", by, "--format", "json")),
+  );
   expect(
     `every view (repo, cost-center, workflow, sku) totals $${(handTotal / 1e6).toFixed(6)}, the sum of its rows`,
     views.every((v) => v.total.costMicros === handTotal && v.rows.reduce((a, r) => a + (r.costMicros as number), 0) === handTotal),
     views.map((v) => v.total.costMicros).join(" "),
   );
   const workflows = views[2]!.rows.filter((r) => r.repository === "acme/api").map((r) => r.workflow);
-  expect("--by workflow: acme/api's two workflow files are two rows", workflows.length === 2 && workflows.includes(".github/workflows/release.yml"), workflows.join(", "));
+  expect(
+    "--by workflow: acme/api's two workflow files are two rows",
+    workflows.length === 2 && workflows.includes(".github/workflows/release.yml"),
+    workflows.join(", "),
+  );
   const alerts = outbox.read().filter((m) => m.attributes?.outcome === "budget");
   for (const a of alerts) console.log(`  [budget] ${a.subject}\n      ${a.message.split("\n").join("\n      ")}`);
   expect(
@@ -158,7 +193,11 @@ async function demoChargeback(url: string, secret: string, idle: () => Promise<v
     alerts.map((a) => a.subject).join(" | "),
   );
   const payments = byCc.budgets.find((b) => b.scope === "cost-center:Payments");
-  expect("the report shows each budget's month-to-date and forecast", payments?.monthToDateMicros === 2_250_000 && typeof payments.forecastMicros === "number" && (payments.alerted as number[]).includes(100), JSON.stringify(payments ?? null));
+  expect(
+    "the report shows each budget's month-to-date and forecast",
+    payments?.monthToDateMicros === 2_250_000 && typeof payments.forecastMicros === "number" && (payments.alerted as number[]).includes(100),
+    JSON.stringify(payments ?? null),
+  );
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -212,18 +251,44 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     const erin = DEMO_USERS[4]!;
     const sends: Array<{ label: string; event: string; payload: object; expect: number; id?: string; badSignature?: boolean }> = [
       { label: "alice-dev joins acme (in the directory, SAML)", event: "organization", payload: memberAddedPayload("acme", acme, alice), expect: 200 },
-      { label: "bob-ops joins acme (already in engineering, not in the directory)", event: "organization", payload: memberAddedPayload("acme", acme, bob), expect: 200 },
+      {
+        label: "bob-ops joins acme (already in engineering, not in the directory)",
+        event: "organization",
+        payload: memberAddedPayload("acme", acme, bob),
+        expect: 200,
+      },
       { label: "dave-contractor joins acme (excluded by '*-contractor')", event: "organization", payload: memberAddedPayload("acme", acme, dave), expect: 200 },
-      { label: "acme-ci[bot] joins acme (bots excluded)", event: "organization", payload: memberAddedPayload("acme", acme, { login: "acme-ci[bot]", id: 7001, type: "Bot" }), expect: 200 },
-      { label: "carol-sec joins initech (no config file: DEFAULT_TEAMS)", event: "organization", payload: memberAddedPayload("initech", initech, carol), expect: 200 },
-      { label: "erin-data joins globex (invalid .github/onboarding.yml)", event: "organization", payload: memberAddedPayload("globex", globex, erin), expect: 200 },
+      {
+        label: "acme-ci[bot] joins acme (bots excluded)",
+        event: "organization",
+        payload: memberAddedPayload("acme", acme, { login: "acme-ci[bot]", id: 7001, type: "Bot" }),
+        expect: 200,
+      },
+      {
+        label: "carol-sec joins initech (no config file: DEFAULT_TEAMS)",
+        event: "organization",
+        payload: memberAddedPayload("initech", initech, carol),
+        expect: 200,
+      },
+      {
+        label: "erin-data joins globex (invalid .github/onboarding.yml)",
+        event: "organization",
+        payload: memberAddedPayload("globex", globex, erin),
+        expect: 200,
+      },
     ];
     const first = await deliver(server.url, secret, sends[0]!.event, sends[0]!.payload);
     const results = [first];
     for (const s of sends.slice(1)) results.push(await deliver(server.url, secret, s.event, s.payload));
     sends.push({ label: "alice-dev's delivery redelivered", event: "organization", payload: sends[0]!.payload, expect: 200, id: first.id });
     results.push(await deliver(server.url, secret, "organization", sends[0]!.payload, { id: first.id }));
-    sends.push({ label: "a forged delivery (wrong signature)", event: "organization", payload: memberAddedPayload("acme", acme, { login: "mallory", id: 6666 }), expect: 401, badSignature: true });
+    sends.push({
+      label: "a forged delivery (wrong signature)",
+      event: "organization",
+      payload: memberAddedPayload("acme", acme, { login: "mallory", id: 6666 }),
+      expect: 401,
+      badSignature: true,
+    });
     results.push(await deliver(server.url, secret, "organization", sends.at(-1)!.payload, { badSignature: true }));
     sends.forEach((s, i) => {
       const r = results[i]!;
@@ -238,7 +303,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       const calls = teamCalls(standin, login);
       console.log(`  ${login.padEnd(16)} ${calls.length ? calls.join(", ") : "(none)"}`);
     }
-    expect("alice-dev added to engineering and platform", standin.teamMembers("acme", "engineering").includes("alice-dev") && standin.teamMembers("acme", "platform").includes("alice-dev"));
+    expect(
+      "alice-dev added to engineering and platform",
+      standin.teamMembers("acme", "engineering").includes("alice-dev") && standin.teamMembers("acme", "platform").includes("alice-dev"),
+    );
     expect("bob-ops already in engineering: no PUT for it", !teamCalls(standin, "bob-ops").some((c) => c.startsWith("engineering")));
     expect("dave-contractor and the bot untouched", teamCalls(standin, "dave-contractor").length === 0 && teamCalls(standin, "acme-ci[bot]").length === 0);
     expect("carol-sec added to initech's everyone (DEFAULT_TEAMS)", standin.teamMembers("initech", "everyone").includes("carol-sec"));
@@ -255,12 +323,18 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       t.push([e.name ?? "", e.status ?? "", e.stopDate && e.startDate ? e.stopDate.getTime() - e.startDate.getTime() : "", d.error ?? ""]);
     }
     console.log(t.toString());
-    expect("4 onboarding executions (alice, bob, carol, erin); none for the redelivery, the excluded or the forged", executions.length === 4, `got ${executions.length}`);
+    expect(
+      "4 onboarding executions (alice, bob, carol, erin); none for the redelivery, the excluded or the forged",
+      executions.length === 4,
+      `got ${executions.length}`,
+    );
     const aliceExec = executions.find((e) => e.name?.endsWith("acme-alice-dev"));
     if (aliceExec?.executionArn) {
       console.log(`\n  ${aliceExec.name}, state by state:`);
       for (const s of stepsFromHistory(await executionHistory(sfn, aliceExec.executionArn))) {
-        console.log(`    ${s.state.padEnd(22)} ${s.type.padEnd(7)} ${s.outcome.padEnd(7)} ${String(s.ms ?? "").padStart(5)} ms${s.retries ? `  ${s.retries} retries` : ""}${s.error ? `  ${s.error}` : ""}`);
+        console.log(
+          `    ${s.state.padEnd(22)} ${s.type.padEnd(7)} ${s.outcome.padEnd(7)} ${String(s.ms ?? "").padStart(5)} ms${s.retries ? `  ${s.retries} retries` : ""}${s.error ? `  ${s.error}` : ""}`,
+        );
       }
     }
     const failed = executions.filter((e) => e.status === "FAILED").map((e) => e.name);
@@ -271,24 +345,47 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       const members = await listMembers(org);
       const mt = new Table({ style: plain, head: ["org", "login", "email", "employeeId", "department", "manager", "enrichment", "teams"] });
       for (const m of members) {
-        mt.push([org, m.login, m.email ?? "", m.employeeId ?? "", m.department ?? "", m.manager ?? "", m.enrichment, m.teams.map((x) => `${x.slug}:${x.status}`).join(" ")]);
+        mt.push([
+          org,
+          m.login,
+          m.email ?? "",
+          m.employeeId ?? "",
+          m.department ?? "",
+          m.manager ?? "",
+          m.enrichment,
+          m.teams.map((x) => `${x.slug}:${x.status}`).join(" "),
+        ]);
       }
       if (members.length) console.log(mt.toString());
     }
     const acmeMembers = await listMembers("acme");
     const a = acmeMembers.find((m) => m.login === "alice-dev");
     const b = acmeMembers.find((m) => m.login === "bob-ops");
-    expect("alice-dev stored with directory fields", a?.email === "alice.martin@acme.example" && a.employeeId === "E-1001" && a.department === "Platform Engineering" && a.enrichment === "found", JSON.stringify(a ?? null).slice(0, 200));
-    expect("bob-ops stored as not_found in the directory", b?.enrichment === "not_found" && b.teams.some((x) => x.slug === "engineering" && x.status === "already_member"));
+    expect(
+      "alice-dev stored with directory fields",
+      a?.email === "alice.martin@acme.example" && a.employeeId === "E-1001" && a.department === "Platform Engineering" && a.enrichment === "found",
+      JSON.stringify(a ?? null).slice(0, 200),
+    );
+    expect(
+      "bob-ops stored as not_found in the directory",
+      b?.enrichment === "not_found" && b.teams.some((x) => x.slug === "engineering" && x.status === "already_member"),
+    );
     expect("no record for excluded members", !acmeMembers.some((m) => m.login === "dave-contractor" || m.login.endsWith("[bot]")));
     expect("no record for erin-data (globex config invalid)", (await listMembers("globex")).length === 0);
 
     section("Notifications (SNS outbox)");
     const messages = embedded.outbox.read();
-    for (const m of messages) console.log(`  [${m.attributes?.outcome ?? ""}] ${m.subject ?? "(execution status change)"}\n      ${m.message.split("\n").join("\n      ")}`);
+    for (const m of messages)
+      console.log(`  [${m.attributes?.outcome ?? ""}] ${m.subject ?? "(execution status change)"}\n      ${m.message.split("\n").join("\n      ")}`);
     expect("success notifications for alice-dev and bob-ops", messages.filter((m) => m.attributes?.outcome === "success").length === 2);
-    expect("carol-sec's notification reports the missing design team", messages.some((m) => m.attributes?.outcome === "partial" && m.message.includes("design: team_not_found (no team 'design' in initech)")));
-    expect("globex's failure notification names the file and field", messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")));
+    expect(
+      "carol-sec's notification reports the missing design team",
+      messages.some((m) => m.attributes?.outcome === "partial" && m.message.includes("design: team_not_found (no team 'design' in initech)")),
+    );
+    expect(
+      "globex's failure notification names the file and field",
+      messages.some((m) => m.attributes?.outcome === "failure" && m.message.includes("teams[1].role")),
+    );
 
     await demoRuns(server.url, secret, () => embedded.idle());
     await demoChargeback(server.url, secret, () => embedded.idle(), embedded.outbox);
@@ -296,7 +393,14 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     await demoMemberBackfill({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin });
     await demoRedelivery({ section, expect, idle: () => embedded.idle(), outbox: () => embedded.outbox.read(), standin, webhook: { url: server.url, secret } });
 
-    await demoLifecycle({ deliver: (event, payload) => deliver(server.url, secret, event, payload), idle: () => embedded.idle(), standin, outbox: embedded.outbox, section, expect });
+    await demoLifecycle({
+      deliver: (event, payload) => deliver(server.url, secret, event, payload),
+      idle: () => embedded.idle(),
+      standin,
+      outbox: embedded.outbox,
+      section,
+      expect,
+    });
 
     section("Checks");
     for (const c of checks) console.log(`  ${c.ok ? "✔" : "✘"} ${c.what}${c.ok || !c.detail ? "" : `  (${c.detail})`}`);

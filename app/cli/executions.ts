@@ -18,16 +18,20 @@ function program(): Command {
     .argument("[name]", "an execution name (or ARN) to show state by state; or `redrive NAME`, `redrive --failed`")
     .argument("[redriveName]", "with redrive: the execution to resume")
     .option("--failed", "with redrive: every failed, timed-out or aborted execution")
-    .addOption(new Option("--since <date>", "with redrive --failed: only executions that stopped on or after this UTC day (YYYY-MM-DD)").argParser((v) => {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new UsageError(`--since must be a date YYYY-MM-DD, not '${v}'`);
-      return v;
-    }))
+    .addOption(
+      new Option("--since <date>", "with redrive --failed: only executions that stopped on or after this UTC day (YYYY-MM-DD)").argParser((v) => {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new UsageError(`--since must be a date YYYY-MM-DD, not '${v}'`);
+        return v;
+      }),
+    )
     .addOption(new Option("--machine <machine>", "only this machine").choices(Object.values(MACHINES).map((m) => m.name)))
-    .addOption(new Option("--limit <n>", "how many recent executions per machine").default(20).argParser((v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, not '${v}'`);
-      return n;
-    }))
+    .addOption(
+      new Option("--limit <n>", "how many recent executions per machine").default(20).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--limit must be a whole number from 1 to 1000, not '${v}'`);
+        return n;
+      }),
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .addHelpText(
       "after",
@@ -64,7 +68,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       .filter((k) => !opts.machine || MACHINES[k].name === opts.machine)
       .map((k) => ({ name: MACHINES[k].name, arn: process.env[MACHINES[k].env] ?? "" }))
       .filter((m) => m.arn !== "");
-    if (machines.length === 0) throw new UsageError("no state machine ARN is configured (MEMBER_ONBOARDING_STATE_MACHINE_ARN / WORKFLOW_RUN_COST_STATE_MACHINE_ARN)");
+    if (machines.length === 0)
+      throw new UsageError("no state machine ARN is configured (MEMBER_ONBOARDING_STATE_MACHINE_ARN / WORKFLOW_RUN_COST_STATE_MACHINE_ARN)");
 
     if (redrive) {
       let results: RedriveResult[];
@@ -72,7 +77,9 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         results = await redriveUnsuccessful(sfn, machines, opts.since ? new Date(`${opts.since}T00:00:00Z`) : undefined);
       } else {
         const target = cmd.args[1]!;
-        const arns = target.startsWith("arn:") ? [{ name: "", arn: target }] : machines.map((m) => ({ name: m.name, arn: `${m.arn.replace(":stateMachine:", ":execution:")}:${target}` }));
+        const arns = target.startsWith("arn:")
+          ? [{ name: "", arn: target }]
+          : machines.map((m) => ({ name: m.name, arn: `${m.arn.replace(":stateMachine:", ":execution:")}:${target}` }));
         results = [];
         for (const a of arns) {
           try {
@@ -86,7 +93,13 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       }
       if (opts.format === "json") io.out.write(`${JSON.stringify(results, null, 2)}\n`);
       else if (results.length === 0) io.err.write("Nothing to redrive: no failed, timed-out or aborted execution.\n");
-      else printRows(results, ["machine", "name", "status", "outcome", "reason"].map((k) => ({ key: k, value: (r: RedriveResult) => String(r[k as keyof RedriveResult] ?? "") })), "table", io.out);
+      else
+        printRows(
+          results,
+          ["machine", "name", "status", "outcome", "reason"].map((k) => ({ key: k, value: (r: RedriveResult) => String(r[k as keyof RedriveResult] ?? "") })),
+          "table",
+          io.out,
+        );
       return results.some((r) => r.outcome === "not_redrivable") && !opts.failed ? 1 : 0;
     }
 
@@ -102,19 +115,28 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         }
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
         if (opts.format === "json") {
-          io.out.write(`${JSON.stringify({ name: d.name, parent: parentName(d.input) || null, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`);
+          io.out.write(
+            `${JSON.stringify({ name: d.name, parent: parentName(d.input) || null, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`,
+          );
           return 0;
         }
         const parent = parentName(d.input);
-        io.out.write(`${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${parent ? `  (started by ${parent})` : ""}${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`);
-        printRows(steps, [
-          { key: "state", value: (s) => s.state },
-          { key: "type", value: (s) => s.type },
-          { key: "outcome", value: (s) => s.outcome },
-          { key: "ms", value: (s) => s.ms },
-          { key: "retries", value: (s) => s.retries || "" },
-          { key: "error", value: (s) => s.error },
-        ], "table", io.out);
+        io.out.write(
+          `${d.name}  ${d.status}  ${secondsText(seconds(d.startDate, d.stopDate))} s${parent ? `  (started by ${parent})` : ""}${d.error ? `\n${d.error}: ${d.cause ?? ""}` : ""}\n`,
+        );
+        printRows(
+          steps,
+          [
+            { key: "state", value: (s) => s.state },
+            { key: "type", value: (s) => s.type },
+            { key: "outcome", value: (s) => s.outcome },
+            { key: "ms", value: (s) => s.ms },
+            { key: "retries", value: (s) => s.retries || "" },
+            { key: "error", value: (s) => s.error },
+          ],
+          "table",
+          io.out,
+        );
         return 0;
       }
       throw new UsageError(`no execution named '${name}' in ${machines.map((m) => m.name).join(" or ")}`);
@@ -125,21 +147,34 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     const children = new Set<string>([MACHINES.workflowRunCost.name, MACHINES.backfillRepository.name, MACHINES.backfillPage.name]);
     for (const m of machines) {
       for (const e of await recentExecutions(sfn, m.arn, opts.limit)) {
-        const parent = children.has(m.name) && e.executionArn ? parentName((await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input) : "";
-        rows.push({ machine: m.name, name: e.name ?? "", status: e.status ?? "", started: e.startDate?.toISOString() ?? "", seconds: seconds(e.startDate, e.stopDate), parent });
+        const parent =
+          children.has(m.name) && e.executionArn ? parentName((await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))).input) : "";
+        rows.push({
+          machine: m.name,
+          name: e.name ?? "",
+          status: e.status ?? "",
+          started: e.startDate?.toISOString() ?? "",
+          seconds: seconds(e.startDate, e.stopDate),
+          parent,
+        });
       }
     }
     if (opts.format === "json") io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
     else if (rows.length === 0) io.err.write("No executions yet.\n");
     else {
-      printRows(rows, [
-        { key: "machine", value: (r) => r.machine },
-        { key: "name", value: (r) => r.name },
-        { key: "status", value: (r) => r.status },
-        { key: "started", value: (r) => r.started },
-        { key: "seconds", align: "right", value: (r) => secondsText(r.seconds) },
-        ...(rows.some((r) => r.parent) ? [{ key: "parent", value: (r: { parent: string }) => r.parent }] : []),
-      ], "table", io.out);
+      printRows(
+        rows,
+        [
+          { key: "machine", value: (r) => r.machine },
+          { key: "name", value: (r) => r.name },
+          { key: "status", value: (r) => r.status },
+          { key: "started", value: (r) => r.started },
+          { key: "seconds", align: "right", value: (r) => secondsText(r.seconds) },
+          ...(rows.some((r) => r.parent) ? [{ key: "parent", value: (r: { parent: string }) => r.parent }] : []),
+        ],
+        "table",
+        io.out,
+      );
     }
     return 0;
   } finally {
@@ -147,4 +182,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     await conn.close();
   }
 }
-

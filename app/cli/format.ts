@@ -78,7 +78,6 @@ export interface CliIo {
 
 export const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 
-
 export const EXIT_USAGE = 2;
 
 function describeOption(opt: Option): string {

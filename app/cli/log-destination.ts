@@ -11,5 +11,12 @@ export async function logDestination(env: NodeJS.ProcessEnv = process.env, strea
   if (format === "json") return stream;
   // Loaded only when wanted: the Lambda and JSON logging never need it.
   const { default: pretty } = await import("pino-pretty");
-  return pretty({ destination: stream, colorize: colourFor(stream, env), translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname", singleLine: true, sync: true });
+  return pretty({
+    destination: stream,
+    colorize: colourFor(stream, env),
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname",
+    singleLine: true,
+    sync: true,
+  });
 }

@@ -21,11 +21,16 @@ const LEFT_AT: Column<MemberRecord> = { key: "leftAt", value: (m) => m.leftAt ??
 
 function program(): Command {
   return newCommand("members")
-    .description("Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npx org-flows start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).")
+    .description(
+      "Lists the members the app has onboarded in an organisation, as stored in DynamoDB.\nWorks on the embedded default (while `npx org-flows start` runs or after it stopped) and on AWS (set TABLE_NAME and AWS credentials).",
+    )
     .requiredOption("--org <org>", "the organisation's login, e.g. acme")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
     .option("--all", "include members who left (leftAt set); JSON then also lists earlier memberships of rejoiners (history)")
-    .addHelpText("after", "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --all --format json\n  npx org-flows members --org acme --format csv > members.csv\n");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx org-flows members --org acme\n  npx org-flows members --org acme --all --format json\n  npx org-flows members --org acme --format csv > members.csv\n",
+    );
 }
 
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
@@ -60,4 +65,3 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     await conn.close();
   }
 }
-

@@ -72,7 +72,9 @@ interface AppAmount {
 
 /** Pure: joins GitHub's Actions usage items with the app's monthly totals, by repository and normalised SKU. */
 export function reconcile(org: string, usage: UsageItem[], totals: RepoTotals[]): ReconcileRow[] {
-  const app = totals.flatMap((t) => Object.entries(t.bySku).map(([sku, s]) => ({ key: t.repository.toLowerCase(), sku, minutes: s.minutes, micros: s.costMicros })));
+  const app = totals.flatMap((t) =>
+    Object.entries(t.bySku).map(([sku, s]) => ({ key: t.repository.toLowerCase(), sku, minutes: s.minutes, micros: s.costMicros })),
+  );
   return join(usage, (item) => repoKey(org, item.repositoryName), app);
 }
 
@@ -81,12 +83,18 @@ export function reconcile(org: string, usage: UsageItem[], totals: RepoTotals[])
  * each repository goes to the cost centre its recorded attempts were charged to that month (the dearest one when a
  * property changed mid-month), else to what today's settings give it (a repository the app saw no run of).
  */
-export function reconcileByCostCenter(org: string, usage: UsageItem[], cells: Array<Amounts & { repository: string; costCenter: string }>, settings: ChargebackSettings): ReconcileRow[] {
+export function reconcileByCostCenter(
+  org: string,
+  usage: UsageItem[],
+  cells: Array<Amounts & { repository: string; costCenter: string }>,
+  settings: ChargebackSettings,
+): ReconcileRow[] {
   const charged = new Map<string, { costCenter: string; micros: number }>();
   for (const c of cells) {
     const repo = c.repository.toLowerCase();
     const best = charged.get(repo);
-    if (!best || c.costMicros > best.micros || (c.costMicros === best.micros && c.costCenter < best.costCenter)) charged.set(repo, { costCenter: c.costCenter, micros: c.costMicros });
+    if (!best || c.costMicros > best.micros || (c.costMicros === best.micros && c.costCenter < best.costCenter))
+      charged.set(repo, { costCenter: c.costCenter, micros: c.costMicros });
   }
   const costCenterOf = (item: UsageItem): string => {
     const repo = repoKey(org, item.repositoryName);
@@ -138,7 +146,9 @@ function join(usage: UsageItem[], keyOf: (item: UsageItem) => string, app: AppAm
 export function reconcileColumns(format: RowFormat, by: "repo" | "cost-center" = "repo"): Column<ReconcileRow>[] {
   const usd = (micros: number): string | number => (format === "table" ? formatUsd(micros) : microsToUsd(micros));
   return [
-    by === "repo" ? { key: "repository", header: "Repository", value: (r) => r.repository } : { key: "costCenter", header: "Cost centre", value: (r) => r.repository },
+    by === "repo"
+      ? { key: "repository", header: "Repository", value: (r) => r.repository }
+      : { key: "costCenter", header: "Cost centre", value: (r) => r.repository },
     { key: "sku", header: "SKU", value: (r) => r.sku },
     { key: "githubMinutes", header: "GitHub min", value: (r) => r.githubMinutes },
     { key: "appMinutes", header: "App min", value: (r) => r.appMinutes },
@@ -149,7 +159,6 @@ export function reconcileColumns(format: RowFormat, by: "repo" | "cost-center" =
     { key: "differenceUsd", header: "Difference (USD)", align: "right", value: (r) => usd(r.differenceMicros) },
   ];
 }
-
 
 async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
   const octokit = new ProbotOctokit({
@@ -241,4 +250,3 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
     return err instanceof UsageError ? EXIT_USAGE : 1;
   }
 }
-

@@ -15,7 +15,10 @@ function program(): Command {
     )
     .option("--wait", "follow the sweep to its end and print its counts; exit 0 only when it succeeded")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
-    .addHelpText("after", "\nOne sweep at a time: while one runs, this reports (and with --wait follows) it.\n\nExamples:\n  org-flows redeliver --wait\n  org-flows redeliver --wait --format json\n");
+    .addHelpText(
+      "after",
+      "\nOne sweep at a time: while one runs, this reports (and with --wait follows) it.\n\nExamples:\n  org-flows redeliver --wait\n  org-flows redeliver --wait --format json\n",
+    );
 }
 
 interface Opts {

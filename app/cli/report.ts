@@ -12,7 +12,14 @@ import { formatProblem } from "../config/schema.js";
 import { utcMonth, type RepoTotals } from "../records/run.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
-import { queryBudgetAlerts, queryCostCenterTotals, queryOrgMonths, queryWorkflowTotals, readRememberedSettings, type WorkflowTotals } from "../store/finance-query.js";
+import {
+  queryBudgetAlerts,
+  queryCostCenterTotals,
+  queryOrgMonths,
+  queryWorkflowTotals,
+  readRememberedSettings,
+  type WorkflowTotals,
+} from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
 import { newCommand, parseCommand, STD_IO, EXIT_USAGE, type CliIo } from "./format.js";
@@ -131,7 +138,10 @@ interface Loaded {
 }
 
 async function load(opts: ReportOptions): Promise<Loaded> {
-  const [repos, workflows] = await Promise.all([queryTotals({ org: opts.org, month: opts.month, repo: opts.repo }), queryWorkflowTotals(opts.org, opts.month, opts.repo)]);
+  const [repos, workflows] = await Promise.all([
+    queryTotals({ org: opts.org, month: opts.month, repo: opts.repo }),
+    queryWorkflowTotals(opts.org, opts.month, opts.repo),
+  ]);
   // One repository: its cost centres are its workflow cells'; the whole org: the cost-centre totals themselves.
   const costCenters = opts.repo ? workflows : await queryCostCenterTotals(opts.org, opts.month);
   return { inputs: { repos, costCenters, workflows }, workflows };
@@ -157,7 +167,16 @@ export function focusCells(org: string, workflows: WorkflowTotals[]): FocusCell[
   return workflows.flatMap((w) =>
     Object.entries(w.bySku)
       .filter(([, t]) => t.minutes > 0 || t.costMicros > 0)
-      .map(([sku, t]) => ({ org: org.toLowerCase(), repository: w.repository, workflow: w.workflow, costCenter: w.costCenter, month: w.month, sku, minutes: t.minutes, costMicros: t.costMicros })),
+      .map(([sku, t]) => ({
+        org: org.toLowerCase(),
+        repository: w.repository,
+        workflow: w.workflow,
+        costCenter: w.costCenter,
+        month: w.month,
+        sku,
+        minutes: t.minutes,
+        costMicros: t.costMicros,
+      })),
   );
 }
 
@@ -195,7 +214,17 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     }
     const model = (view: View): ReportModel => {
       const rows = viewRows(view, loaded.inputs);
-      return { org: opts.org, period: periodOf(opts.month), generatedAt, view, repo: opts.repo, rows, total: totalOf(view, rows), budgets, settingsSource: source };
+      return {
+        org: opts.org,
+        period: periodOf(opts.month),
+        generatedAt,
+        view,
+        repo: opts.repo,
+        rows,
+        total: totalOf(view, rows),
+        budgets,
+        settingsSource: source,
+      };
     };
     if (opts.format === "json") io.out.write(renderReportJson(model(opts.by)));
     else if (opts.format === "csv") io.out.write(renderReportCsv(model(opts.by)));

@@ -7,7 +7,6 @@ import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { readEnv } from "../env.js";
 
-
 export interface StartSettings {
   port: number;
   host: string;

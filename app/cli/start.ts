@@ -14,13 +14,13 @@ import { scheduleSweeps } from "../redelivery/start.js";
 
 const program = (): Command =>
   newCommand("start")
-  .description(
-    "Runs the GitHub App's webhook server. Unless AWS endpoints or state machine ARNs are configured, it also starts\n" +
-      "the embedded default (local Step Functions endpoint, dynalite, SNS outbox) with its data under DATA_DIR.",
-  )
-  .addHelpText(
-    "after",
-    `
+    .description(
+      "Runs the GitHub App's webhook server. Unless AWS endpoints or state machine ARNs are configured, it also starts\n" +
+        "the embedded default (local Step Functions endpoint, dynalite, SNS outbox) with its data under DATA_DIR.",
+    )
+    .addHelpText(
+      "after",
+      `
 Environment:
   APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials (required)
   WEBHOOK_PROXY_URL     a smee.io channel that forwards GitHub's deliveries to this server
@@ -34,7 +34,7 @@ Environment:
   DIRECTORY_SCIM_URL, DIRECTORY_SCIM_TOKEN   or a SCIM 2.0 directory
   MEMBER_ONBOARDING_STATE_MACHINE_ARN, WORKFLOW_RUN_COST_STATE_MACHINE_ARN, AWS_REGION
                         set these to dispatch to deployed state machines instead of the embedded default`,
-  );
+    );
 
 /** A command holds DATA_DIR for a moment: wait for it. Another server holds it for good: stop at once. */
 async function startEmbeddedWhenFree(opts: EmbeddedOptions): Promise<Embedded> {

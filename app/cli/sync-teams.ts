@@ -79,7 +79,9 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     let rows = plan.rows;
 
     if (!opts.apply) {
-      io.err.write(`${adds} team addition${adds === 1 ? "" : "s"} found for ${members.length} current members of ${org} (dry run: nothing changed; --apply makes them).\n`);
+      io.err.write(
+        `${adds} team addition${adds === 1 ? "" : "s"} found for ${members.length} current members of ${org} (dry run: nothing changed; --apply makes them).\n`,
+      );
     } else if (adds > config.maxChanges) {
       io.err.write(
         `sync-teams: ${adds} team additions found, more than maxChanges (${config.maxChanges}, ${config.source}): nothing applied. ` +
@@ -98,7 +100,9 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       io.err.write(`${adds} team addition${adds === 1 ? "" : "s"}: team-sync execution ${started.name} started.\n`);
       const done = await waitFor(started.executionArn!);
       if (done.status !== "SUCCEEDED") {
-        io.err.write(`team-sync execution ${started.name} ${done.status === "RUNNING" ? "is still running" : `ended ${done.status}`}${done.error ? ` (${done.error}${done.cause ? `: ${done.cause}` : ""})` : ""}; see npm run executions -- ${started.name}\n`);
+        io.err.write(
+          `team-sync execution ${started.name} ${done.status === "RUNNING" ? "is still running" : `ended ${done.status}`}${done.error ? ` (${done.error}${done.cause ? `: ${done.cause}` : ""})` : ""}; see npm run executions -- ${started.name}\n`,
+        );
         printRows(rows, COLUMNS, opts.format, io.out);
         return 1;
       }

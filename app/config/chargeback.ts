@@ -47,7 +47,6 @@ const schema = z.strictObject({
   ...financeSchemaShape,
 });
 
-
 let knownSkus: Set<string> | undefined;
 
 function isKnownSku(sku: string): boolean {
@@ -66,18 +65,23 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const what = issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected ${issue.path.length ? "other fields" : KEYS}` : issue.message;
+    const what =
+      issue.code === "unrecognized_keys"
+        ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected ${issue.path.length ? "other fields" : KEYS}`
+        : issue.message;
     return problem(fieldPath(issue.path), what);
   }
   const seen = new Map<string, string>();
   for (const [name, usd] of Object.entries(parsed.data.rates ?? {})) {
     const field = `rates.${name}`;
     const sku = normaliseSku(name);
-    if (!isKnownSku(sku)) return problem(field, "unknown SKU; use a name from GitHub's price list, e.g. actions_linux, linux_4_core, windows_8_core_arm, macos_xl");
+    if (!isKnownSku(sku))
+      return problem(field, "unknown SKU; use a name from GitHub's price list, e.g. actions_linux, linux_4_core, windows_8_core_arm, macos_xl");
     const twin = seen.get(sku);
     if (twin !== undefined) return problem(field, `names the same SKU (${sku}) as rates.${twin}`);
     seen.set(sku, name);
-    if (!Number.isFinite(usd) || usd < 0 || usd > MAX_USD_PER_MINUTE) return problem(field, `must be a USD amount per minute between 0 and ${MAX_USD_PER_MINUTE}, e.g. 0.006`);
+    if (!Number.isFinite(usd) || usd < 0 || usd > MAX_USD_PER_MINUTE)
+      return problem(field, `must be a USD amount per minute between 0 and ${MAX_USD_PER_MINUTE}, e.g. 0.006`);
   }
   const finance = settingsFrom(parsed.data);
   if (!finance.ok) return problem(finance.field, finance.problem);
@@ -91,7 +95,8 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
 export async function loadChargebackConfig(octokit: Octokit, org: string): Promise<ChargebackResult> {
   const read = await readOrgFile(octokit, org, CHARGEBACK_PATH);
   if (!read.ok) return read;
-  const result = read.text === null ? { ok: true as const, override: undefined, source: "github", settings: DEFAULT_SETTINGS } : parseChargebackConfig(read.text, read.file);
+  const result =
+    read.text === null ? { ok: true as const, override: undefined, source: "github", settings: DEFAULT_SETTINGS } : parseChargebackConfig(read.text, read.file);
   return result.ok ? { ...result, readAt: new Date().toISOString() } : result;
 }
 

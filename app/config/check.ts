@@ -61,17 +61,26 @@ function onboardingSummary(file: ChangedConfigFile, config: OnboardingConfig, fa
   const was = before?.teams.map((t) => t.slug) ?? [];
   const added = slugs.filter((s) => !was.includes(s));
   const removed = was.filter((s) => !slugs.includes(s));
-  lines.push(`- Teams every new member joins: ${slugs.length ? list(slugs) : "none"}${added.length ? `; added ${list(added)}` : ""}${removed.length ? `; removed ${list(removed)}` : ""}.`);
-  if (before && before.dryRun !== config.dryRun) lines.push(`- \`dryRun\` becomes \`${config.dryRun}\`: ${config.dryRun ? "no team will be changed" : "teams will be changed again"}.`);
+  lines.push(
+    `- Teams every new member joins: ${slugs.length ? list(slugs) : "none"}${added.length ? `; added ${list(added)}` : ""}${removed.length ? `; removed ${list(removed)}` : ""}.`,
+  );
+  if (before && before.dryRun !== config.dryRun)
+    lines.push(`- \`dryRun\` becomes \`${config.dryRun}\`: ${config.dryRun ? "no team will be changed" : "teams will be changed again"}.`);
   if (before && before.maxChanges !== config.maxChanges) lines.push(`- \`maxChanges\` becomes ${config.maxChanges} (was ${before.maxChanges}).`);
   const referenced = [...new Set([...slugs, ...config.rules.flatMap((r) => r.teams.map((t) => t.slug))])];
   if (facts.orgTeams) {
     const known = new Set(facts.orgTeams.map((t) => t.toLowerCase()));
     const missing = referenced.filter((s) => !known.has(s));
-    lines.push(missing.length ? `- **Teams that do not exist in ${facts.org}:** ${list(missing)} (adds to them would fail as \`team_not_found\`).` : `- Every team named exists in ${facts.org}.`);
+    lines.push(
+      missing.length
+        ? `- **Teams that do not exist in ${facts.org}:** ${list(missing)} (adds to them would fail as \`team_not_found\`).`
+        : `- Every team named exists in ${facts.org}.`,
+    );
   } else lines.push(`- The org's teams could not be listed: team names were not checked.`);
   config.rules.forEach((rule, i) => {
-    const when = Object.entries(rule.when).map(([k, v]) => `${k}: ${v.join(" | ")}`).join(", ");
+    const when = Object.entries(rule.when)
+      .map(([k, v]) => `${k}: ${v.join(" | ")}`)
+      .join(", ");
     const teams = list(rule.teams.map((t) => t.slug));
     if (!facts.members) {
       lines.push(`- Rule ${i + 1} (${when}) → ${teams}.`);
@@ -109,7 +118,11 @@ function mappingChanges(base: unknown, head: unknown): string[] {
         else if (was !== now) lines.push(`- \`${key}.${k}\` changed: ${was} → ${now}.`);
       }
     } else if (JSON.stringify(bv) !== JSON.stringify(hv)) {
-      lines.push(hv === undefined ? `- \`${key}\` removed (was ${JSON.stringify(bv)}).` : `- \`${key}\` ${bv === undefined ? "set to" : "changed to"} ${JSON.stringify(hv)}.`);
+      lines.push(
+        hv === undefined
+          ? `- \`${key}\` removed (was ${JSON.stringify(bv)}).`
+          : `- \`${key}\` ${bv === undefined ? "set to" : "changed to"} ${JSON.stringify(hv)}.`,
+      );
     }
   }
   return lines;
@@ -137,12 +150,19 @@ export function checkConfigChange(facts: CheckFacts): CheckOutcome {
       annotations.push(annotation(file.path, { file: file.path, field: "(file)", problem: file.headProblem, line: 1 }));
       lines.push(`- Could not be read: ${file.headProblem}.`);
     } else if (file.head === null) {
-      lines.push(file.path === CONFIG_PATH ? "- Deleted: new members then join the `DEFAULT_TEAMS` of the deployment, with no rules." : "- Deleted: runs are then priced at GitHub's list prices.");
+      lines.push(
+        file.path === CONFIG_PATH
+          ? "- Deleted: new members then join the `DEFAULT_TEAMS` of the deployment, with no rules."
+          : "- Deleted: runs are then priced at GitHub's list prices.",
+      );
     } else if (file.path === CONFIG_PATH) {
       const { problems, config } = onboardingProblems(file.head, file.path);
       for (const p of withPositions(file.head, problems)) annotations.push(annotation(file.path, p));
       if (config) lines.push(...onboardingSummary(file, config, facts));
-      else lines.push(`- ${problems.length} problem${problems.length === 1 ? "" : "s"}: the file would be refused and no member would be onboarded in ${facts.org} until it is fixed.`);
+      else
+        lines.push(
+          `- ${problems.length} problem${problems.length === 1 ? "" : "s"}: the file would be refused and no member would be onboarded in ${facts.org} until it is fixed.`,
+        );
     } else {
       const result = parseChargebackConfig(file.head, file.path);
       if (!result.ok) {

@@ -5,15 +5,11 @@ import { parseYaml } from "./org-file.js";
 /** Where the org's configuration lives: `.github/onboarding.yml` in the org's `.github` repository. */
 export const CONFIG_PATH = ".github/onboarding.yml";
 
-const slug = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a team slug (letters, digits, '.', '_' or '-')");
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a team slug (letters, digits, '.', '_' or '-')");
 
 const teamEntry = z.union([
   slug.transform((s) => ({ slug: s.toLowerCase(), role: "member" as const })),
-  z
-    .strictObject({ slug, role: z.enum(["member", "maintainer"]).default("member") })
-    .transform((t) => ({ slug: t.slug.toLowerCase(), role: t.role })),
+  z.strictObject({ slug, role: z.enum(["member", "maintainer"]).default("member") }).transform((t) => ({ slug: t.slug.toLowerCase(), role: t.role })),
 ]);
 
 const pattern = z
@@ -25,14 +21,14 @@ const pattern = z
 // A directory field's name as the directory gives it (CSV column, SCIM attribute): department, costCenter...
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a directory field name (letters, digits, '_', '.', '-')");
 // Values are compared as text, exactly: a YAML number or boolean means its text (employeeId: 42 matches "42").
-const scalar = z.union([z.string().min(1, "must not be empty").max(200), z.number(), z.boolean()], { error: "must be a value, or a list of alternative values" }).transform(String);
+const scalar = z
+  .union([z.string().min(1, "must not be empty").max(200), z.number(), z.boolean()], { error: "must be a value, or a list of alternative values" })
+  .transform(String);
 const condition = z.union([scalar.transform((v) => [v]), z.array(scalar).min(1, "must list at least one value").max(100, "at most 100 values")]);
 
 /** `rules: [{when: {department: Platform}, teams: [platform]}]`: teams from the company directory. */
 const ruleEntry = z.strictObject({
-  when: z
-    .record(fieldName, condition)
-    .refine((w) => Object.keys(w).length > 0, "must name at least one directory field, e.g. {department: Platform}"),
+  when: z.record(fieldName, condition).refine((w) => Object.keys(w).length > 0, "must name at least one directory field, e.g. {department: Platform}"),
   teams: z.array(teamEntry).min(1, "must list at least one team").max(50, "at most 50 teams"),
 });
 
@@ -109,7 +105,6 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; problem: strin
   }
   return { field: fieldPath(issue.path), problem: issue.message };
 }
-
 
 /** Every problem of the YAML text of the org's config (not only the first), for the pull request check. Pure. */
 export function onboardingProblems(text: string, file = CONFIG_PATH): { problems: ConfigProblem[]; config?: OnboardingConfig } {

@@ -43,7 +43,10 @@ function quote(v: string): string {
 export class ScimDirectory implements Directory {
   readonly name: string;
 
-  constructor(private readonly baseUrl: string, private readonly token: string) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {
     const u = new URL(baseUrl);
     this.name = `scim:${u.origin}${u.pathname}`;
   }

@@ -4,7 +4,10 @@ import { createHash } from "node:crypto";
 export const MAX_EXECUTION_NAME = 80;
 
 function clean(part: string): string {
-  return part.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "");
+  return part
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 export function shortHash(...parts: Array<string | number>): string {

@@ -1,9 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionNotRedrivable,
-  RedriveExecutionCommand,
-  type SFNClient,
-} from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, ExecutionNotRedrivable, RedriveExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { recentExecutions } from "./query.js";
 import { isUnsuccessful } from "./status.js";
 
@@ -33,7 +28,12 @@ export async function redriveOne(client: SFNClient, machine: string, executionAr
 }
 
 /** Every failed, timed-out or aborted execution of the machines that stopped on or after `since` (UTC). */
-export async function redriveUnsuccessful(client: SFNClient, machines: Array<{ name: string; arn: string }>, since: Date | undefined, limit = 1000): Promise<RedriveResult[]> {
+export async function redriveUnsuccessful(
+  client: SFNClient,
+  machines: Array<{ name: string; arn: string }>,
+  since: Date | undefined,
+  limit = 1000,
+): Promise<RedriveResult[]> {
   const out: RedriveResult[] = [];
   for (const m of machines) {
     for (const e of await recentExecutions(client, m.arn, limit)) {

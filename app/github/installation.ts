@@ -10,7 +10,13 @@ import { appCredentials, githubBaseUrl } from "../secrets.js";
  */
 export async function orgInstallationId(org: string): Promise<number> {
   const { appId, privateKey } = await appCredentials();
-  const app = new ProbotOctokit({ auth: { appId, privateKey }, baseUrl: githubBaseUrl(), retry: { enabled: false }, throttle: { enabled: false }, request: { fetch: timedFetch("GitHub") } });
+  const app = new ProbotOctokit({
+    auth: { appId, privateKey },
+    baseUrl: githubBaseUrl(),
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    request: { fetch: timedFetch("GitHub") },
+  });
   try {
     const { data } = await app.rest.apps.getOrgInstallation({ org });
     return data.id;

@@ -48,7 +48,5 @@ export async function addToTeams(octokit: Octokit, org: string, login: string, t
 }
 
 export function teamProblems(results: TeamResult[]): string[] {
-  return results
-    .filter((r) => r.status === "team_not_found" || r.status === "failed")
-    .map((r) => `${r.slug}: ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
+  return results.filter((r) => r.status === "team_not_found" || r.status === "failed").map((r) => `${r.slug}: ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
 }

@@ -17,7 +17,10 @@ export async function onMemberAdded(context: Context<"organization.member_added"
   // Validated before anything is acted on: a payload that does not fit is answered 2xx and ignored, never retried.
   const parsed = parseMemberAdded(context.payload);
   if (!parsed.ok) {
-    context.log.warn({ event: "organization.member_added", delivery: context.id, reason: parsed.reason }, `member_added payload not usable: ignored (${parsed.reason})`);
+    context.log.warn(
+      { event: "organization.member_added", delivery: context.id, reason: parsed.reason },
+      `member_added payload not usable: ignored (${parsed.reason})`,
+    );
     return;
   }
   const { organization, membership, installation } = parsed.payload;
@@ -53,7 +56,14 @@ export async function onMemberAdded(context: Context<"organization.member_added"
     const teams = await addToTeams(context.octokit, org, login, config.teams, config.dryRun);
     for (const t of teams) log.info({ team: t.slug, status: t.status, detail: t.detail }, "team membership");
     // The directory rules need the enriched record: the machine applies them after enrichment.
-    input = { ...base, teams, teamProblems: teamProblems(teams), dryRun: config.dryRun, configSource: config.source, ...(config.rules.length ? { rules: config.rules } : {}) };
+    input = {
+      ...base,
+      teams,
+      teamProblems: teamProblems(teams),
+      dryRun: config.dryRun,
+      configSource: config.source,
+      ...(config.rules.length ? { rules: config.rules } : {}),
+    };
   }
 
   const name = memberExecutionName(context.id, org, login);

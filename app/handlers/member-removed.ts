@@ -14,7 +14,10 @@ import { parseMemberRemoved } from "../webhook/member-added-payload.js";
 export async function onMemberRemoved(context: Context<"organization.member_removed">, deadline: Deadline): Promise<void> {
   const parsed = parseMemberRemoved(context.payload);
   if (!parsed.ok) {
-    context.log.warn({ event: "organization.member_removed", delivery: context.id, reason: parsed.reason }, `member_removed payload not usable: ignored (${parsed.reason})`);
+    context.log.warn(
+      { event: "organization.member_removed", delivery: context.id, reason: parsed.reason },
+      `member_removed payload not usable: ignored (${parsed.reason})`,
+    );
     return;
   }
   const { organization, membership, installation } = parsed.payload;

@@ -58,7 +58,11 @@ export async function onPullRequest(context: Context<"pull_request">, deadline: 
   const octokit = context.octokit;
 
   const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: org, repo, pull_number: pr.number, per_page: 100 });
-  const relevant = changed.filter((f) => (CHECKED_FILES as readonly string[]).includes(f.filename) || (f.previous_filename !== undefined && (CHECKED_FILES as readonly string[]).includes(f.previous_filename)));
+  const relevant = changed.filter(
+    (f) =>
+      (CHECKED_FILES as readonly string[]).includes(f.filename) ||
+      (f.previous_filename !== undefined && (CHECKED_FILES as readonly string[]).includes(f.previous_filename)),
+  );
   if (relevant.length === 0) return;
 
   const files: ChangedConfigFile[] = [];
@@ -66,7 +70,10 @@ export async function onPullRequest(context: Context<"pull_request">, deadline: 
     const f = relevant.find((x) => x.filename === path || x.previous_filename === path);
     if (!f) continue;
     const deleted = f.status === "removed" || (f.filename !== path && f.previous_filename === path);
-    const [head, base] = await Promise.all([deleted ? Promise.resolve<{ text: string | null; problem?: string }>({ text: null }) : fileAt(octokit, org, path, pr.head.sha), fileAt(octokit, org, path, pr.base.sha)]);
+    const [head, base] = await Promise.all([
+      deleted ? Promise.resolve<{ text: string | null; problem?: string }>({ text: null }) : fileAt(octokit, org, path, pr.head.sha),
+      fileAt(octokit, org, path, pr.base.sha),
+    ]);
     files.push({ path, head: head.text, base: base.text, ...(head.problem ? { headProblem: head.problem } : {}) });
   }
 

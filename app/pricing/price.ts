@@ -1,18 +1,7 @@
 // Pure pricing of GitHub Actions jobs (no network). Money is integer micro-dollars throughout.
 import { readFileSync } from "node:fs";
 import { normaliseSku, resolveSku, SELF_HOSTED_SKU } from "./sku.js";
-import type {
-  HostedRunner,
-  JobInput,
-  PlatformCharge,
-  PricedAttempt,
-  PricedJob,
-  RateOverride,
-  RatePeriod,
-  RateTable,
-  SkuTotals,
-  Visibility,
-} from "./types.js";
+import type { HostedRunner, JobInput, PlatformCharge, PricedAttempt, PricedJob, RateOverride, RatePeriod, RateTable, SkuTotals, Visibility } from "./types.js";
 
 export interface PriceContext {
   visibility: Visibility;
@@ -45,8 +34,7 @@ function validateRateTable(v: unknown): RateTable {
   const periods: RatePeriod[] = v.periods.map((p: unknown, i: number) => {
     if (!isRecord(p)) fail(`periods[${i}] not an object`);
     if (typeof p.from !== "string" || !DATE.test(p.from)) fail(`periods[${i}].from must be YYYY-MM-DD`);
-    if (p.until !== null && (typeof p.until !== "string" || !DATE.test(p.until)))
-      fail(`periods[${i}].until must be YYYY-MM-DD or null`);
+    if (p.until !== null && (typeof p.until !== "string" || !DATE.test(p.until))) fail(`periods[${i}].until must be YYYY-MM-DD or null`);
     if (!isRecord(p.rates)) fail(`periods[${i}].rates not an object`);
     const rates: Record<string, number> = {};
     for (const [sku, rate] of Object.entries(p.rates)) {
@@ -86,8 +74,7 @@ function dayBefore(date: string): string {
 function overrideMicros(override: RateOverride): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, usd] of Object.entries(override.rates ?? {})) {
-    if (typeof usd !== "number" || !Number.isFinite(usd) || usd < 0)
-      throw new Error(`rate override for ${name} must be a non-negative USD amount per minute`);
+    if (typeof usd !== "number" || !Number.isFinite(usd) || usd < 0) throw new Error(`rate override for ${name} must be a non-negative USD amount per minute`);
     // Admins write decimals (0.006); round to the micro-dollar so products stay exact integers.
     out[normaliseSku(name)] = Math.round(usd * MICROS_PER_USD);
   }

@@ -108,6 +108,7 @@ export function memberSummary(r: MemberRecord): string {
     `department: ${r.department ?? "unknown"}`,
     `manager: ${r.manager ?? "unknown"}`,
   ].join(", ");
-  const dir = r.enrichment === "found" ? `found in ${r.directorySource}` : r.enrichment === "not_found" ? `not found in ${r.directorySource}` : "no directory configured";
+  const dir =
+    r.enrichment === "found" ? `found in ${r.directorySource}` : r.enrichment === "not_found" ? `not found in ${r.directorySource}` : "no directory configured";
   return `${r.login}${r.name ? ` (${r.name})` : ""} joined ${r.org}. ${fields}. Directory: ${dir}. Teams: ${teams}.`;
 }

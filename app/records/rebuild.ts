@@ -34,7 +34,20 @@ export function totalsFromRuns(runs: RunRecord[]): TotalsItem[] {
     const id = `${r.pk}#${period}`;
     let a = accs.get(id);
     if (!a) {
-      a = { org: r.org.toLowerCase(), repository: r.repository, pk: r.pk, period, runIds: new Set(), attempts: 0, jobs: 0, minutes: 0, costMicros: 0, unknownMinutes: 0, unknownLabels: new Set(), sku: new Map() };
+      a = {
+        org: r.org.toLowerCase(),
+        repository: r.repository,
+        pk: r.pk,
+        period,
+        runIds: new Set(),
+        attempts: 0,
+        jobs: 0,
+        minutes: 0,
+        costMicros: 0,
+        unknownMinutes: 0,
+        unknownLabels: new Set(),
+        sku: new Map(),
+      };
       accs.set(id, a);
     }
     return a;
@@ -123,7 +136,12 @@ export function financeTotalsFromRuns(runs: RunRecord[]): TotalsItem[] {
     const countsRun = first.get(`${r.pk}#${r.runId}`) === r;
     addTo(orgTotalsKey(org, r.month), { type: "orgtotals", org, period: r.month }, r, countsRun);
     addTo(costCenterTotalsKey(org, r.month, cc), { type: "cctotals", org, period: r.month, costCenter: cc }, r, countsRun);
-    addTo(workflowTotalsKey(org, r.month, r.repository, wf, cc), { type: "wftotals", org, period: r.month, repository: r.repository, workflow: wf, costCenter: cc }, r, countsRun);
+    addTo(
+      workflowTotalsKey(org, r.month, r.repository, wf, cc),
+      { type: "wftotals", org, period: r.month, repository: r.repository, workflow: wf, costCenter: cc },
+      r,
+      countsRun,
+    );
   }
   return [...items.values()];
 }

@@ -252,8 +252,7 @@ export function totalsUpdate(record: RunRecord): TotalsUpdate {
     ":gsi1sk": record.pk,
     ...add.values,
   };
-  const updateExpression =
-    "SET #type = :type, #org = :org, #repository = :repository, #period = :period, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk " + add.expression;
+  const updateExpression = `SET #type = :type, #org = :org, #repository = :repository, #period = :period, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk ${add.expression}`;
   const target = (month: string | undefined): TotalsTarget => {
     const own = {
       ...values,

@@ -123,7 +123,11 @@ export async function listDeliveriesAfter(app: Octokit, cursor: Cursor): Promise
   let page: string | undefined;
   let calls = 0;
   for (;;) {
-    const res = await app.request("GET /app/hook/deliveries", { per_page: 100, ...(page ? { cursor: page } : {}), request: { parseSuccessResponseBody: false } });
+    const res = await app.request("GET /app/hook/deliveries", {
+      per_page: 100,
+      ...(page ? { cursor: page } : {}),
+      request: { parseSuccessResponseBody: false },
+    });
     calls += 1;
     const text = await new Response(res.data as unknown as ConstructorParameters<typeof Response>[0]).text();
     const listed = z.array(deliverySchema).parse(JSON.parse(idsAsStrings(text)));

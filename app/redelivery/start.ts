@@ -1,12 +1,22 @@
 // Starting and following a redelivery sweep through the Step Functions API (AWS or the embedded endpoint), for the
 // redeliver command and the schedule inside `org-flows start`. One sweep at a time: Step Functions is asked which
 // sweep runs, no job state is kept by hand.
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, StartExecutionCommand, type ExecutionStatus, type SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  type ExecutionStatus,
+  type SFNClient,
+} from "@aws-sdk/client-sfn";
 import { summarise, sweepOutputSchema, type SweepSummary } from "./contract.js";
 
 /** `redeliver-<yymmddHHMMSSmmm>`: two starts in the same millisecond are one sweep. */
 export function sweepName(now: Date): string {
-  return `redeliver-${now.toISOString().replace(/[-:T.]/g, "").slice(2, 17)}`;
+  return `redeliver-${now
+    .toISOString()
+    .replace(/[-:T.]/g, "")
+    .slice(2, 17)}`;
 }
 
 const executionArnOf = (machineArn: string, name: string): string => `${machineArn.replace(":stateMachine:", ":execution:")}:${name}`;
@@ -54,7 +64,12 @@ export async function sweepState(sfn: SFNClient, executionArn: string): Promise<
  * The embedded default's counterpart of the stack's EventBridge schedule: a sweep every `minutes` while the server
  * runs. A sweep that cannot start is logged and tried again at the next tick (the cursor lives in the table).
  */
-export function scheduleSweeps(opts: { minutes: number; sfn: SFNClient; machineArn: string; log: { info(msg: string): void; warn(msg: string): void } }): () => void {
+export function scheduleSweeps(opts: {
+  minutes: number;
+  sfn: SFNClient;
+  machineArn: string;
+  log: { info(msg: string): void; warn(msg: string): void };
+}): () => void {
   const timer = setInterval(() => {
     startSweep(opts.sfn, opts.machineArn).then(
       (s) => opts.log.info(s.started ? `redelivery sweep ${s.name} started` : `redelivery sweep ${s.name} still running`),

@@ -54,7 +54,13 @@ export async function queryWorkflowTotals(org: string, month?: string, repo?: st
   const prefix = month ? `${WORKFLOW_PREFIX}${month}#${repo ? `${keyPart(repo.toLowerCase())}#` : ""}` : WORKFLOW_PREFIX;
   const items = await orgItems(org, prefix);
   return items
-    .map((i) => ({ ...amountsFromItem(i), repository: String(i.repository ?? ""), workflow: String(i.workflow ?? ""), costCenter: String(i.costCenter ?? ""), month: String(i.period ?? "") }))
+    .map((i) => ({
+      ...amountsFromItem(i),
+      repository: String(i.repository ?? ""),
+      workflow: String(i.workflow ?? ""),
+      costCenter: String(i.costCenter ?? ""),
+      month: String(i.period ?? ""),
+    }))
     .filter((w) => !repo || w.repository.toLowerCase() === repo.toLowerCase());
 }
 

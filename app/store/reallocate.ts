@@ -23,7 +23,11 @@ export interface ReallocationResult {
  * longer backed by any record are deleted. Past months too. Like --rebuild, run it when no workflow runs are being
  * priced: an attempt recorded meanwhile may be missed from the rewritten totals (the next reallocation fixes it).
  */
-export async function reallocate(org: string, settings: ChargebackSettings | undefined, progress: (msg: string) => void = () => {}): Promise<ReallocationResult> {
+export async function reallocate(
+  org: string,
+  settings: ChargebackSettings | undefined,
+  progress: (msg: string) => void = () => {},
+): Promise<ReallocationResult> {
   const db = dynamoClient();
   const table = tableName();
   const items = await queryAll(db, {

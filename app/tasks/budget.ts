@@ -1,4 +1,3 @@
-
 // A task's outbound calls share one time budget, well under the task Lambda's timeout in infra/stack.ts
 // (enrich-member 60 s, price-run 120 s): a slow GitHub or directory then ends in a retryable TransientError
 // that the state machine retries, never in a Lambda killed at its timeout.

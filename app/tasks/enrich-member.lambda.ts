@@ -9,7 +9,6 @@ import { InvalidInputError } from "../errors.js";
 import { classify } from "./classify.js";
 import { installationOctokit, type Octokit } from "./github.js";
 
-
 export interface EnrichResult {
   record: MemberRecord;
   item: ReturnType<typeof memberItem>;
@@ -40,7 +39,11 @@ const SAML_QUERY = `query($org: String!, $login: String!) {
 interface SamlResponse {
   organization: {
     samlIdentityProvider: {
-      externalIdentities: { nodes: Array<{ samlIdentity: { nameId?: string | null; username?: string | null; emails?: Array<{ value: string; primary?: boolean }> | null } | null }> };
+      externalIdentities: {
+        nodes: Array<{
+          samlIdentity: { nameId?: string | null; username?: string | null; emails?: Array<{ value: string; primary?: boolean }> | null } | null;
+        }>;
+      };
     } | null;
   } | null;
 }
@@ -54,7 +57,7 @@ async function samlIdentity(octokit: Octokit, org: string, login: string): Promi
     const emails = (node.emails ?? []).sort((a, b) => Number(b.primary ?? false) - Number(a.primary ?? false)).map((e) => e.value);
     return { nameId: node.nameId, username: node.username, emails };
   } catch (err) {
-        // GraphQL answers FORBIDDEN/NOT_FOUND as errors in a 200: SAML is then simply not available to the app.
+    // GraphQL answers FORBIDDEN/NOT_FOUND as errors in a 200: SAML is then simply not available to the app.
     if (httpStatusOf(err) === undefined && err instanceof Error && err.name === "GraphqlResponseError") return null;
     throw classify(err, `SAML identity of ${login}`);
   }

@@ -37,7 +37,11 @@ export type SyncMember = DirectoryFacts & { login: string; type?: string };
  * For every current member, the teams they should be in (configured teams and matching rules, less exclusions)
  * against the teams they are in. A pending invitation counts as a membership: nobody is invited twice. Pure.
  */
-export function planDrift(members: SyncMember[], config: Pick<OnboardingConfig, "teams" | "rules" | "exclude" | "excludeBots">, teams: Map<string, TeamState | null>): DriftPlan {
+export function planDrift(
+  members: SyncMember[],
+  config: Pick<OnboardingConfig, "teams" | "rules" | "exclude" | "excludeBots">,
+  teams: Map<string, TeamState | null>,
+): DriftPlan {
   const rows: DriftRow[] = [];
   const missing = new Set<string>();
   const excluded: DriftPlan["excluded"] = [];

@@ -56,7 +56,8 @@ export function mergeTeams(teams: TeamSpec[]): TeamSpec[] {
   const out = new Map<string, TeamSpec>();
   for (const t of teams) {
     const prev = out.get(t.slug);
-    if (!prev || (prev.role === "member" && t.role === "maintainer")) out.set(t.slug, { slug: t.slug, role: prev?.role === "maintainer" ? "maintainer" : t.role });
+    if (!prev || (prev.role === "member" && t.role === "maintainer"))
+      out.set(t.slug, { slug: t.slug, role: prev?.role === "maintainer" ? "maintainer" : t.role });
   }
   return [...out.values()];
 }

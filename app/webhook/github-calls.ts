@@ -93,40 +93,41 @@ export function guardOctokit(octokit: Octokit, deadline: Deadline, policy: CallP
     const caller = options.request?.signal;
     const isToken = route === TOKEN_ROUTE;
     if (isToken) tokenRequests++;
-    const attempts = (): Promise<Awaited<ReturnType<typeof request>>> => deadline.track(what, async () => {
-      for (let attempt = 0; ; attempt++) {
-        const attemptStart = Date.now();
-        const left = end - attemptStart;
-        if (deadline.expired || left <= 0) throw new DeadlineExceededError(`${what} not started: no time left for GitHub calls`);
-        const timeoutMs = Math.min(policy.callTimeoutMs, left);
-        const timeout = AbortSignal.timeout(timeoutMs);
-        const signal = AbortSignal.any(caller ? [deadline.signal, timeout, caller] : [deadline.signal, timeout]);
-        let failure: unknown;
-        try {
-          // Set on `options` itself: the hooks inside this one are bound to this very object, not to what is passed.
-          options.request = { ...options.request, signal, retries: 0 };
-          return await abortable(Promise.resolve(request(options)), signal);
-        } catch (err) {
-          if (settled.has(err as object)) throw err;
-          if (deadline.expired) failure = new DeadlineExceededError(`${what}: the delivery's ${deadline.ms} ms ran out`, { cause: err });
-          else if (caller?.aborted) throw err;
-          else if (timeout.aborted) {
-            // The token request times out at the same moment and may already have unwound.
-            const tokenStuck = tokenRequests > 0 || tokenFailedAt >= attemptStart;
-            const waited = !isToken && tokenStuck ? `${TOKEN_ROUTE} (for ${route})` : route;
-            failure = new GitHubTimeoutError(`no answer from GitHub to ${waited} within ${timeoutMs} ms`, { cause: err });
-          } else failure = err;
+    const attempts = (): Promise<Awaited<ReturnType<typeof request>>> =>
+      deadline.track(what, async () => {
+        for (let attempt = 0; ; attempt++) {
+          const attemptStart = Date.now();
+          const left = end - attemptStart;
+          if (deadline.expired || left <= 0) throw new DeadlineExceededError(`${what} not started: no time left for GitHub calls`);
+          const timeoutMs = Math.min(policy.callTimeoutMs, left);
+          const timeout = AbortSignal.timeout(timeoutMs);
+          const signal = AbortSignal.any(caller ? [deadline.signal, timeout, caller] : [deadline.signal, timeout]);
+          let failure: unknown;
+          try {
+            // Set on `options` itself: the hooks inside this one are bound to this very object, not to what is passed.
+            options.request = { ...options.request, signal, retries: 0 };
+            return await abortable(Promise.resolve(request(options)), signal);
+          } catch (err) {
+            if (settled.has(err as object)) throw err;
+            if (deadline.expired) failure = new DeadlineExceededError(`${what}: the delivery's ${deadline.ms} ms ran out`, { cause: err });
+            else if (caller?.aborted) throw err;
+            else if (timeout.aborted) {
+              // The token request times out at the same moment and may already have unwound.
+              const tokenStuck = tokenRequests > 0 || tokenFailedAt >= attemptStart;
+              const waited = !isToken && tokenStuck ? `${TOKEN_ROUTE} (for ${route})` : route;
+              failure = new GitHubTimeoutError(`no answer from GitHub to ${waited} within ${timeoutMs} ms`, { cause: err });
+            } else failure = err;
+          }
+          const wait = policy.backoffMs * 2 ** attempt;
+          const last = attempt >= policy.retries || !retryable(failure) || end - Date.now() < wait + policy.minAttemptMs;
+          if (last) {
+            if (isToken) tokenFailedAt = Date.now();
+            if (typeof failure === "object" && failure !== null) settled.add(failure);
+            throw failure;
+          }
+          await sleep(wait, deadline.signal);
         }
-        const wait = policy.backoffMs * 2 ** attempt;
-        const last = attempt >= policy.retries || !retryable(failure) || end - Date.now() < wait + policy.minAttemptMs;
-        if (last) {
-          if (isToken) tokenFailedAt = Date.now();
-          if (typeof failure === "object" && failure !== null) settled.add(failure);
-          throw failure;
-        }
-        await sleep(wait, deadline.signal);
-      }
-    });
+      });
     try {
       return await attempts();
     } finally {

@@ -8,10 +8,7 @@ type WebhookEvent = Parameters<Probot["receive"]>[0];
 export type Log = Pick<Logger, "info" | "warn" | "error">;
 
 /** How a checked delivery was answered: 200 handled or ignored, 500 the app failed, 504 its time ran out. */
-export type Outcome =
-  | { status: 200; ignored?: string }
-  | { status: 500; error: string }
-  | { status: 504; error: string };
+export type Outcome = { status: 200; ignored?: string } | { status: 500; error: string } | { status: 504; error: string };
 
 function messages(err: unknown): string[] {
   const errors = err instanceof AggregateError ? err.errors : [err];
@@ -43,7 +40,10 @@ export async function receiveDelivery(probot: Probot, delivery: Delivery, deadli
     if (isDeadlineError(err)) {
       const waiting = deadline.runningAtExpiry();
       const what = waiting.length ? waiting.join(", ") : messages(err).join("; ");
-      log.error({ delivery: id, githubEvent: name, action, deadlineMs: deadline.ms, waitingFor: waiting, errors: messages(err) }, `the delivery ran out of time (${deadline.ms} ms): ${what}`);
+      log.error(
+        { delivery: id, githubEvent: name, action, deadlineMs: deadline.ms, waitingFor: waiting, errors: messages(err) },
+        `the delivery ran out of time (${deadline.ms} ms): ${what}`,
+      );
       return { status: 504, error: `the delivery could not finish within ${deadline.ms} ms; redeliver it from the App settings` };
     }
     const errors = messages(err);

@@ -18,10 +18,19 @@ export interface LifecycleDemo {
 function capture(): { io: { out: { write(s: string): boolean }; err: { write(s: string): boolean } }; out: () => string; err: () => string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: { write: (s: string) => out.push(s) > 0 }, err: { write: (s: string) => err.push(s) > 0 } }, out: () => out.join(""), err: () => err.join("") };
+  return {
+    io: { out: { write: (s: string) => out.push(s) > 0 }, err: { write: (s: string) => err.push(s) > 0 } },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
 }
 
-const indent = (text: string): string => text.trimEnd().split("\n").map((l) => `  ${l}`).join("\n");
+const indent = (text: string): string =>
+  text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 
 /**
  * A member's life after joining: a joiner placed by a directory rule, a leaver, a pull request with a broken
@@ -36,8 +45,14 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   const joined = await d.deliver("organization", memberAddedPayload("acme", acme, gina));
   await d.idle();
   const g = (await listMembers("acme")).find((m) => m.login === "gina-sec");
-  console.log(`  ${joined.status}  gina-sec joins acme; directory department: ${g?.department ?? "?"}; teams: ${g?.teams.map((t) => `${t.slug}:${t.status}${t.source ? ` (${t.source})` : ""}`).join(" ")}`);
-  d.expect("gina-sec placed in security by the directory rule (after enrichment)", d.standin.teamMembers("acme", "security").includes("gina-sec") && Boolean(g?.teams.some((t) => t.slug === "security" && t.status === "added" && t.source === "rule")));
+  console.log(
+    `  ${joined.status}  gina-sec joins acme; directory department: ${g?.department ?? "?"}; teams: ${g?.teams.map((t) => `${t.slug}:${t.status}${t.source ? ` (${t.source})` : ""}`).join(" ")}`,
+  );
+  d.expect(
+    "gina-sec placed in security by the directory rule (after enrichment)",
+    d.standin.teamMembers("acme", "security").includes("gina-sec") &&
+      Boolean(g?.teams.some((t) => t.slug === "security" && t.status === "added" && t.source === "rule")),
+  );
 
   d.section("Lifecycle: a leaver (organization.member_removed)");
   const left = await d.deliver("organization", memberRemovedPayload("acme", acme, bob));
@@ -53,9 +68,20 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   console.log(indent(current.out()));
   const rows = JSON.parse(all.out()) as Array<{ login: string; leftAt: string | null }>;
   console.log(`  npx org-flows members --org acme --all --format json: ${rows.map((r) => `${r.login} leftAt=${r.leftAt}`).join(", ")}`);
-  d.expect("bob-ops's record kept and marked left with the delivery", Boolean(b?.leftAt && b.leftDeliveryId && b.joinedAt) && (await listPastMemberships("acme")).some((p) => p.login === "bob-ops"));
-  d.expect("the leaver notification says who left and when they joined", Boolean(note?.message.startsWith("bob-ops left acme at") && b && note.message.includes(`They joined at ${b.joinedAt}`)));
-  d.expect("members shows current members; --all includes the leaver, leftAt null for the others", !current.out().includes("bob-ops") && rows.some((r) => r.login === "bob-ops" && r.leftAt) && rows.filter((r) => r.login !== "bob-ops").every((r) => r.leftAt === null));
+  d.expect(
+    "bob-ops's record kept and marked left with the delivery",
+    Boolean(b?.leftAt && b.leftDeliveryId && b.joinedAt) && (await listPastMemberships("acme")).some((p) => p.login === "bob-ops"),
+  );
+  d.expect(
+    "the leaver notification says who left and when they joined",
+    Boolean(note?.message.startsWith("bob-ops left acme at") && b && note.message.includes(`They joined at ${b.joinedAt}`)),
+  );
+  d.expect(
+    "members shows current members; --all includes the leaver, leftAt null for the others",
+    !current.out().includes("bob-ops") &&
+      rows.some((r) => r.login === "bob-ops" && r.leftAt) &&
+      rows.filter((r) => r.login !== "bob-ops").every((r) => r.leftAt === null),
+  );
 
   d.section("Lifecycle: a pull request with a broken onboarding.yml in acme/.github");
   const pr = await d.deliver("pull_request", pullRequestPayload("acme", acme, DEMO_PULL));
@@ -66,7 +92,11 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   const ann = check?.output?.annotations?.[0];
   d.expect(
     `failing check run "org-flows config" with its annotation at .github/onboarding.yml line ${DEMO_BROKEN_CONFIG_LINE}`,
-    check?.name === "org-flows config" && check.conclusion === "failure" && ann?.path === ".github/onboarding.yml" && ann.start_line === DEMO_BROKEN_CONFIG_LINE && ann.annotation_level === "failure",
+    check?.name === "org-flows config" &&
+      check.conclusion === "failure" &&
+      ann?.path === ".github/onboarding.yml" &&
+      ann.start_line === DEMO_BROKEN_CONFIG_LINE &&
+      ann.annotation_level === "failure",
     JSON.stringify(check ?? null).slice(0, 300),
   );
 
@@ -78,14 +108,20 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   console.log("  npx org-flows sync-teams --org acme (dry run):");
   console.log(indent(dry.out()));
   const planned = /(\d+) team addition/.exec(dry.err())?.[1];
-  d.expect("sync-teams dry run finds alice-dev missing from engineering and changes nothing", planned === "1" && !d.standin.teamMembers("acme", "engineering").includes("alice-dev"), dry.err());
+  d.expect(
+    "sync-teams dry run finds alice-dev missing from engineering and changes nothing",
+    planned === "1" && !d.standin.teamMembers("acme", "engineering").includes("alice-dev"),
+    dry.err(),
+  );
   const applied = capture();
   const code = await syncTeams(["--org", "acme", "--apply", "--format", "json"], applied.io);
   const appliedRows = JSON.parse(applied.out() || "[]") as Array<{ member: string; team: string; action: string; applied: boolean }>;
   console.log(`  npx org-flows sync-teams --org acme --apply: exit ${code}; ${applied.err().trim()}`);
   d.expect(
     "sync-teams --apply repairs the drift through the team-sync machine",
-    code === 0 && d.standin.teamMembers("acme", "engineering").includes("alice-dev") && appliedRows.some((r) => r.member === "alice-dev" && r.team === "engineering" && r.action === "add" && r.applied),
+    code === 0 &&
+      d.standin.teamMembers("acme", "engineering").includes("alice-dev") &&
+      appliedRows.some((r) => r.member === "alice-dev" && r.team === "engineering" && r.action === "add" && r.applied),
     applied.err(),
   );
 }

@@ -98,8 +98,24 @@ export const DEMO_RUNS: DemoRun[] = [
       job(1, "deploy", ["ubuntu-latest"], null, 0, "skipped"),
     ],
   },
-  { repo: "acme/api", path: ".github/workflows/release.yml", visibility: "private", runId: 9002, attempt: 1, conclusion: "failure", jobs: [job(1, "build", ["ubuntu-latest"], "10:00:00", 300, "failure")] },
-  { repo: "acme/api", path: ".github/workflows/release.yml", visibility: "private", runId: 9002, attempt: 2, conclusion: "success", jobs: [job(2, "build", ["ubuntu-latest"], "10:20:00", 600)] },
+  {
+    repo: "acme/api",
+    path: ".github/workflows/release.yml",
+    visibility: "private",
+    runId: 9002,
+    attempt: 1,
+    conclusion: "failure",
+    jobs: [job(1, "build", ["ubuntu-latest"], "10:00:00", 300, "failure")],
+  },
+  {
+    repo: "acme/api",
+    path: ".github/workflows/release.yml",
+    visibility: "private",
+    runId: 9002,
+    attempt: 2,
+    conclusion: "success",
+    jobs: [job(2, "build", ["ubuntu-latest"], "10:20:00", 600)],
+  },
   {
     repo: "acme/website",
     visibility: "public",
@@ -133,10 +149,13 @@ export function jobsIndex(): Record<string, StandinJob[]> {
 /** A `workflow_run` webhook with action `completed`, shaped as GitHub sends it. */
 export function workflowRunPayload(r: DemoRun): Record<string, unknown> {
   const [owner, name] = r.repo.split("/") as [string, string];
-  const times = r.jobs.flatMap((j) => [j.started_at, j.completed_at]).filter((t): t is string => Boolean(t)).sort();
+  const times = r.jobs
+    .flatMap((j) => [j.started_at, j.completed_at])
+    .filter((t): t is string => Boolean(t))
+    .sort();
   const actor = { login: "alice-dev", id: 5001, type: "User", site_admin: false };
   const repository = {
-    id: 300 + r.runId % 100,
+    id: 300 + (r.runId % 100),
     node_id: `R_${r.runId}`,
     name,
     full_name: r.repo,

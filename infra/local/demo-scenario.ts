@@ -13,7 +13,16 @@ export const DEMO_USERS: StandinUser[] = [
 ];
 
 /** The broken config a pull request proposes in acme's `.github` repository (line 5: a key the schema does not know). */
-export const DEMO_BROKEN_CONFIG = ["teams:", "  - engineering", "  - slug: platform", "    role: maintainer", "    extra: nope", "exclude:", "  - '*-contractor'", ""].join("\n");
+export const DEMO_BROKEN_CONFIG = [
+  "teams:",
+  "  - engineering",
+  "  - slug: platform",
+  "    role: maintainer",
+  "    extra: nope",
+  "exclude:",
+  "  - '*-contractor'",
+  "",
+].join("\n");
 export const DEMO_BROKEN_CONFIG_LINE = 5;
 export const DEMO_PULL = { number: 12, headSha: "1".repeat(40), baseSha: "2".repeat(40) };
 
@@ -125,12 +134,23 @@ export function memberRemovedPayload(org: string, orgId: number, user: { login: 
 }
 
 /** A `pull_request` webhook for the org's `.github` repository. */
-export function pullRequestPayload(org: string, orgId: number, pull: { number: number; headSha: string; baseSha: string }, action = "opened"): Record<string, unknown> {
+export function pullRequestPayload(
+  org: string,
+  orgId: number,
+  pull: { number: number; headSha: string; baseSha: string },
+  action = "opened",
+): Record<string, unknown> {
   const repo = { id: orgId * 10, name: ".github", full_name: `${org}/.github`, private: false, owner: account(org, orgId, "Organization") };
   return {
     action,
     number: pull.number,
-    pull_request: { number: pull.number, state: "open", title: "Change onboarding.yml", head: { sha: pull.headSha, ref: "change-onboarding", repo }, base: { sha: pull.baseSha, ref: "main", repo } },
+    pull_request: {
+      number: pull.number,
+      state: "open",
+      title: "Change onboarding.yml",
+      head: { sha: pull.headSha, ref: "change-onboarding", repo },
+      base: { sha: pull.baseSha, ref: "main", repo },
+    },
     repository: repo,
     organization: { login: org, id: orgId },
     sender: account("org-admin", 9000),

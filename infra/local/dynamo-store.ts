@@ -16,7 +16,13 @@ export interface LocalDynamo {
  * dynalite, persisted under `<dataDir>/dynamodb` (or in memory without a dataDir), with the table created exactly
  * as the stack defines it (same keys and index, from app/store/table.ts).
  */
-export async function startLocalDynamo(opts: { dataDir?: string; tableName: string; port?: number; role?: LockRole; transactionProbe?: TransactionProbe }): Promise<LocalDynamo> {
+export async function startLocalDynamo(opts: {
+  dataDir?: string;
+  tableName: string;
+  port?: number;
+  role?: LockRole;
+  transactionProbe?: TransactionProbe;
+}): Promise<LocalDynamo> {
   let path: string | undefined;
   let lock: { release(): void } | undefined;
   if (opts.dataDir) {

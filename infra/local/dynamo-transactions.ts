@@ -27,7 +27,11 @@ export interface CancellationReason {
 }
 
 class DynamoApiError extends Error {
-  constructor(readonly type: string, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -84,7 +88,10 @@ export class LocalTransactions {
   private readonly journalDir: string | undefined;
   private readonly tokenDir: string | undefined;
 
-  constructor(private readonly db: DynamoDBClient, private readonly opts: TransactionsOptions) {
+  constructor(
+    private readonly db: DynamoDBClient,
+    private readonly opts: TransactionsOptions,
+  ) {
     if (opts.dir) {
       this.journalDir = `${opts.dir}/journal`;
       this.tokenDir = `${opts.dir}/tokens`;
@@ -170,12 +177,14 @@ export class LocalTransactions {
     if (token !== undefined) {
       const seen = this.rememberedToken(token);
       if (seen && seen.hash === hash) return {};
-      if (seen) throw new DynamoApiError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.");
+      if (seen)
+        throw new DynamoApiError("IdempotentParameterMismatchException", "The request uses the same client token as a previous, but non-identical request.");
     }
 
     const ops = (items as TransactWriteItem[]).map((entry, i) => {
       const kinds = (["Put", "Update", "Delete", "ConditionCheck"] as const).filter((k) => entry[k] !== undefined);
-      if (kinds.length !== 1) throw new DynamoApiError("ValidationException", `TransactItems[${i}] must have exactly one of Put, Update, Delete, ConditionCheck`);
+      if (kinds.length !== 1)
+        throw new DynamoApiError("ValidationException", `TransactItems[${i}] must have exactly one of Put, Update, Delete, ConditionCheck`);
       const kind = kinds[0]!;
       const op = entry[kind]!;
       const key = kind === "Put" ? this.keyOf((op as { Item: Item }).Item ?? {}) : this.keyOf((op as { Key: Item }).Key ?? {});
@@ -231,7 +240,12 @@ export class LocalTransactions {
   }
 
   /** One item's write, with its own condition; a failed condition or validation becomes that item's reason. */
-  private async apply(kind: "Put" | "Update" | "Delete" | "ConditionCheck", op: Record<string, unknown>, current: Item | null, key: Item): Promise<CancellationReason> {
+  private async apply(
+    kind: "Put" | "Update" | "Delete" | "ConditionCheck",
+    op: Record<string, unknown>,
+    current: Item | null,
+    key: Item,
+  ): Promise<CancellationReason> {
     const wantOld = op.ReturnValuesOnConditionCheckFailure === "ALL_OLD";
     const { ReturnValuesOnConditionCheckFailure: _r, ...params } = op;
     try {
@@ -247,7 +261,12 @@ export class LocalTransactions {
           break;
         case "ConditionCheck": {
           // Checked by a conditional write that changes nothing: the same image back, or a delete of an absent item.
-          const base = { TableName: params.TableName, ConditionExpression: params.ConditionExpression, ExpressionAttributeNames: params.ExpressionAttributeNames, ExpressionAttributeValues: params.ExpressionAttributeValues };
+          const base = {
+            TableName: params.TableName,
+            ConditionExpression: params.ConditionExpression,
+            ExpressionAttributeNames: params.ExpressionAttributeNames,
+            ExpressionAttributeValues: params.ExpressionAttributeValues,
+          };
           if (current) await this.db.send(new PutItemCommand({ ...base, Item: current } as never));
           else await this.db.send(new DeleteItemCommand({ ...base, Key: key } as never));
           break;

@@ -28,11 +28,13 @@ export function localSubstitutions(table: string): Substitutions {
     TableName: table,
     TopicArn: LOCAL_TOPIC_ARN,
     ...Object.fromEntries(
-      (Object.keys(MACHINES) as MachineKey[]).map((k) => [machinePlaceholder(k), `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${MACHINES[k].name}`]),
+      (Object.keys(MACHINES) as MachineKey[]).map((k) => [
+        machinePlaceholder(k),
+        `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${MACHINES[k].name}`,
+      ]),
     ),
   } as Substitutions;
 }
-
 
 export interface Embedded {
   sfnEndpoint: string;
@@ -69,7 +71,12 @@ export interface EmbeddedOptions {
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedded> {
   const table = tableName();
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const dynamo = await startLocalDynamo({ dataDir: opts.dataDir, tableName: table, role: opts.advertise ? "server" : "command", transactionProbe: opts.transactionProbe });
+  const dynamo = await startLocalDynamo({
+    dataDir: opts.dataDir,
+    tableName: table,
+    role: opts.advertise ? "server" : "command",
+    transactionProbe: opts.transactionProbe,
+  });
   const outbox = new SnsOutbox(opts.dataDir, opts.onPublish);
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   const sfn = await startLocalStepFunctions({
@@ -89,7 +96,13 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedde
     onFailure: (rec) =>
       outbox.publish({
         TopicArn: LOCAL_TOPIC_ARN,
-        Message: failedExecutionMessage({ status: rec.status, stateMachineArn: rec.stateMachineArn, name: rec.name, error: rec.error ?? "", cause: rec.cause ?? "" }),
+        Message: failedExecutionMessage({
+          status: rec.status,
+          stateMachineArn: rec.stateMachineArn,
+          name: rec.name,
+          error: rec.error ?? "",
+          cause: rec.cause ?? "",
+        }),
         MessageAttributes: { outcome: { StringValue: "failure" } },
       }),
     log: opts.log,

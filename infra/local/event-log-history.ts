@@ -56,7 +56,11 @@ function toHistoryEvent(ev: LocalEvent, id: number, resources: Record<string, st
     case "StateFailed":
       if (stateType === "Task") {
         const resource = resources[name] ?? "";
-        return { ...base, type: "TaskFailed", taskFailedEventDetails: { resource, resourceType: resource.split(":").slice(-2, -1)[0] ?? "", error: ev.Error, ...cause(ev.Cause) } };
+        return {
+          ...base,
+          type: "TaskFailed",
+          taskFailedEventDetails: { resource, resourceType: resource.split(":").slice(-2, -1)[0] ?? "", error: ev.Error, ...cause(ev.Cause) },
+        };
       }
       return { ...base, type: `${stateType}StateFailed`, stateFailedEventDetails: { name, error: ev.Error, ...cause(ev.Cause) } };
     case "StateRetried":

@@ -85,7 +85,11 @@ export interface StandinCheckRun {
   head_sha: string;
   status: string;
   conclusion?: string;
-  output?: { title?: string; summary?: string; annotations?: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title?: string }> };
+  output?: {
+    title?: string;
+    summary?: string;
+    annotations?: Array<{ path: string; start_line: number; end_line: number; annotation_level: string; message: string; title?: string }>;
+  };
 }
 
 export interface StandinState {
@@ -180,7 +184,14 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
   let webhook: { url: string; secret: string } | undefined;
   const second = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const publicDelivery = ({ payload: _p, ...d }: StandinDelivery & { payload: unknown }): StandinDelivery => ({ ...d });
-  function addDelivery(d: { event: string; payload: Record<string, unknown>; guid?: string; status?: string; statusCode?: number; redelivery?: boolean }): StandinDelivery {
+  function addDelivery(d: {
+    event: string;
+    payload: Record<string, unknown>;
+    guid?: string;
+    status?: string;
+    statusCode?: number;
+    redelivery?: boolean;
+  }): StandinDelivery {
     nextDeliveryId += 1n;
     const rec = {
       id: String(nextDeliveryId),
@@ -233,7 +244,12 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 
-  async function route(req: IncomingMessage, _res: ServerResponse, url: URL, json: Record<string, unknown>): Promise<[number, unknown, Record<string, string>?]> {
+  async function route(
+    req: IncomingMessage,
+    _res: ServerResponse,
+    url: URL,
+    json: Record<string, unknown>,
+  ): Promise<[number, unknown, Record<string, string>?]> {
     const auth = req.headers.authorization ?? "";
     const bearer = auth.replace(/^(bearer|token)\s+/i, "");
     const p = url.pathname.replace(/^\/api\/v3/, "");
@@ -346,14 +362,19 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       const org = orgOf(vars.org ?? "");
       const user = state.users.find((u) => u.login.toLowerCase() === (vars.login ?? "").toLowerCase());
       if (!org?.saml) return [200, { data: { organization: { samlIdentityProvider: null } } }];
-      const nodes = user?.samlNameId ? [{ samlIdentity: { nameId: user.samlNameId, username: user.samlNameId, emails: [{ value: user.samlNameId, primary: true }] } }] : [];
+      const nodes = user?.samlNameId
+        ? [{ samlIdentity: { nameId: user.samlNameId, username: user.samlNameId, emails: [{ value: user.samlNameId, primary: true }] } }]
+        : [];
       return [200, { data: { organization: { samlIdentityProvider: { externalIdentities: { nodes } } } } }];
     }
     if ((m = /^\/repos\/([^/]+)\/\.github\/pulls\/(\d+)\/files$/.exec(p)) && req.method === "GET") {
       const pull = orgOf(m[1]!)?.pulls?.[Number(m[2])];
       if (!pull) return [404, { message: "Not Found" }];
       const base = orgOf(m[1]!)?.files ?? {};
-      const files = Object.entries(pull.files).map(([filename, text]) => ({ filename, status: text === null ? "removed" : filename in base ? "modified" : "added" }));
+      const files = Object.entries(pull.files).map(([filename, text]) => ({
+        filename,
+        status: text === null ? "removed" : filename in base ? "modified" : "added",
+      }));
       const { slice, headers } = pageOf(files);
       return [200, slice, headers];
     }
@@ -403,7 +424,19 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     if ((m = /^\/users\/([^/]+)$/.exec(p)) && req.method === "GET") {
       const u = state.users.find((x) => x.login.toLowerCase() === m![1]!.toLowerCase());
       if (!u) return [404, { message: "Not Found" }];
-      return [200, { login: u.login, id: u.id, type: "User", name: u.name ?? null, company: u.company ?? null, email: u.email ?? null, location: null, created_at: "2020-01-01T00:00:00Z" }];
+      return [
+        200,
+        {
+          login: u.login,
+          id: u.id,
+          type: "User",
+          name: u.name ?? null,
+          company: u.company ?? null,
+          email: u.email ?? null,
+          location: null,
+          created_at: "2020-01-01T00:00:00Z",
+        },
+      ];
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/attempts\/(\d+)\/jobs$/.exec(p)) && req.method === "GET") {
       const jobs = state.jobs?.[`${m[1]}/${m[2]}#${m[3]}#${m[4]}`.toLowerCase()];

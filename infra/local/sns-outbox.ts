@@ -15,14 +15,19 @@ export class SnsOutbox {
   readonly file: string | undefined;
   private readonly memory: OutboxMessage[] = [];
 
-  constructor(dataDir: string | undefined, private readonly onPublish?: (m: OutboxMessage) => void) {
+  constructor(
+    dataDir: string | undefined,
+    private readonly onPublish?: (m: OutboxMessage) => void,
+  ) {
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
       this.file = `${dataDir}/sns-outbox.jsonl`;
     }
   }
 
-  publish(input: { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: Record<string, { StringValue?: string }> }): { MessageId: string } {
+  publish(input: { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: Record<string, { StringValue?: string }> }): {
+    MessageId: string;
+  } {
     if (!input.TopicArn) throw Object.assign(new Error("TopicArn is required"), { name: "SNS.InvalidParameterException" });
     if (typeof input.Message !== "string" || input.Message.length === 0) {
       throw Object.assign(new Error("Message must be a non-empty string"), { name: "SNS.InvalidParameterException" });
@@ -33,9 +38,7 @@ export class SnsOutbox {
     if (input.Subject !== undefined && (input.Subject.length === 0 || input.Subject.length >= 100 || /[\u0000-\u001f\u007f]/.test(input.Subject))) {
       throw Object.assign(new Error("Invalid parameter: Subject must be 1 to 99 printable characters on one line"), { name: "SNS.InvalidParameterException" });
     }
-    const attributes = Object.fromEntries(
-      Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""]),
-    );
+    const attributes = Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""]));
     const msg: OutboxMessage = {
       messageId: randomUUID(),
       topicArn: input.TopicArn,

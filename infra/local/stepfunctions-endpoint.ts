@@ -69,7 +69,11 @@ export interface LocalStepFunctions {
 }
 
 class ApiError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -128,7 +132,13 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     const execution = runner.run(input, {
       overrides: { taskResourceLocalHandlers: m.handlers, retryIntervalOverrides },
       context: {
-        Execution: { Id: rec.executionArn, Name: rec.name, StartTime: new Date(rec.startDate * 1000).toISOString(), Input: JSON.parse(rec.input) as Json, RoleArn: "" },
+        Execution: {
+          Id: rec.executionArn,
+          Name: rec.name,
+          StartTime: new Date(rec.startDate * 1000).toISOString(),
+          Input: JSON.parse(rec.input) as Json,
+          RoleArn: "",
+        },
         StateMachine: { Id: m.arn, Name: m.name },
       },
     });
@@ -234,7 +244,10 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       StopDate: Math.round((rec.stopDate ?? Date.now() / 1000) * 1000),
     };
     if (rec.status === "SUCCEEDED") return { ...described, Output: JSON.parse(rec.output ?? "null") as Json, OutputDetails: { Included: true } };
-    throw new StatesError("States.TaskFailed", JSON.stringify({ ...described, ...(rec.error ? { Error: rec.error } : {}), ...(rec.cause !== undefined ? { Cause: rec.cause } : {}) }));
+    throw new StatesError(
+      "States.TaskFailed",
+      JSON.stringify({ ...described, ...(rec.error ? { Error: rec.error } : {}), ...(rec.cause !== undefined ? { Cause: rec.cause } : {}) }),
+    );
   }
 
   /** The top-level state an unsuccessful execution stopped in, with the input it was given: where a redrive goes on. */
@@ -289,7 +302,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
         ...rest,
         redriveCount: rec.redriveCount ?? 0,
         redriveStatus: redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE",
-        ...(redrivable ? {} : { redriveStatusReason: m?.type === "EXPRESS" ? "Express executions cannot be redriven" : `Execution is ${rec.status} and cannot be redriven` }),
+        ...(redrivable
+          ? {}
+          : { redriveStatusReason: m?.type === "EXPRESS" ? "Express executions cannot be redriven" : `Execution is ${rec.status} and cannot be redriven` }),
       };
     },
     StopExecution(body) {
@@ -305,7 +320,8 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
       const m = machines.get(rec.stateMachineArn);
       if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${rec.stateMachineArn}'`);
-      if (m.type === "EXPRESS") throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' is of an EXPRESS state machine: Express executions cannot be redriven`);
+      if (m.type === "EXPRESS")
+        throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' is of an EXPRESS state machine: Express executions cannot be redriven`);
       if (!isUnsuccessful(rec.status)) throw new ApiError("ExecutionNotRedrivable", `Execution is ${rec.status} and cannot be redriven`);
       const from = failedState(m, rec);
       if (!from) throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' has no unsuccessful state to redrive from`);
@@ -315,7 +331,13 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       rec.status = "RUNNING";
       delete rec.stopDate;
       rec.resumeFrom = from;
-      rec.events.push({ id: rec.events.length + 1, previousEventId: rec.events.length, timestamp: now, type: "ExecutionRedriven", executionRedrivenEventDetails: { redriveCount: rec.redriveCount } });
+      rec.events.push({
+        id: rec.events.length + 1,
+        previousEventId: rec.events.length,
+        timestamp: now,
+        type: "ExecutionRedriven",
+        executionRedrivenEventDetails: { redriveCount: rec.redriveCount },
+      });
       store.save(rec);
       run(m, rec);
       return { redriveDate: now };
@@ -328,7 +350,16 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       return page(
         all,
         body,
-        (e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate, stopDate: e.stopDate, redriveCount: e.redriveCount ?? 0, redriveDate: e.redriveDate }),
+        (e) => ({
+          executionArn: e.executionArn,
+          stateMachineArn: e.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: e.startDate,
+          stopDate: e.stopDate,
+          redriveCount: e.redriveCount ?? 0,
+          redriveDate: e.redriveDate,
+        }),
         "executions",
       );
     },
@@ -345,7 +376,15 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     DescribeStateMachine(body) {
       const m = machines.get(String(body.stateMachineArn ?? ""));
       if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
-      return { stateMachineArn: m.arn, name: m.name, status: "ACTIVE", type: m.type, definition: m.definitionText, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, creationDate: m.createdAt };
+      return {
+        stateMachineArn: m.arn,
+        name: m.name,
+        status: "ACTIVE",
+        type: m.type,
+        definition: m.definitionText,
+        roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
+        creationDate: m.createdAt,
+      };
     },
   };
 

@@ -63,7 +63,12 @@ async function bareServer(): Promise<{ url: string; server: Server }> {
 
 async function benchReceiver(): Promise<void> {
   // A realistic 15 KB payload: a star event padded with a repository description.
-  const body = JSON.stringify({ action: "created", starred_at: new Date().toISOString(), repository: { id: 1, full_name: "acme/api", description: "x".repeat(15_000) }, sender: { login: "a", id: 1 } });
+  const body = JSON.stringify({
+    action: "created",
+    starred_at: new Date().toISOString(),
+    repository: { id: 1, full_name: "acme/api", description: "x".repeat(15_000) },
+    sender: { login: "a", id: 1 },
+  });
   const probot = new Probot({ appId: 1, privateKey: "unused", secret: SECRET, log: pino({ level: "silent" }) });
   await probot.load((app) => app.on("star", async () => {}));
   const ours = await startWebhookServer({ probot, secret: SECRET, log: pino({ level: "silent" }), port: 0 });
@@ -100,7 +105,16 @@ async function benchMachine(): Promise<void> {
   const gh = nock("https://api.github.com").persist();
   gh.post(/access_tokens/).reply(201, { token: "ghs_bench", expires_at: new Date(Date.now() + 3600_000).toISOString() });
   gh.get(/\/contents\//).reply(404);
-  const job = (id: number) => ({ id, name: `j${id}`, status: "completed", conclusion: "success", started_at: "2026-11-18T10:00:00Z", completed_at: "2026-11-18T10:02:05Z", labels: ["ubuntu-latest"], run_attempt: 1 });
+  const job = (id: number) => ({
+    id,
+    name: `j${id}`,
+    status: "completed",
+    conclusion: "success",
+    started_at: "2026-11-18T10:00:00Z",
+    completed_at: "2026-11-18T10:02:05Z",
+    labels: ["ubuntu-latest"],
+    run_attempt: 1,
+  });
   gh.get(/\/jobs/).reply(200, { total_count: 10, jobs: Array.from({ length: 10 }, (_, i) => job(i + 1)) });
   const embedded = await startEmbedded({ retryIntervalMs: 0 });
   const sfn = new SFNClient({});
@@ -114,20 +128,48 @@ async function benchMachine(): Promise<void> {
     await Promise.all(
       Array.from({ length: n }, () => {
         const id = runId++;
-        const input = { installationId: 1, org: "acme", repository: { fullName: "acme/api", id: 1, visibility: "private" }, run: { id, attempt: 1, name: "CI", path: ".github/workflows/ci.yml", event: "push", headBranch: "main", actor: "a", conclusion: "success", runStartedAt: "2026-11-18T10:00:00Z", updatedAt: "2026-11-18T10:03:00Z" } };
-        return sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: runExecutionName("acme/api", id, 1), input: JSON.stringify(input) }));
+        const input = {
+          installationId: 1,
+          org: "acme",
+          repository: { fullName: "acme/api", id: 1, visibility: "private" },
+          run: {
+            id,
+            attempt: 1,
+            name: "CI",
+            path: ".github/workflows/ci.yml",
+            event: "push",
+            headBranch: "main",
+            actor: "a",
+            conclusion: "success",
+            runStartedAt: "2026-11-18T10:00:00Z",
+            updatedAt: "2026-11-18T10:03:00Z",
+          },
+        };
+        return sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN,
+            name: runExecutionName("acme/api", id, 1),
+            input: JSON.stringify(input),
+          }),
+        );
       }),
     );
     await embedded.idle();
     runs.push(n / ((performance.now() - t0) / 1000));
     t0 = performance.now();
-    await Promise.all(Array.from({ length: n }, (_, i) => db.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: { pk: { S: `BENCH#${round}` }, sk: { S: String(i) }, v: { N: "1" } } }))));
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        db.send(new PutItemCommand({ TableName: process.env.TABLE_NAME, Item: { pk: { S: `BENCH#${round}` }, sk: { S: String(i) }, v: { N: "1" } } })),
+      ),
+    );
     puts.push(n / ((performance.now() - t0) / 1000));
   }
   console.log(`\nworkflow-run-cost on the embedded default, ${n} concurrent executions of a 10-job run per round`);
   console.log(`  bare dynalite PutItem    ops/s per round: ${puts.map((x) => x.toFixed(0)).join(", ")}  median ${median(puts).toFixed(0)}`);
   console.log(`  executions end to end    ops/s per round: ${runs.map((x) => x.toFixed(0)).join(", ")}  median ${median(runs).toFixed(0)}`);
-  console.log(`  ratio (executions / puts): ${(median(runs) / median(puts)).toFixed(3)}  (each execution: a Lambda task, 2 GitHub reads and one 7-item recording transaction (run, run-seen, repository, org, cost-centre and workflow totals))`);
+  console.log(
+    `  ratio (executions / puts): ${(median(runs) / median(puts)).toFixed(3)}  (each execution: a Lambda task, 2 GitHub reads and one 7-item recording transaction (run, run-seen, repository, org, cost-centre and workflow totals))`,
+  );
   sfn.destroy();
   db.destroy();
   await embedded.stop();

@@ -35,7 +35,9 @@ const sfn = new SFNClient({});
 for (const e of plan.executions) {
   // One at a time, so that the kill lands in the execution that reaches the point.
   try {
-    await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: e.name, input: JSON.stringify(e.input) }));
+    await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN, name: e.name, input: JSON.stringify(e.input) }),
+    );
   } catch (err) {
     if (!(err instanceof ExecutionAlreadyExists)) throw err;
   }

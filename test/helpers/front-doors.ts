@@ -30,7 +30,12 @@ export async function localServerDoor(probot: Probot, opts: { deadlineMs?: numbe
       const res = await fetch(server.url, {
         method: "POST",
         body,
-        headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": delivery, "x-hub-signature-256": sign("test-secret", body) },
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": event,
+          "x-github-delivery": delivery,
+          "x-hub-signature-256": sign("test-secret", body),
+        },
       });
       await res.arrayBuffer();
       return { status: res.status, ms: Date.now() - started };

@@ -26,7 +26,9 @@ describe("taskPermissions", () => {
   });
 
   test("a TransactWriteItems built by a task is granted item by item on the stack's table", () => {
-    const def = machine({ Record: task("arn:aws:states:::aws-sdk:dynamodb:transactWriteItems", { "TransactItems.$": "$.items", "ClientRequestToken.$": "$.token" }) });
+    const def = machine({
+      Record: task("arn:aws:states:::aws-sdk:dynamodb:transactWriteItems", { "TransactItems.$": "$.items", "ClientRequestToken.$": "$.token" }),
+    });
     expect(taskPermissions(def)).toEqual([
       { state: "Record", action: "dynamodb:PutItem", placeholder: "TableName" },
       { state: "Record", action: "dynamodb:UpdateItem", placeholder: "TableName" },
@@ -47,12 +49,18 @@ describe("taskPermissions", () => {
       { state: "Child", action: "events:DescribeRule", placeholder: "WorkflowRunCostStateMachineArn", on: "managedRule" },
     ]);
     // A child chosen at run time cannot be granted.
-    expect(() => taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync:2", { "StateMachineArn.$": "$.arn" }) }))).toThrow(/placeholders/);
-    expect(() => taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync", { StateMachineArn: "${WorkflowRunCostStateMachineArn}" }) }))).toThrow(/no grant known/);
+    expect(() => taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync:2", { "StateMachineArn.$": "$.arn" }) }))).toThrow(
+      /placeholders/,
+    );
+    expect(() =>
+      taskPermissions(machine({ C: task("arn:aws:states:::states:startExecution.sync", { StateMachineArn: "${WorkflowRunCostStateMachineArn}" }) })),
+    ).toThrow(/no grant known/);
   });
 
   test("an integration without a known grant fails the synth", () => {
-    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::lambda:invoke.waitForTaskToken", { FunctionName: "${PriceRunFunctionArn}" }) }))).toThrow(/no grant known/);
+    expect(() => taskPermissions(machine({ S: task("arn:aws:states:::lambda:invoke.waitForTaskToken", { FunctionName: "${PriceRunFunctionArn}" }) }))).toThrow(
+      /no grant known/,
+    );
     expect(() => taskPermissions(machine({ S: task("arn:aws:states:::aws-sdk:s3:getObject", {}) }))).toThrow(/no grant known/);
   });
 

@@ -46,7 +46,11 @@ beforeAll(() => {
   const expressStack = new OrgFlowsStack(app, "OrgFlowsExpress", { workflowRunCostType: "EXPRESS" });
   const people = join(mkdtempSync(join(tmpdir(), "directory-")), "people.csv");
   writeFileSync(people, "login,email\noctocat,octocat@example.com\n");
-  directory = new OrgFlowsStack(app, "OrgFlowsDirectory", { directoryFile: people, directoryScimUrl: "https://idp.example.com/scim/v2", gheHost: "ghe.example.com" });
+  directory = new OrgFlowsStack(app, "OrgFlowsDirectory", {
+    directoryFile: people,
+    directoryScimUrl: "https://idp.example.com/scim/v2",
+    gheHost: "ghe.example.com",
+  });
   template = Template.fromStack(stack);
   express = Template.fromStack(expressStack);
   resources = template.toJSON().Resources as Record<string, Resource>;
@@ -70,14 +74,12 @@ function roleStatements(roleId: string): Statement[] {
 }
 function roleOf(resourceId: string): string {
   const role = resources[resourceId]!.Properties.RoleArn ?? resources[resourceId]!.Properties.Role;
-  return ((role as { "Fn::GetAtt": string[] })["Fn::GetAtt"])[0]!;
+  return (role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
 }
 /** The statements minus what CDK adds for state machine logging and X-Ray (checked separately). */
 const LOG_DELIVERY_AND_XRAY = /^(logs:(Create|Delete|Get|Update|List)LogDeliver(y|ies)|logs:Describe(LogGroups|ResourcePolicies)|logs:PutResourcePolicy|xray:)/;
 function grants(statements: Statement[]): Array<{ actions: string[]; resource: unknown }> {
-  return statements
-    .filter((s) => !actions(s).every((a) => LOG_DELIVERY_AND_XRAY.test(a)))
-    .map((s) => ({ actions: actions(s).sort(), resource: s.Resource }));
+  return statements.filter((s) => !actions(s).every((a) => LOG_DELIVERY_AND_XRAY.test(a))).map((s) => ({ actions: actions(s).sort(), resource: s.Resource }));
 }
 const getAtt = (id: string): Json => ({ "Fn::GetAtt": [id, "Arn"] });
 const ref = (id: string): Json => ({ Ref: id });
@@ -118,7 +120,10 @@ describe("Lambda functions", () => {
     }
     const secret = ofType("AWS::SecretsManager::Secret")[0]![1];
     expect(secret.Properties.SecretString).toBeUndefined();
-    expect(secret.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: "webhookSecret", SecretStringTemplate: JSON.stringify({ appId: "", privateKey: "" }) });
+    expect(secret.Properties.GenerateSecretString).toMatchObject({
+      GenerateStringKey: "webhookSecret",
+      SecretStringTemplate: JSON.stringify({ appId: "", privateKey: "" }),
+    });
   });
 
   test("the webhook knows both machines; the task functions do not", () => {
@@ -170,7 +175,11 @@ describe("state machines", () => {
       const logs = stack.node.findChild(`${machine.node.id}Logs`);
       expect(resources[logicalId(machine)]!.Properties).toMatchObject({
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(logicalId(logs)) } }] },
+        LoggingConfiguration: {
+          Level: "ALL",
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(logicalId(logs)) } }],
+        },
       });
     }
   });
@@ -209,10 +218,16 @@ describe("state machines", () => {
         });
       }
     }
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Errors", Namespace: "AWS/Lambda", Dimensions: [{ Name: "FunctionName", Value: ref(fnId("webhook")) }] });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Errors",
+      Namespace: "AWS/Lambda",
+      Dimensions: [{ Name: "FunctionName", Value: ref(fnId("webhook")) }],
+    });
     // A task Lambda's failed invocation is retried by its machine: only an execution that fails needs a person.
     for (const key of ["enrichMember", "priceRun"] as const) {
-      const alarms = template.findResources("AWS::CloudWatch::Alarm", { Properties: { MetricName: "Errors", Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }] } });
+      const alarms = template.findResources("AWS::CloudWatch::Alarm", {
+        Properties: { MetricName: "Errors", Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }] },
+      });
       expect(Object.keys(alarms)).toEqual([]);
     }
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "5xx", Namespace: "AWS/ApiGateway" });
@@ -236,11 +251,21 @@ describe("data, notifications, logs", () => {
     const [, table] = ofType("AWS::DynamoDB::Table")[0]!;
     expect(table.Properties).toMatchObject({
       BillingMode: "PAY_PER_REQUEST",
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       DeletionProtectionEnabled: true,
       GlobalSecondaryIndexes: [
-        { IndexName: "gsi1", KeySchema: [{ AttributeName: "gsi1pk", KeyType: "HASH" }, { AttributeName: "gsi1sk", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+        {
+          IndexName: "gsi1",
+          KeySchema: [
+            { AttributeName: "gsi1pk", KeyType: "HASH" },
+            { AttributeName: "gsi1sk", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
       ],
     });
     expect(table.DeletionPolicy).toBe("Retain");
@@ -274,10 +299,26 @@ describe("data, notifications, logs", () => {
 
   test("POST /api/github/webhooks -> the webhook Lambda (payload format 2.0), and the outputs", () => {
     template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "POST /api/github/webhooks" });
-    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: getAtt(fnId("webhook")) });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
+      IntegrationType: "AWS_PROXY",
+      PayloadFormatVersion: "2.0",
+      IntegrationUri: getAtt(fnId("webhook")),
+    });
     const outputs = template.toJSON().Outputs as Json;
     expect(Object.keys(outputs).sort()).toEqual(
-      ["AppSecretArn", "BackfillStateMachineArn", "MemberBackfillStateMachineArn", "MemberOffboardingStateMachineArn", "MemberOnboardingStateMachineArn", "RedeliveryStateMachineArn", "TableName", "TeamSyncStateMachineArn", "TopicArn", "WebhookUrl", "WorkflowRunCostStateMachineArn"].sort(),
+      [
+        "AppSecretArn",
+        "BackfillStateMachineArn",
+        "MemberBackfillStateMachineArn",
+        "MemberOffboardingStateMachineArn",
+        "MemberOnboardingStateMachineArn",
+        "RedeliveryStateMachineArn",
+        "TableName",
+        "TeamSyncStateMachineArn",
+        "TopicArn",
+        "WebhookUrl",
+        "WorkflowRunCostStateMachineArn",
+      ].sort(),
     );
     expect(JSON.stringify(outputs.WebhookUrl)).toContain("/api/github/webhooks");
   });
@@ -287,7 +328,9 @@ describe("least privilege", () => {
   const topicKey = (): Json => getAtt(logicalId(stack.topic.masterKey!));
 
   test("states:StartExecution: the webhook on exactly the machines it starts (not team-sync), each parent machine on exactly its child, the schedule on the redelivery machine, never `*`", () => {
-    const starts = ofType("AWS::IAM::Policy").flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => actions(s).includes("states:StartExecution"));
+    const starts = ofType("AWS::IAM::Policy")
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => actions(s).includes("states:StartExecution"));
     expect(starts.map((s) => list(s.Resource))).toEqual([
       [ref(machineId("memberOffboarding")), ref(machineId("memberOnboarding")), ref(machineId("workflowRunCost"))],
       [ref(machineId("workflowRunCost"))],
@@ -305,12 +348,15 @@ describe("least privilege", () => {
     ]);
   });
 
-  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)("%s reads the secret and writes its own logs, nothing else (no table access)", (key) => {
-    expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
-      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
-      { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
-    ]);
-  });
+  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)(
+    "%s reads the secret and writes its own logs, nothing else (no table access)",
+    (key) => {
+      expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
+        { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions[key].logGroup)) },
+        { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
+      ]);
+    },
+  );
 
   test("budget-alerts (computation only) writes its own logs, nothing else: not even the secret", () => {
     expect(grants(roleStatements(roleOf(fnId("budgetAlerts"))))).toEqual([
@@ -350,12 +396,17 @@ describe("least privilege", () => {
   });
 
   test("backfill-page: invoke list-runs, start workflow-run-cost children and what .sync:2 needs (their executions, the managed rule)", () => {
-    const arn = (service: string, resource: string): Json => ({ "Fn::Join": ["", ["arn:", ref("AWS::Partition"), `:${service}:`, ref("AWS::Region"), ":", ref("AWS::AccountId"), resource]] });
+    const arn = (service: string, resource: string): Json => ({
+      "Fn::Join": ["", ["arn:", ref("AWS::Partition"), `:${service}:`, ref("AWS::Region"), ":", ref("AWS::AccountId"), resource]],
+    });
     expect(grants(roleStatements(roleOf(machineId("backfillPage"))))).toEqual([
       { actions: ["lambda:InvokeFunction"], resource: getAtt(fnId("listRuns")) },
       { actions: ["states:StartExecution"], resource: ref(machineId("workflowRunCost")) },
       { actions: ["states:DescribeExecution", "states:StopExecution"], resource: arn("states", ":execution:OrgFlows-workflow-run-cost:*") },
-      { actions: ["events:DescribeRule", "events:PutRule", "events:PutTargets"], resource: arn("events", ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule") },
+      {
+        actions: ["events:DescribeRule", "events:PutRule", "events:PutTargets"],
+        resource: arn("events", ":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"),
+      },
     ]);
   });
 
@@ -370,8 +421,12 @@ describe("least privilege", () => {
 
   test("the redelivery sweep every 5 minutes (EventBridge Scheduler), whose role may start exactly the redelivery machine", () => {
     const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
-    expect(schedule.Properties).toMatchObject({ ScheduleExpression: "rate(5 minutes)", State: "ENABLED", Target: { Arn: ref(machineId("redelivery")), Input: "{}" } });
-    const roleId = ((schedule.Properties.Target as { RoleArn: { "Fn::GetAtt": string[] } }).RoleArn["Fn::GetAtt"])[0]!;
+    expect(schedule.Properties).toMatchObject({
+      ScheduleExpression: "rate(5 minutes)",
+      State: "ENABLED",
+      Target: { Arn: ref(machineId("redelivery")), Input: "{}" },
+    });
+    const roleId = (schedule.Properties.Target as { RoleArn: { "Fn::GetAtt": string[] } }).RoleArn["Fn::GetAtt"][0]!;
     expect(grants(roleStatements(roleId))).toEqual([{ actions: ["states:StartExecution"], resource: ref(machineId("redelivery")) }]);
   });
 

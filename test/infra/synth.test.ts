@@ -23,7 +23,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 test("cdk synth succeeds offline and cdk-nag reports nothing", () => {
   expect({ status: result.status, stderr: result.status === 0 ? "" : String(result.stderr).slice(-3000) }).toEqual({ status: 0, stderr: "" });
-  const template = JSON.parse(readFileSync(join(out, "OrgFlows.template.json"), "utf8")) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const template = JSON.parse(readFileSync(join(out, "OrgFlows.template.json"), "utf8")) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
   const machines = Object.values(template.Resources).filter((r) => r.Type === "AWS::StepFunctions::StateMachine");
   // workflow-run-cost as asked; every other machine (onboarding, offboarding, team sync, backfills, redelivery) stays Standard
   const others = Object.keys(MACHINES).length - 1;

@@ -6,7 +6,10 @@ import { sign } from "../../app/server/signature.js";
 
 describe("http helpers", () => {
   test("header names are lower-cased; a name repeated in two cases is joined, so it cannot sneak past", () => {
-    expect(lowerCaseHeaders({ "X-GitHub-Event": "ping", "content-type": "application/json", Absent: undefined })).toEqual({ "x-github-event": "ping", "content-type": "application/json" });
+    expect(lowerCaseHeaders({ "X-GitHub-Event": "ping", "content-type": "application/json", Absent: undefined })).toEqual({
+      "x-github-event": "ping",
+      "content-type": "application/json",
+    });
     expect(lowerCaseHeaders({ "X-Hub-Signature-256": "sha256=a", "x-hub-signature-256": "sha256=b" })).toEqual({ "x-hub-signature-256": "sha256=a, sha256=b" });
     expect(lowerCaseHeaders(undefined)).toEqual({});
     expect(lowerCaseHeaders(null)).toEqual({});
@@ -23,7 +26,10 @@ describe("http helpers", () => {
 describe("checkDelivery", () => {
   test("a signed, named JSON object passes", () => {
     const checked = checkDelivery(apiGatewayEvent('{"zen":"x"}', { event: "ping", delivery: "d-1", secret: "s" }), "s");
-    expect(checked).toEqual({ ok: true, delivery: { id: "d-1", name: "ping", payload: { zen: "x" }, body: '{"zen":"x"}', signature: sign("s", '{"zen":"x"}') } });
+    expect(checked).toEqual({
+      ok: true,
+      delivery: { id: "d-1", name: "ping", payload: { zen: "x" }, body: '{"zen":"x"}', signature: sign("s", '{"zen":"x"}') },
+    });
   });
 
   test("the signature is checked first: with it missing, nothing else is reported", () => {

@@ -84,7 +84,12 @@ test("a delivery without a signature never causes a re-read", async () => {
 });
 
 test("through the environment: WEBHOOK_SECRET changed under a warm handler is read again", async () => {
-  const saved = { APP_ID: process.env.APP_ID, PRIVATE_KEY: process.env.PRIVATE_KEY, WEBHOOK_SECRET: process.env.WEBHOOK_SECRET, APP_SECRET_ARN: process.env.APP_SECRET_ARN };
+  const saved = {
+    APP_ID: process.env.APP_ID,
+    PRIVATE_KEY: process.env.PRIVATE_KEY,
+    WEBHOOK_SECRET: process.env.WEBHOOK_SECRET,
+    APP_SECRET_ARN: process.env.APP_SECRET_ARN,
+  };
   Object.assign(process.env, { APP_ID: "123", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: "env-secret-1" });
   delete process.env.APP_SECRET_ARN;
   resetCredentialsCache();

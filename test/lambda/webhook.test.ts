@@ -27,7 +27,8 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   Object.assign(process.env, { APP_ID: "123", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, LOG_LEVEL: "debug" });
-  for (const k of ["APP_SECRET_ARN", "GHE_HOST", "DEFAULT_TEAMS", "MEMBER_ONBOARDING_STATE_MACHINE_ARN", "WORKFLOW_RUN_COST_STATE_MACHINE_ARN"]) delete process.env[k];
+  for (const k of ["APP_SECRET_ARN", "GHE_HOST", "DEFAULT_TEAMS", "MEMBER_ONBOARDING_STATE_MACHINE_ARN", "WORKFLOW_RUN_COST_STATE_MACHINE_ARN"])
+    delete process.env[k];
   nock.disableNetConnect();
   // Everything the handler logs goes through process.stdout (JSON lines); keep it for the no-leak check.
   const write = process.stdout.write.bind(process.stdout);
@@ -77,7 +78,9 @@ describe("401: the signature is checked over the raw body before anything else",
   });
 
   test("the legacy sha1 header alone is not enough", async () => {
-    const res = await handler(apiGatewayEvent(body({ zen: "x" }), { secret: null, headers: { "x-hub-signature": "sha1=0123456789abcdef0123456789abcdef01234567" } }));
+    const res = await handler(
+      apiGatewayEvent(body({ zen: "x" }), { secret: null, headers: { "x-hub-signature": "sha1=0123456789abcdef0123456789abcdef01234567" } }),
+    );
     expect(res.statusCode).toBe(401);
   });
 
@@ -160,7 +163,13 @@ describe("5xx only for a real fault", () => {
       .reply(404, { message: "Not Found" });
     const payload = {
       action: "member_added",
-      membership: { url: "", state: "active", role: "member", organization_url: "", user: { login: "octocat", id: 1, node_id: "U_1", type: "User", site_admin: false } },
+      membership: {
+        url: "",
+        state: "active",
+        role: "member",
+        organization_url: "",
+        user: { login: "octocat", id: 1, node_id: "U_1", type: "User", site_admin: false },
+      },
       organization: { login: "acme", id: 99, node_id: "O_99" },
       installation: { id: 4242, node_id: "I_4242" },
       sender: { login: "admin", id: 2, type: "User" },
