@@ -163,6 +163,8 @@ describe("workflow-run-cost on the embedded backends", () => {
     ]);
   });
 
+  // 200 executions in one process: its time follows the machine's load (35 s here in a full run, more on a busy CI
+  // machine), so it has its own generous timeout; it asserts exact totals, never a duration.
   it("200 distinct runs delivered concurrently give exact totals, per repository and per month", async () => {
     nockNoChargebackConfig(ORG);
     const repos = ["alpha", "beta", "gamma", "delta", "epsilon"];
@@ -225,7 +227,7 @@ describe("workflow-run-cost on the embedded backends", () => {
         });
       }
     }
-  });
+  }, 300_000);
 
   it("GitHub failing persistently: retried, FAILED at Price with the failure notified, then redriven once GitHub is back and counted once", async () => {
     // Replace the jobs interceptor of beforeEach with one that always fails.
