@@ -163,7 +163,7 @@ describe("workflow-run-cost on the embedded backends", () => {
     ]);
   });
 
-  // 200 executions in one process: its time follows the machine's load (35 s here in a full run, more on a busy CI
+  // 200 executions in one process: its time follows the machine's load (about 35 s in a full run on 2 cores, more on a busy CI
   // machine), so it has its own generous timeout; it asserts exact totals, never a duration.
   it("200 distinct runs delivered concurrently give exact totals, per repository and per month", async () => {
     nockNoChargebackConfig(ORG);
