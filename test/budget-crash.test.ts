@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { runExecutionName } from "../app/dispatch/execution-name.js";
 import { runCostInput } from "../app/handlers/workflow-run-completed.js";
-import type { RunCostInput } from "../app/records/run.js";
+import type { RunCostInput } from "../app/records/run-input.js";
 import { queryBudgetAlerts } from "../app/store/finance-query.js";
 import { closeDynamoClient } from "../app/store/dynamo.js";
 import { startEmbedded } from "../infra/local/embedded.js";

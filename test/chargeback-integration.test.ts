@@ -6,7 +6,7 @@ import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
-import { costCenterTotalsKey } from "../app/records/aggregates.js";
+import { costCenterTotalsKey } from "../app/records/keys.js";
 import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
 import type { Probot } from "probot";

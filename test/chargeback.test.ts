@@ -6,7 +6,7 @@ import { allocateCents, centsOf, totalOf, viewRows } from "../app/chargeback/rep
 import { DEFAULT_SETTINGS, type ChargebackSettings } from "../app/chargeback/settings.js";
 import { parseChargebackConfig } from "../app/config/chargeback.js";
 import { formatProblem } from "../app/config/schema.js";
-import { financeTotalsFromRuns } from "../app/records/rebuild.js";
+import { totalsFromRuns } from "../app/records/rebuild.js";
 import type { RunRecord } from "../app/records/run.js";
 
 const SETTINGS: ChargebackSettings = {
@@ -232,11 +232,10 @@ describe("rebuilding the finance totals from run records", () => {
     }) as RunRecord;
 
   it("a run counts once (its earliest attempt), every attempt adds its cost, per cost centre and workflow cell", () => {
-    const items = financeTotalsFromRuns([
-      rec(1, 2, "2026-02-01T00:00:00Z", "web", 12_000),
-      rec(1, 1, "2026-01-31T23:00:00Z", "web", 12_000),
-      rec(2, 1, "2026-01-05T00:00:00Z", "ops", 6_000),
-    ]);
+    const items = totalsFromRuns(
+      [rec(1, 2, "2026-02-01T00:00:00Z", "web", 12_000), rec(1, 1, "2026-01-31T23:00:00Z", "web", 12_000), rec(2, 1, "2026-01-05T00:00:00Z", "ops", 6_000)],
+      "finance",
+    );
     const by = Object.fromEntries(items.map((i) => [`${String(i.sk)}`, [i.runs, i.attempts, i.costMicros]]));
     expect(by).toEqual({
       "TOTALS#2026-01": [2, 2, 18_000],

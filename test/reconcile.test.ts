@@ -3,7 +3,8 @@ import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import nock from "nock";
 import { main, reconcile, reconcileByCostCenter, type UsageItem } from "../app/cli/reconcile.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
-import { buildRunRecord, totalsUpdate } from "../app/records/run.js";
+import { buildRunRecord } from "../app/records/run.js";
+import { attemptUpdates } from "../app/records/totals.js";
 import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
@@ -31,15 +32,14 @@ async function record(repo: string, runId: number, updatedAt: string, specs: Job
     },
   };
   const priced = priceAttempt(jobsFor(runId, 1, updatedAt, specs), { visibility: "private", hostedRunners: [], rates: loadRateTable() });
-  const u = totalsUpdate(buildRunRecord(input, priced, "github", new Date()));
-  for (const t of [u.allTime, u.monthly]) {
+  for (const u of attemptUpdates(buildRunRecord(input, priced, "github", new Date())).filter((a) => a.kind === "repository")) {
     await dynamoClient().send(
       new UpdateItemCommand({
         TableName: tableName(),
-        Key: t.key,
+        Key: u.key,
         UpdateExpression: u.updateExpression,
         ExpressionAttributeNames: u.names,
-        ExpressionAttributeValues: t.firstRun,
+        ExpressionAttributeValues: u.firstRun,
       }),
     );
   }

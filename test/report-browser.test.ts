@@ -9,7 +9,8 @@ import { DEFAULT_SETTINGS, type ChargebackSettings } from "../app/chargeback/set
 import { main } from "../app/cli/report.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
 import { recordingPlan } from "../app/records/recording.js";
-import { buildRunRecord, type RunCostInput } from "../app/records/run.js";
+import { buildRunRecord } from "../app/records/run.js";
+import type { RunCostInput } from "../app/records/run-input.js";
 import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";

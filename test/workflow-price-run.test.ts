@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
 import { clearChargebackCache } from "../app/config/chargeback.js";
-import type { RunCostInput } from "../app/records/run.js";
+import type { RunCostInput } from "../app/records/run-input.js";
 import { clearHostedRunnerCache, HOSTED_RUNNER_TTL_MS, hostedRunnersFor } from "../app/tasks/hosted-runners.js";
 import type { RunRecord } from "../app/records/run.js";
 import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";

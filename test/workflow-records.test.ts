@@ -3,7 +3,9 @@ import { describe, expect, it } from "@jest/globals";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { parseChargebackConfig } from "../app/config/chargeback.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
-import { buildRunRecord, runSummary, totalsFromItem, totalsUpdate, type RunCostInput } from "../app/records/run.js";
+import { buildRunRecord, runSummary } from "../app/records/run.js";
+import { attemptUpdates, totalsFromItem, type AggregateUpdate } from "../app/records/totals.js";
+import type { RunCostInput } from "../app/records/run-input.js";
 import { jobsFor, type JobSpec } from "./fixtures/jobs.js";
 
 function input(updatedAt = "2026-01-15T10:00:00Z"): RunCostInput {
@@ -71,13 +73,21 @@ describe("totals update", () => {
     { labels: ["ubuntu-latest"], seconds: 0, started: false },
     { labels: ["strange"], seconds: 120 },
   ]);
-  const u = totalsUpdate(r);
+  const updates = attemptUpdates(r);
+  const [allTime, monthly] = updates as [AggregateUpdate, AggregateUpdate];
+  /** The attributes an update SETs, by name: what the item is after the write. */
+  const setAttributes = (u: AggregateUpdate): Record<string, unknown> => {
+    const values = unmarshall(u.firstRun);
+    const out: Record<string, unknown> = {};
+    for (const [, name, value] of u.updateExpression.matchAll(/(#s\d+) = (:s\d+)/g)) out[u.names[name!]!] = values[value!];
+    return out;
+  };
 
   it("ADDs flat per-SKU attributes (ADD cannot create map paths) and skips SKUs with nothing to add", () => {
-    expect(u.updateExpression).toMatch(
+    expect(allTime.updateExpression).toMatch(
       /^SET .* ADD #runs :runs, #attempts :one, #jobs :jobs, #minutes :minutes, #costMicros :costMicros, #unknownMinutes :unknownMinutes, /,
     );
-    const skuAttrs = Object.values(u.names)
+    const skuAttrs = Object.values(allTime.names)
       .filter((n) => n.startsWith("sku"))
       .sort();
     expect(skuAttrs).toEqual([
@@ -88,35 +98,47 @@ describe("totals update", () => {
       "skuMinutes_macos",
       "skuMinutes_unknown",
     ]);
-    expect(u.names["#unknownLabels"]).toBe("unknownLabels");
+    expect(allTime.names["#unknownLabels"]).toBe("unknownLabels");
   });
 
   it(":runs is 1 for the first attempt seen of a run and 0 for the others; everything else is identical", () => {
-    const first = unmarshall(u.allTime.firstRun);
-    const repeat = unmarshall(u.allTime.repeatRun);
+    const first = unmarshall(allTime.firstRun);
+    const repeat = unmarshall(allTime.repeatRun);
     expect(first[":runs"]).toBe(1);
     expect(repeat[":runs"]).toBe(0);
     expect({ ...first, ":runs": 0 }).toEqual(repeat);
     expect(first).toMatchObject({ ":one": 1, ":minutes": 13, ":costMicros": 60000 + 62000, ":unknownMinutes": 2, ":unknownLabels": new Set(["strange"]) });
   });
 
-  it("all-time and monthly items: keys and index entries", () => {
-    expect(unmarshall(u.allTime.key)).toEqual({ pk: "REPO#acme/widgets", sk: "TOTALS" });
-    expect(unmarshall(u.monthly.key)).toEqual({ pk: "REPO#acme/widgets", sk: "TOTALS#2026-01" });
-    expect(unmarshall(u.allTime.firstRun)).toMatchObject({ ":gsi1pk": "ORG#acme#ALL", ":gsi1sk": "REPO#acme/widgets", ":period": "ALL" });
-    expect(unmarshall(u.monthly.firstRun)).toMatchObject({ ":gsi1pk": "ORG#acme#MONTH#2026-01", ":gsi1sk": "REPO#acme/widgets", ":period": "2026-01" });
+  it("all-time and monthly repository items: keys and index entries", () => {
+    expect(unmarshall(allTime.key)).toEqual({ pk: "REPO#acme/widgets", sk: "TOTALS" });
+    expect(unmarshall(monthly.key)).toEqual({ pk: "REPO#acme/widgets", sk: "TOTALS#2026-01" });
+    expect(setAttributes(allTime)).toMatchObject({ gsi1pk: "ORG#acme#ALL", gsi1sk: "REPO#acme/widgets", period: "ALL", type: "totals" });
+    expect(setAttributes(monthly)).toMatchObject({ gsi1pk: "ORG#acme#MONTH#2026-01", gsi1sk: "REPO#acme/widgets", period: "2026-01" });
+  });
+
+  it("the org's, the cost centre's and the workflow cell's month add the same amounts, without the label set", () => {
+    expect(updates.map((u) => u.kind)).toEqual(["repository", "repository", "finance", "finance", "finance"]);
+    for (const u of updates.slice(2)) {
+      expect(u.updateExpression).not.toContain("unknownLabels");
+      const { ":unknownLabels": _labels, ...amounts } = unmarshall(allTime.firstRun);
+      expect(unmarshall(u.firstRun)).toMatchObject(Object.fromEntries(Object.entries(amounts).filter(([k]) => !k.startsWith(":s"))));
+    }
+    expect(setAttributes(updates[3]!)).toMatchObject({ type: "cctotals", costCenter: "unallocated", period: "2026-01" });
   });
 
   it("is deterministic for a record, and every placeholder has a value", () => {
-    expect(totalsUpdate(r)).toEqual(u);
-    const values = Object.keys(unmarshall(u.monthly.firstRun));
-    for (const placeholder of u.updateExpression.match(/:[A-Za-z0-9]+/g) ?? []) expect(values).toContain(placeholder);
-    for (const name of u.updateExpression.match(/#[A-Za-z0-9]+/g) ?? []) expect(Object.keys(u.names)).toContain(name);
+    expect(attemptUpdates(r)).toEqual(updates);
+    for (const u of updates) {
+      const values = Object.keys(unmarshall(u.firstRun));
+      for (const placeholder of u.updateExpression.match(/:[A-Za-z0-9]+/g) ?? []) expect(values).toContain(placeholder);
+      for (const name of u.updateExpression.match(/#[A-Za-z0-9]+/g) ?? []) expect(Object.keys(u.names)).toContain(name);
+    }
   });
 
   it("a record without unknown labels does not touch the label set (DynamoDB refuses empty sets)", () => {
-    const clean = totalsUpdate(recordOf([{ labels: ["ubuntu-latest"], seconds: 60 }]));
-    expect(clean.updateExpression).not.toContain("unknownLabels");
+    const clean = attemptUpdates(recordOf([{ labels: ["ubuntu-latest"], seconds: 60 }]));
+    for (const u of clean) expect(u.updateExpression).not.toContain("unknownLabels");
   });
 
   it("reads back into bySku", () => {

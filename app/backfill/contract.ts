@@ -112,7 +112,7 @@ export const listRunsEventSchema = z.object({
 });
 export type ListRunsEvent = z.infer<typeof listRunsEventSchema>;
 
-/** What a run attempt's workflow-run-cost child is built from (app/records/run.ts RunCostInput's `run`). */
+/** What a run attempt's workflow-run-cost child is built from (app/records/run-input.ts RunCostInput's `run`). */
 export interface RunFacts {
   id: number;
   latestAttempt: number;

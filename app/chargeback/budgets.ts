@@ -6,8 +6,8 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as z from "zod";
 import { formatUsd } from "../pricing/price.js";
-import { budgetAlertKey, costCenterTotalsKey, orgTotalsKey } from "../records/aggregates.js";
-import { repoPk, totalsSk } from "../records/run.js";
+import { budgetAlertKey, costCenterTotalsKey, orgTotalsKey } from "../records/keys.js";
+import { repoPk, totalsSk } from "../records/keys.js";
 import type { Budget } from "./settings.js";
 
 export const MICROS = 1_000_000;

@@ -3,8 +3,8 @@
 // Pure: app/cli/report.ts reads the aggregates and renders what this builds.
 import { skuInfo } from "../pricing/sku-names.js";
 import { UNKNOWN_SKU } from "../pricing/sku.js";
-import type { RepoTotals } from "../records/run.js";
-import { addAmounts, emptyAmounts, type Amounts } from "../records/aggregates.js";
+import type { RepoTotals } from "../records/totals.js";
+import { addAmounts, emptyAmounts, type Amounts } from "../records/totals.js";
 import { budgetMicros, forecastMicros, parseScope, reachedThresholds } from "./budgets.js";
 import type { Budget } from "./settings.js";
 

@@ -14,9 +14,9 @@ import { queryTotals } from "../store/chargeback-query.js";
 import { queryWorkflowTotals, readRememberedSettings } from "../store/finance-query.js";
 import { allocate } from "../chargeback/allocation.js";
 import { DEFAULT_SETTINGS, UNALLOCATED, type ChargebackSettings } from "../chargeback/settings.js";
-import type { Amounts } from "../records/aggregates.js";
+import type { Amounts } from "../records/totals.js";
 import { closeDynamoClient } from "../store/dynamo.js";
-import type { RepoTotals } from "../records/run.js";
+import type { RepoTotals } from "../records/totals.js";
 import { newCommand, EXIT_USAGE, parseCommand, printRows, ROW_FORMATS, STD_IO, type CliIo, type Column, type RowFormat } from "./format.js";
 import { parseMonth, parseOrg } from "./report.js";
 

@@ -9,7 +9,8 @@ import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, re
 import { DEFAULT_SETTINGS, type ChargebackSettings } from "../chargeback/settings.js";
 import { parseChargebackConfig } from "../config/chargeback.js";
 import { formatProblem } from "../config/schema.js";
-import { utcMonth, type RepoTotals } from "../records/run.js";
+import { utcMonth } from "../records/run.js";
+import type { RepoTotals } from "../records/totals.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import {

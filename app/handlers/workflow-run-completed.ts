@@ -4,7 +4,7 @@ import type { Deadline } from "../deadline.js";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { sanitiseProperties } from "../chargeback/allocation.js";
-import { runCostInputSchema, type RunCostInput } from "../records/run.js";
+import { runCostInputSchema, type RunCostInput } from "../records/run-input.js";
 import { firstIssue } from "../validation.js";
 
 // Only the fields the machine needs. Everything else in the (large) payload is ignored, so GitHub adding or

@@ -4,8 +4,8 @@
 // leave an aggregate short.
 import { createHash } from "node:crypto";
 import type { AttributeValue, TransactWriteItem } from "@aws-sdk/client-dynamodb";
-import { financeAggregates, type AggregateUpdate } from "./aggregates.js";
-import { runItem, runSeenItem, totalsUpdate, type RunRecord } from "./run.js";
+import { runItem, runSeenItem, type RunRecord } from "./run.js";
+import { attemptUpdates, type AggregateUpdate } from "./totals.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -42,37 +42,19 @@ function keyOf(item: Item): Item {
 export function recordingPlan(record: RunRecord, table: string): RecordingPlan {
   const run = runItem(record);
   const seen = runSeenItem(record);
-  const totals = totalsUpdate(record);
   const notRecorded = { ConditionExpression: "attribute_not_exists(pk)" };
-  const add = (target: typeof totals.allTime, values: Item): TransactWriteItem => ({
-    Update: {
-      TableName: table,
-      Key: target.key,
-      UpdateExpression: totals.updateExpression,
-      ExpressionAttributeNames: totals.names,
-      ExpressionAttributeValues: values,
-    },
-  });
-  // The org's, the cost centre's and the workflow's month: in the same transaction, so they can never disagree
-  // with the repository totals or with each other.
-  const finance = financeAggregates(record);
+  // The repository's totals and the org's, the cost centre's and the workflow's month: in one transaction, so they
+  // can never disagree with the run records or with each other.
+  const aggregates = attemptUpdates(record);
   const addTo = (a: AggregateUpdate, values: Item): TransactWriteItem => ({
     Update: { TableName: table, Key: a.key, UpdateExpression: a.updateExpression, ExpressionAttributeNames: a.names, ExpressionAttributeValues: values },
   });
   const recordRun: TransactWriteItem = { Put: { TableName: table, Item: run, ...notRecorded } };
-  const first = [
-    recordRun,
-    { Put: { TableName: table, Item: seen, ...notRecorded } },
-    add(totals.allTime, totals.allTime.firstRun),
-    add(totals.monthly, totals.monthly.firstRun),
-    ...finance.map((a) => addTo(a, a.firstRun)),
-  ];
+  const first = [recordRun, { Put: { TableName: table, Item: seen, ...notRecorded } }, ...aggregates.map((a) => addTo(a, a.firstRun))];
   const repeat = [
     recordRun,
     { ConditionCheck: { TableName: table, Key: keyOf(seen), ConditionExpression: "attribute_exists(pk)" } },
-    add(totals.allTime, totals.allTime.repeatRun),
-    add(totals.monthly, totals.monthly.repeatRun),
-    ...finance.map((a) => addTo(a, a.repeatRun)),
+    ...aggregates.map((a) => addTo(a, a.repeatRun)),
   ];
   return {
     firstOfRun: { items: first, token: token(first) },

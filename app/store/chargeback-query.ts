@@ -2,7 +2,8 @@
 // the cost of a report grows with the org's repositories, not with the table.
 import type { QueryCommandInput } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { orgAllTimeGsi, orgMonthGsi, repoPk, totalsFromItem, totalsSk, type RepoTotals } from "../records/run.js";
+import { orgAllTimeGsi, orgMonthGsi, repoPk, totalsSk } from "../records/keys.js";
+import { totalsFromItem, type RepoTotals } from "../records/totals.js";
 import { dynamoClient, queryAll } from "./dynamo.js";
 import { TABLE, tableName } from "./table.js";
 

@@ -3,17 +3,8 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { settingsSchema, type ChargebackSettings } from "../chargeback/settings.js";
-import {
-  amountsFromItem,
-  BUDGET_ALERT_PREFIX,
-  COST_CENTER_PREFIX,
-  keyPart,
-  ORG_TOTALS_PREFIX,
-  orgPk,
-  settingsKey,
-  WORKFLOW_PREFIX,
-  type Amounts,
-} from "../records/aggregates.js";
+import { amountsFromItem, type Amounts } from "../records/totals.js";
+import { BUDGET_ALERT_PREFIX, COST_CENTER_PREFIX, keyPart, ORG_TOTALS_PREFIX, orgPk, settingsKey, WORKFLOW_PREFIX } from "../records/keys.js";
 import { dynamoClient, queryAll } from "./dynamo.js";
 import { TABLE, tableName } from "./table.js";
 

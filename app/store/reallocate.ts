@@ -2,9 +2,10 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/c
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { allocate } from "../chargeback/allocation.js";
 import type { ChargebackSettings } from "../chargeback/settings.js";
-import { COST_CENTER_PREFIX, ORG_TOTALS_PREFIX, orgPk, WORKFLOW_PREFIX } from "../records/aggregates.js";
-import { financeTotalsFromRuns } from "../records/rebuild.js";
-import { orgRunsGsi, type RunRecord } from "../records/run.js";
+import { COST_CENTER_PREFIX, ORG_TOTALS_PREFIX, orgPk, WORKFLOW_PREFIX } from "../records/keys.js";
+import { totalsFromRuns } from "../records/rebuild.js";
+import { orgRunsGsi } from "../records/keys.js";
+import type { RunRecord } from "../records/run.js";
 import { dynamoClient, queryAll } from "./dynamo.js";
 import { TABLE, tableName } from "./table.js";
 
@@ -59,7 +60,7 @@ export async function reallocate(
     changed += 1;
   }
   if (settings) progress(`${changed} run records changed cost centre`);
-  const totals = financeTotalsFromRuns(runs);
+  const totals = totalsFromRuns(runs, "finance");
   const keep = new Set(totals.map((t) => `${String(t.pk)}\u0000${String(t.sk)}`));
   for (const t of totals) await db.send(new PutItemCommand({ TableName: table, Item: marshall(t) }));
   let removed = 0;

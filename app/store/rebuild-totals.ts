@@ -1,7 +1,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { totalsFromRuns } from "../records/rebuild.js";
-import { orgRunsGsi, type RunRecord } from "../records/run.js";
+import { orgRunsGsi } from "../records/keys.js";
+import type { RunRecord } from "../records/run.js";
 import { dynamoClient, queryAll } from "./dynamo.js";
 import { TABLE, tableName } from "./table.js";
 
@@ -21,7 +22,7 @@ export async function rebuildTotals(org: string, progress: (msg: string) => void
   });
   const runs = items.map((i) => unmarshall(i) as RunRecord);
   progress(`read ${runs.length} run records`);
-  const totals = totalsFromRuns(runs);
+  const totals = totalsFromRuns(runs, "repository");
   let done = 0;
   for (const t of totals) {
     await db.send(new PutItemCommand({ TableName: tableName(), Item: marshall(t) }));
