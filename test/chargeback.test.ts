@@ -79,6 +79,25 @@ describe(".github/chargeback.yml finance settings", () => {
     expect(problem("costCenters:\n  web:\n    repos: ['not a glob']\n")).toMatch(/^.*costCenters\.web\.repos\[0\]: must be a glob over owner\/name/);
     expect(problem("budgets:\n  - scope: org\n    monthlyUsd: 5\n    monthly: 5\n")).toMatch(/budgets\[0\]: unknown field 'monthly'/);
   });
+
+  it("every problem of the file, in file order, not only the first", () => {
+    const r = parse(
+      "rates:\n  quantum_9000: 1\n  linux_2_core: 99\nbudgets:\n  - scope: org\n    monthlyUsd: 5\n  - scope: ORG\n    monthlyUsd: 6\n  - scope: team:x\n    monthlyUsd: 7\n",
+    );
+    if (r.ok) throw new Error("expected problems");
+    // The schema's problems first, then the rates' (checked whatever else failed).
+    expect(r.problems.map((p) => p.field)).toEqual(["budgets[1].scope", "budgets[2].scope", "rates.quantum_9000", "rates.linux_2_core"]);
+    const zodClean = parse(
+      "rates:\n  quantum_9000: 1\n  linux_2_core: 99\nbudgets:\n  - scope: cost-center:Web\n    monthlyUsd: 5\n  - scope: cost-center:web\n    monthlyUsd: 6\n",
+    );
+    if (zodClean.ok) throw new Error("expected problems");
+    expect(zodClean.problems.map((p) => [p.field, p.problem.split(";")[0]])).toEqual([
+      ["rates.quantum_9000", "unknown SKU"],
+      ["rates.linux_2_core", "must be a USD amount per minute between 0 and 10, e.g. 0.006"],
+      ["budgets[1].scope", "the same scope as budgets[0]: one budget per scope"],
+    ]);
+    expect(zodClean.error).toEqual(zodClean.problems[0]);
+  });
 });
 
 describe("budgets", () => {

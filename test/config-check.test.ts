@@ -145,7 +145,7 @@ describe("config check run on pull requests", () => {
       "dryrun: true",
       "",
     ].join("\n");
-    const chargeback = ["rates:", "  linux_2_core: 0.006", "  quantum_9000: 1", ""].join("\n");
+    const chargeback = ["rates:", "  linux_2_core: 0.006", "  quantum_9000: 1", "budgets:", "  - scope: org", "    monthlyUsd: -1", ""].join("\n");
     const { check } = pull({ ".github/onboarding.yml": onboarding, ".github/chargeback.yml": chargeback });
     await receive(payload());
     const body = await check;
@@ -154,6 +154,7 @@ describe("config check run on pull requests", () => {
       [".github/onboarding.yml", 4, "rules[0].teams"],
       [".github/onboarding.yml", 6, "rules[1].teams[0].role"],
       [".github/onboarding.yml", 7, "(root)"],
+      [".github/chargeback.yml", 6, "budgets[0].monthlyUsd"],
       [".github/chargeback.yml", 3, "rates.quantum_9000"],
     ]);
     expect(body.output.annotations[2]!.message).toBe("unknown field 'dryrun'");

@@ -87,18 +87,19 @@ export const DEFAULT_SETTINGS: ChargebackSettings = { costCenterProperty: DEFAUL
 
 type Parsed = { costCenter?: { property: string }; costCenters?: Record<string, { repos: string[] }>; budgets?: Budget[] };
 
-/** Checks what zod cannot see (duplicates) and normalises the parsed fields. Returns a problem or the settings. */
-export function settingsFrom(parsed: Parsed): { ok: true; settings: ChargebackSettings } | { ok: false; field: string; problem: string } {
+/** Checks what zod cannot see (duplicate scopes) and normalises the parsed fields: the settings and every problem found. */
+export function settingsFrom(parsed: Parsed): { settings: ChargebackSettings; problems: Array<{ field: string; problem: string }> } {
   const budgets = parsed.budgets ?? [];
+  const problems: Array<{ field: string; problem: string }> = [];
   const seen = new Map<string, number>();
   for (const [i, b] of budgets.entries()) {
     const key = b.scope.toLowerCase();
     const twin = seen.get(key);
-    if (twin !== undefined) return { ok: false, field: `budgets[${i}].scope`, problem: `the same scope as budgets[${twin}]: one budget per scope` };
-    seen.set(key, i);
+    if (twin !== undefined) problems.push({ field: `budgets[${i}].scope`, problem: `the same scope as budgets[${twin}]: one budget per scope` });
+    else seen.set(key, i);
   }
   return {
-    ok: true,
+    problems,
     settings: {
       costCenterProperty: parsed.costCenter?.property ?? DEFAULT_COST_CENTER_PROPERTY,
       costCenters: Object.entries(parsed.costCenters ?? {}).map(([name, r]) => ({ name: name.trim(), repos: r.repos })),

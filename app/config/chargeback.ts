@@ -28,7 +28,8 @@ const MAX_USD_PER_MINUTE = 10;
  */
 export type ChargebackResult =
   | { ok: true; override: RateOverride | undefined; source: string; settings: ChargebackSettings; readAt?: string }
-  | { ok: false; error: ConfigProblem };
+  /** `error`: the first problem (what a notification names); `problems`: every one found (what a check annotates) */
+  | { ok: false; error: ConfigProblem; problems: ConfigProblem[] };
 
 const KEYS = "rates, from, costCenter, costCenters, budgets";
 
@@ -54,37 +55,52 @@ function isKnownSku(sku: string): boolean {
   return knownSkus.has(sku);
 }
 
-/** Parses and checks the file's text. Pure. */
+/** Parses and checks the file's text, and reports every problem it finds (a YAML syntax error stops there). Pure. */
 export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): ChargebackResult {
-  const problem = (field: string, what: string): ChargebackResult => ({ ok: false, error: { file, field, problem: what } });
+  const problems: ConfigProblem[] = [];
+  const problem = (field: string, what: string): void => {
+    problems.push({ file, field, problem: what });
+  };
+  const refused = (): ChargebackResult => ({ ok: false, error: problems[0]!, problems });
   const yaml = parseYaml(text, file);
-  if (!yaml.ok) return yaml;
+  if (!yaml.ok) return { ...yaml, problems: [yaml.error] };
   const raw = yaml.raw;
   if (raw === null || raw === undefined) return { ok: true, override: undefined, source: file, settings: DEFAULT_SETTINGS };
-  if (typeof raw !== "object" || Array.isArray(raw)) return problem("(root)", `must be a mapping with keys ${KEYS}`);
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    problem("(root)", `must be a mapping with keys ${KEYS}`);
+    return refused();
+  }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const what =
-      issue.code === "unrecognized_keys"
-        ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected ${issue.path.length ? "other fields" : KEYS}`
-        : issue.message;
-    return problem(fieldPath(issue.path), what);
+    for (const issue of parsed.error.issues) {
+      const what =
+        issue.code === "unrecognized_keys"
+          ? `unknown field ${issue.keys.map((k) => `'${k}'`).join(", ")}; expected ${issue.path.length ? "other fields" : KEYS}`
+          : issue.message;
+      problem(fieldPath(issue.path), what);
+    }
   }
+  // The rates are checked even when another part of the file failed its schema: a check run shows every problem.
+  const rates = (raw as { rates?: unknown }).rates;
   const seen = new Map<string, string>();
-  for (const [name, usd] of Object.entries(parsed.data.rates ?? {})) {
+  for (const [name, usd] of rates !== null && typeof rates === "object" ? Object.entries(rates) : []) {
+    if (typeof usd !== "number") continue; // reported by the schema
     const field = `rates.${name}`;
     const sku = normaliseSku(name);
-    if (!isKnownSku(sku))
-      return problem(field, "unknown SKU; use a name from GitHub's price list, e.g. actions_linux, linux_4_core, windows_8_core_arm, macos_xl");
+    if (!isKnownSku(sku)) {
+      problem(field, "unknown SKU; use a name from GitHub's price list, e.g. actions_linux, linux_4_core, windows_8_core_arm, macos_xl");
+      continue;
+    }
     const twin = seen.get(sku);
-    if (twin !== undefined) return problem(field, `names the same SKU (${sku}) as rates.${twin}`);
-    seen.set(sku, name);
+    if (twin !== undefined) problem(field, `names the same SKU (${sku}) as rates.${twin}`);
+    else seen.set(sku, name);
     if (!Number.isFinite(usd) || usd < 0 || usd > MAX_USD_PER_MINUTE)
-      return problem(field, `must be a USD amount per minute between 0 and ${MAX_USD_PER_MINUTE}, e.g. 0.006`);
+      problem(field, `must be a USD amount per minute between 0 and ${MAX_USD_PER_MINUTE}, e.g. 0.006`);
   }
+  if (!parsed.success) return refused();
   const finance = settingsFrom(parsed.data);
-  if (!finance.ok) return problem(finance.field, finance.problem);
+  for (const p of finance.problems) problem(p.field, p.problem);
+  if (problems.length > 0) return refused();
   const override: RateOverride = {};
   if (parsed.data.rates) override.rates = parsed.data.rates;
   if (parsed.data.from) override.from = parsed.data.from;
@@ -94,7 +110,7 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
 /** Reads the org's override with the installation's token: no file -> no override. */
 export async function loadChargebackConfig(octokit: Octokit, org: string): Promise<ChargebackResult> {
   const read = await readOrgFile(octokit, org, CHARGEBACK_PATH);
-  if (!read.ok) return read;
+  if (!read.ok) return { ...read, problems: [read.error] };
   const result =
     read.text === null ? { ok: true as const, override: undefined, source: "github", settings: DEFAULT_SETTINGS } : parseChargebackConfig(read.text, read.file);
   return result.ok ? { ...result, readAt: new Date().toISOString() } : result;

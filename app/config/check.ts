@@ -166,7 +166,7 @@ export function checkConfigChange(facts: CheckFacts): CheckOutcome {
     } else {
       const result = parseChargebackConfig(file.head, file.path);
       if (!result.ok) {
-        annotations.push(annotation(file.path, withPositions(file.head, [result.error])[0]!));
+        for (const p of withPositions(file.head, result.problems)) annotations.push(annotation(file.path, p));
         lines.push(`- Invalid: runs would not be priced until it is fixed.`);
       } else {
         const changes = mappingChanges(safeParse(file.base), safeParse(file.head));
