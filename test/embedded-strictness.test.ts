@@ -212,6 +212,17 @@ describe("the embedded endpoint is as strict as AWS", () => {
       expect((await parent("sp4", "child-ok", "c3", { v: 4 })).error?.Error).toBe("StepFunctions.ExecutionAlreadyExistsException");
     });
 
+    it("stopping the parent stops the child it waits for (what the task's states:StopExecution grant is for)", async () => {
+      const parentArn = await run("parent", "sp6", { child: endpoint.machineArns["long-standard"], name: "l1", input: {} });
+      const childArn = parentArn.replace(/:execution:parent:sp6$/, ":execution:long-standard:l1");
+      for (let i = 0; i < 100 && (await describeIt(childArn).catch(() => undefined))?.status !== "RUNNING"; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await describeIt(childArn)).status).toBe("RUNNING");
+      await sfn.send(new StopExecutionCommand({ executionArn: parentArn }));
+      await endpoint.idle();
+      expect((await describeIt(parentArn)).status).toBe("ABORTED");
+      expect((await describeIt(childArn)).status).toBe("ABORTED");
+    });
+
     it("a child that fails fails the task with States.TaskFailed, its description (Error, Cause) as the cause", async () => {
       const out = await parent("sp5", "child-fail", "f1", {});
       expect(out.error?.Error).toBe("States.TaskFailed");

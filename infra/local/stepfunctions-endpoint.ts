@@ -10,7 +10,7 @@ import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { toHistoryEvents, type LocalEvent } from "./event-log-history.js";
-import { buildTaskHandlers, StatesError, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
+import { buildTaskHandlers, StatesError, SYNC_CHILD_RESOURCE, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -25,6 +25,8 @@ interface LocalMachine {
   /** by start state: the definition as written, or one starting at a redriven state */
   runners: Map<string, StateMachine>;
   handlers: ReturnType<typeof buildTaskHandlers>;
+  /** it has startExecution.sync:2 tasks: each execution gets handlers that know it as the parent */
+  startsChildren: boolean;
   resources: Record<string, string>;
   createdAt: number;
 }
@@ -92,7 +94,10 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   const machines = new Map<string, LocalMachine>();
   const stateMachineArn = (name: string): string => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
 
-  const deps: RouterDeps = { ...opts.deps, startChild: (params) => startChild(params) };
+  /** by parent execution ARN: the child executions its startExecution.sync:2 tasks are waiting on */
+  const children = new Map<string, Set<string>>();
+  const taskOptions = { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs };
+  const deps: RouterDeps = { ...opts.deps, startChild: (params) => startChild(params, undefined) };
   for (const m of opts.machines) {
     const definitionText = substitute(readFileSync(`${opts.machinesDir}/${m.file}`, "utf8"), opts.substitutions);
     const definition = JSON.parse(definitionText) as StateMachineDefinition;
@@ -103,7 +108,8 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       definition,
       definitionText,
       runners: new Map([[definition.StartAt, runnerFor(definition, definition.StartAt)]]),
-      handlers: buildTaskHandlers(definition, deps, { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs }),
+      handlers: buildTaskHandlers(definition, deps, taskOptions),
+      startsChildren: [...taskStates(definition)].some(([, task]) => task.Resource === SYNC_CHILD_RESOURCE),
       resources: Object.fromEntries([...taskStates(definition)].map(([name, task]) => [name, task.Resource ?? ""])),
       createdAt: Date.now() / 1000,
     });
@@ -130,7 +136,12 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     const retryIntervalOverrides =
       opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(m.resources).map((k) => [k, opts.retryIntervalMs!]));
     const execution = runner.run(input, {
-      overrides: { taskResourceLocalHandlers: m.handlers, retryIntervalOverrides },
+      overrides: {
+        taskResourceLocalHandlers: m.startsChildren
+          ? buildTaskHandlers(m.definition, { ...deps, startChild: (params) => startChild(params, rec.executionArn) }, taskOptions)
+          : m.handlers,
+        retryIntervalOverrides,
+      },
       context: {
         Execution: {
           Id: rec.executionArn,
@@ -200,6 +211,10 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       }
       store.save(rec);
       log(`execution ${rec.name}: ${rec.status}${rec.error ? ` (${rec.error})` : ""}`);
+      // As on AWS: a startExecution.sync:2 task that ends without its child (the parent stopped, timed out, or a
+      // Map it runs in failed) stops the child execution, which stops its own children in turn.
+      for (const child of children.get(rec.executionArn) ?? []) running.get(child)?.abort();
+      children.delete(rec.executionArn);
       if (m.type === "STANDARD" && isUnsuccessful(rec.status)) {
         try {
           opts.onFailure?.(rec);
@@ -217,7 +232,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
    * does: the DescribeExecution fields with `Input`/`Output` as JSON on success; `States.TaskFailed` with that
    * description (Error, Cause) as the cause otherwise; a refused start as `StepFunctions.<Type>Exception`.
    */
-  async function startChild(params: { StateMachineArn?: string; Name?: string; Input?: Json }): Promise<Json> {
+  async function startChild(params: { StateMachineArn?: string; Name?: string; Input?: Json }, parentArn: string | undefined): Promise<Json> {
     const input = typeof params.Input === "string" ? params.Input : JSON.stringify(params.Input ?? {});
     let started: { executionArn: string };
     try {
@@ -227,11 +242,17 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       throw err;
     }
     let rec = store.get(started.executionArn)!;
-    while (rec.status === "RUNNING") {
-      const handle = running.get(rec.executionArn);
-      if (handle) await handle.done;
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-      rec = store.get(started.executionArn)!;
+    const waiting = parentArn === undefined ? undefined : (children.get(parentArn) ?? children.set(parentArn, new Set()).get(parentArn)!);
+    waiting?.add(rec.executionArn);
+    try {
+      while (rec.status === "RUNNING") {
+        const handle = running.get(rec.executionArn);
+        if (handle) await handle.done;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+        rec = store.get(started.executionArn)!;
+      }
+    } finally {
+      waiting?.delete(started.executionArn);
     }
     const described: Record<string, Json> = {
       ExecutionArn: rec.executionArn,

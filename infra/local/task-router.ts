@@ -44,6 +44,9 @@ function functionName(arnOrName: string): string {
   return m ? m[1]! : arnOrName;
 }
 
+/** The Task resource of a child execution the task waits for. */
+export const SYNC_CHILD_RESOURCE = "arn:aws:states:::states:startExecution.sync:2";
+
 /** Starts a child execution on the same endpoint and settles with its end (`states:startExecution.sync:2`). */
 export type ChildStarter = (params: { StateMachineArn?: string; Name?: string; Input?: Json }) => Promise<Json>;
 
@@ -156,7 +159,7 @@ export function routeResource(resource: string, deps: RouterDeps): TaskHandler {
   const sdkDynamo = /^arn:aws:states:::aws-sdk:dynamodb:(\w+)$/.exec(resource);
   if (sdkDynamo) return dynamoTask(deps, sdkDynamo[1]!, "aws-sdk");
   if (resource === "arn:aws:states:::sns:publish") return snsPublish(deps);
-  if (resource === "arn:aws:states:::states:startExecution.sync:2" && deps.startChild) {
+  if (resource === SYNC_CHILD_RESOURCE && deps.startChild) {
     const start = deps.startChild;
     return (input) => start((input ?? {}) as Parameters<ChildStarter>[0]);
   }
