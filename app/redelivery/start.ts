@@ -1,14 +1,8 @@
 // Starting and following a redelivery sweep through the Step Functions API (AWS or the embedded endpoint), for the
 // redeliver command and the schedule inside `org-flows start`. One sweep at a time: Step Functions is asked which
 // sweep runs, no job state is kept by hand.
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ListExecutionsCommand,
-  StartExecutionCommand,
-  type ExecutionStatus,
-  type SFNClient,
-} from "@aws-sdk/client-sfn";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { executionState, startUnlessRunning, type ExecutionState, type SingleStart } from "../executions/single.js";
 import { summarise, sweepOutputSchema, type SweepSummary } from "./contract.js";
 
 /** `redeliver-<yymmddHHMMSSmmm>`: two starts in the same millisecond are one sweep. */
@@ -19,45 +13,20 @@ export function sweepName(now: Date): string {
     .slice(2, 17)}`;
 }
 
-const executionArnOf = (machineArn: string, name: string): string => `${machineArn.replace(":stateMachine:", ":execution:")}:${name}`;
+export type StartedSweep = SingleStart;
 
-export interface StartedSweep {
-  name: string;
-  executionArn: string;
-  /** false: a sweep was running already, and this is that one */
-  started: boolean;
+/** One sweep at a time: any running sweep is the one. */
+export function startSweep(sfn: SFNClient, machineArn: string, now = new Date()): Promise<StartedSweep> {
+  return startUnlessRunning(sfn, machineArn, { name: sweepName(now), input: "{}", isSame: () => true });
 }
 
-export async function startSweep(sfn: SFNClient, machineArn: string, now = new Date()): Promise<StartedSweep> {
-  const running = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn, statusFilter: "RUNNING", maxResults: 1 }));
-  const hit = running.executions?.[0];
-  if (hit?.name && hit.executionArn) return { name: hit.name, executionArn: hit.executionArn, started: false };
-  const name = sweepName(now);
-  try {
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input: "{}" }));
-    return { name, executionArn: out.executionArn ?? executionArnOf(machineArn, name), started: true };
-  } catch (err) {
-    if (err instanceof ExecutionAlreadyExists) return { name, executionArn: executionArnOf(machineArn, name), started: false };
-    throw err;
-  }
-}
-
-export interface SweepState {
-  status: ExecutionStatus | "UNKNOWN";
+export interface SweepState extends ExecutionState {
   summary: SweepSummary | undefined;
-  error?: string;
-  cause?: string;
 }
 
 export async function sweepState(sfn: SFNClient, executionArn: string): Promise<SweepState> {
-  const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  const parsed = d.output ? sweepOutputSchema.safeParse(JSON.parse(d.output)) : undefined;
-  return {
-    status: d.status ?? "UNKNOWN",
-    summary: parsed?.success ? summarise(parsed.data) : undefined,
-    ...(d.error ? { error: d.error } : {}),
-    ...(d.cause ? { cause: d.cause } : {}),
-  };
+  const { result, ...state } = await executionState(sfn, executionArn, (out) => sweepOutputSchema.safeParse(out));
+  return { ...state, summary: result?.success ? summarise(result.data) : undefined };
 }
 
 /**

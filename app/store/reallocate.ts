@@ -4,9 +4,8 @@ import { allocate } from "../chargeback/allocation.js";
 import type { ChargebackSettings } from "../chargeback/settings.js";
 import { COST_CENTER_PREFIX, ORG_TOTALS_PREFIX, orgPk, WORKFLOW_PREFIX } from "../records/keys.js";
 import { totalsFromRuns } from "../records/rebuild.js";
-import { orgRunsGsi } from "../records/keys.js";
-import type { RunRecord } from "../records/run.js";
 import { dynamoClient, queryAll } from "./dynamo.js";
+import { orgRunRecords } from "./run-records.js";
 import { TABLE, tableName } from "./table.js";
 
 export interface ReallocationResult {
@@ -31,14 +30,7 @@ export async function reallocate(
 ): Promise<ReallocationResult> {
   const db = dynamoClient();
   const table = tableName();
-  const items = await queryAll(db, {
-    TableName: table,
-    IndexName: TABLE.index.name,
-    KeyConditionExpression: "#g = :g",
-    ExpressionAttributeNames: { "#g": TABLE.index.partitionKey },
-    ExpressionAttributeValues: { ":g": { S: orgRunsGsi(org) } },
-  });
-  const runs = items.map((i) => unmarshall(i) as RunRecord);
+  const runs = await orgRunRecords(db, org);
   progress(`read ${runs.length} run records`);
   let changed = 0;
   // Without settings: keep every record's allocation and only rewrite the totals from the records (a rebuild).

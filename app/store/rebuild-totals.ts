@@ -1,10 +1,9 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { totalsFromRuns } from "../records/rebuild.js";
-import { orgRunsGsi } from "../records/keys.js";
-import type { RunRecord } from "../records/run.js";
-import { dynamoClient, queryAll } from "./dynamo.js";
-import { TABLE, tableName } from "./table.js";
+import { dynamoClient } from "./dynamo.js";
+import { orgRunRecords } from "./run-records.js";
+import { tableName } from "./table.js";
 
 /**
  * Rewrites an org's totals from its run records (Query on gsi1, never a Scan). The repair for totals an execution
@@ -13,14 +12,7 @@ import { TABLE, tableName } from "./table.js";
  */
 export async function rebuildTotals(org: string, progress: (msg: string) => void = () => {}): Promise<{ runs: number; items: number }> {
   const db = dynamoClient();
-  const items = await queryAll(db, {
-    TableName: tableName(),
-    IndexName: TABLE.index.name,
-    KeyConditionExpression: "#g = :g",
-    ExpressionAttributeNames: { "#g": TABLE.index.partitionKey },
-    ExpressionAttributeValues: { ":g": { S: orgRunsGsi(org) } },
-  });
-  const runs = items.map((i) => unmarshall(i) as RunRecord);
+  const runs = await orgRunRecords(db, org);
   progress(`read ${runs.length} run records`);
   const totals = totalsFromRuns(runs, "repository");
   let done = 0;
