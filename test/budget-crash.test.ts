@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { runExecutionName } from "../app/dispatch/execution-name.js";
 import { runCostInput } from "../app/handlers/workflow-run-completed.js";
@@ -12,6 +10,7 @@ import { queryBudgetAlerts } from "../app/store/finance-query.js";
 import { closeDynamoClient } from "../app/store/dynamo.js";
 import { startEmbedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin, type StandinJob } from "../infra/local/github-standin.js";
+import { runCrashEngine, type CrashPlan, type CrashRun } from "./helpers/crash-engine-process.js";
 import { INSTALLATION_ID, jobsFor, ORG, workflowRunPayload } from "./fixtures/jobs.js";
 
 /**
@@ -55,33 +54,8 @@ function attempt(i: number): { name: string; input: RunCostInput } {
   return { name: runExecutionName(`${ORG}/budget`, runId, 1), input: made.input };
 }
 
-function child(plan: { crashAt?: string; executions: unknown[] }, n: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const file = join(dataDir, `plan-${n}.json`);
-  writeFileSync(file, JSON.stringify(plan));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CRASH_PLAN: file,
-    DATA_DIR: dataDir,
-    APP_ID: "1",
-    PRIVATE_KEY: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    WEBHOOK_SECRET: "unused",
-    GHE_HOST: standin.host,
-    GHE_PROTOCOL: "http",
-    LOG_LEVEL: "silent",
-  };
-  for (const k of [
-    "AWS_ENDPOINT_URL_SFN",
-    "AWS_ENDPOINT_URL_DYNAMODB",
-    "TABLE_NAME",
-    "MEMBER_ONBOARDING_STATE_MACHINE_ARN",
-    "WORKFLOW_RUN_COST_STATE_MACHINE_ARN",
-    "NODE_OPTIONS",
-  ])
-    delete env[k];
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./helpers/crash-engine.ts", import.meta.url))], { env, stdio: "ignore" });
-    p.on("exit", (code, signal) => resolve({ code, signal }));
-  });
+function child(plan: CrashPlan, n: number): Promise<CrashRun> {
+  return runCrashEngine(plan, n, { dataDir, privateKey, githubHost: standin.host });
 }
 
 beforeAll(async () => {
