@@ -13,7 +13,7 @@ import { normaliseSku } from "../pricing/sku.js";
 import type { RateOverride } from "../pricing/types.js";
 import { TtlCache } from "../ttl-cache.js";
 import { fieldPath } from "../validation.js";
-import { parseYaml, readOrgFile } from "./org-file.js";
+import { MAX_REPORTED_PROBLEMS, parseYaml, readOrgFile } from "./org-file.js";
 import type { ConfigProblem } from "./schema.js";
 
 type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -61,9 +61,9 @@ export function parseChargebackConfig(text: string, file = CHARGEBACK_PATH): Cha
   const problem = (field: string, what: string): void => {
     problems.push({ file, field, problem: what });
   };
-  const refused = (): ChargebackResult => ({ ok: false, error: problems[0]!, problems });
+  const refused = (): ChargebackResult => ({ ok: false, error: problems[0]!, problems: problems.slice(0, MAX_REPORTED_PROBLEMS) });
   const yaml = parseYaml(text, file);
-  if (!yaml.ok) return { ...yaml, problems: [yaml.error] };
+  if (!yaml.ok) return yaml;
   const raw = yaml.raw;
   if (raw === null || raw === undefined) return { ok: true, override: undefined, source: file, settings: DEFAULT_SETTINGS };
   if (typeof raw !== "object" || Array.isArray(raw)) {

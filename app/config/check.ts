@@ -1,7 +1,6 @@
-import { parse } from "yaml";
-import type { DirectoryFacts } from "../teams/rules.js";
-import { matchingRules } from "../teams/rules.js";
 import { CHARGEBACK_PATH, parseChargebackConfig } from "./chargeback.js";
+import { capText, codeSpan, escapeMarkdown } from "./markdown.js";
+import { MAX_REPORTED_PROBLEMS, parseYaml } from "./org-file.js";
 import { withPositions } from "./positions.js";
 import { CONFIG_PATH, onboardingProblems, type ConfigProblem, type OnboardingConfig } from "./schema.js";
 
@@ -21,13 +20,16 @@ export interface ChangedConfigFile {
   headProblem?: string;
 }
 
+/**
+ * What the check may use. Never anything derived from the stored members or the directory: a pull request's author
+ * (a fork's included) reads the check run, so it would answer guesses about directory values. The effect of rules
+ * on stored members is an operator's command (`sync-teams --config`).
+ */
 export interface CheckFacts {
   org: string;
   files: ChangedConfigFile[];
-  /** the org's team slugs; null when they could not be listed */
+  /** the slugs of the org's visible (not secret) teams; null when they could not be listed */
   orgTeams: string[] | null;
-  /** the org's current stored members; null when the store could not be read */
-  members: Array<DirectoryFacts & { login: string }> | null;
 }
 
 /** As GitHub's check-run API takes it. */
@@ -49,10 +51,11 @@ export interface CheckOutcome {
 
 function annotation(path: string, p: ConfigProblem): Annotation {
   const line = p.line ?? 1;
-  return { path, start_line: line, end_line: line, annotation_level: "failure", title: p.field, message: p.problem };
+  // GitHub caps an annotation's title at 255 characters and its message at 64 KB; field names come from the file.
+  return { path, start_line: line, end_line: line, annotation_level: "failure", title: p.field.slice(0, 255), message: p.problem.slice(0, 4_000) };
 }
 
-const list = (xs: string[]): string => xs.map((x) => `\`${x}\``).join(", ");
+const list = (xs: string[]): string => xs.map((x) => codeSpan(x)).join(", ");
 
 function onboardingSummary(file: ChangedConfigFile, config: OnboardingConfig, facts: CheckFacts): string[] {
   const lines: string[] = [];
@@ -73,27 +76,20 @@ function onboardingSummary(file: ChangedConfigFile, config: OnboardingConfig, fa
     const missing = referenced.filter((s) => !known.has(s));
     lines.push(
       missing.length
-        ? `- **Teams that do not exist in ${facts.org}:** ${list(missing)} (adds to them would fail as \`team_not_found\`).`
+        ? `- **Teams that are not among the visible teams of ${facts.org}:** ${list(missing)} (adds to a team that does not exist fail as \`team_not_found\`).`
         : `- Every team named exists in ${facts.org}.`,
     );
   } else lines.push(`- The org's teams could not be listed: team names were not checked.`);
   config.rules.forEach((rule, i) => {
+    // The fields a rule names, not its values: the check run is the same whatever values are guessed, and whether
+    // any rule matches anyone is not said here (see CheckFacts).
     const when = Object.entries(rule.when)
-      .map(([k, v]) => `${k}: ${v.join(" | ")}`)
+      .map(([k, v]) => `${escapeMarkdown(k, 64)}: ${v.length} value${v.length === 1 ? "" : "s"}`)
       .join(", ");
-    const teams = list(rule.teams.map((t) => t.slug));
-    if (!facts.members) {
-      lines.push(`- Rule ${i + 1} (${when}) → ${teams}.`);
-      return;
-    }
-    const matched = facts.members.filter((m) => matchingRules([rule], m).length > 0).map((m) => m.login);
-    lines.push(
-      matched.length
-        ? `- Rule ${i + 1} (${when}) → ${teams}: matches ${matched.length} stored member${matched.length === 1 ? "" : "s"} (${list(matched.slice(0, 10))}${matched.length > 10 ? ", ..." : ""}).`
-        : `- **Rule ${i + 1} (${when}) matches no stored member** → ${teams}.`,
-    );
+    lines.push(`- Rule ${i + 1} (${when}) → ${list(rule.teams.map((t) => t.slug))}.`);
   });
-  if (config.rules.length && !facts.members) lines.push(`- The stored members could not be read: rules were not matched against them.`);
+  if (config.rules.length)
+    lines.push("- What the rules would change for current members is shown to operators by `npx org-flows sync-teams --org <org> --config <file>`.");
   return lines;
 }
 
@@ -113,28 +109,30 @@ function mappingChanges(base: unknown, head: unknown): string[] {
       for (const k of [...new Set([...Object.keys(bm), ...Object.keys(hm)])]) {
         const was = JSON.stringify(bm[k]);
         const now = JSON.stringify(hm[k]);
-        if (!(k in bm)) lines.push(`- \`${key}.${k}\` added: ${now}.`);
-        else if (!(k in hm)) lines.push(`- \`${key}.${k}\` removed (was ${was}).`);
-        else if (was !== now) lines.push(`- \`${key}.${k}\` changed: ${was} → ${now}.`);
+        const name = codeSpan(`${key}.${k}`);
+        if (!(k in bm)) lines.push(`- ${name} added: ${shown(now)}.`);
+        else if (!(k in hm)) lines.push(`- ${name} removed (was ${shown(was)}).`);
+        else if (was !== now) lines.push(`- ${name} changed: ${shown(was)} → ${shown(now)}.`);
       }
     } else if (JSON.stringify(bv) !== JSON.stringify(hv)) {
       lines.push(
         hv === undefined
-          ? `- \`${key}\` removed (was ${JSON.stringify(bv)}).`
-          : `- \`${key}\` ${bv === undefined ? "set to" : "changed to"} ${JSON.stringify(hv)}.`,
+          ? `- ${codeSpan(key)} removed (was ${shown(JSON.stringify(bv))}).`
+          : `- ${codeSpan(key)} ${bv === undefined ? "set to" : "changed to"} ${shown(JSON.stringify(hv))}.`,
       );
     }
   }
   return lines;
 }
 
+/** A value from the file, as JSON text in a code span: never a link, mention or markup (undefined: absent). */
+const shown = (json: string | undefined): string => codeSpan(json ?? "nothing", 200);
+
+/** Bounded like every read of the org's files (aliases limited); unreadable: nothing. */
 function safeParse(text: string | null): unknown {
   if (text === null) return undefined;
-  try {
-    return parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseYaml(text, "(base)");
+  return parsed.ok ? parsed.raw : undefined;
 }
 
 /**
@@ -144,9 +142,13 @@ function safeParse(text: string | null): unknown {
 export function checkConfigChange(facts: CheckFacts): CheckOutcome {
   const annotations: Annotation[] = [];
   const sections: string[] = [];
+  // Positions are looked up only for the problems that are annotated: a file with thousands costs no more.
+  let counted = 0;
+  const room = (): number => Math.max(0, MAX_ANNOTATIONS - annotations.length);
   for (const file of facts.files) {
     const lines: string[] = [];
     if (file.headProblem) {
+      counted += 1;
       annotations.push(annotation(file.path, { file: file.path, field: "(file)", problem: file.headProblem, line: 1 }));
       lines.push(`- Could not be read: ${file.headProblem}.`);
     } else if (file.head === null) {
@@ -157,7 +159,8 @@ export function checkConfigChange(facts: CheckFacts): CheckOutcome {
       );
     } else if (file.path === CONFIG_PATH) {
       const { problems, config } = onboardingProblems(file.head, file.path);
-      for (const p of withPositions(file.head, problems)) annotations.push(annotation(file.path, p));
+      counted += problems.length;
+      for (const p of withPositions(file.head, problems.slice(0, room()))) annotations.push(annotation(file.path, p));
       if (config) lines.push(...onboardingSummary(file, config, facts));
       else
         lines.push(
@@ -166,17 +169,21 @@ export function checkConfigChange(facts: CheckFacts): CheckOutcome {
     } else {
       const result = parseChargebackConfig(file.head, file.path);
       if (!result.ok) {
-        for (const p of withPositions(file.head, result.problems)) annotations.push(annotation(file.path, p));
+        counted += result.problems.length;
+        for (const p of withPositions(file.head, result.problems.slice(0, room()))) annotations.push(annotation(file.path, p));
         lines.push(`- Invalid: runs would not be priced until it is fixed.`);
       } else {
         const changes = mappingChanges(safeParse(file.base), safeParse(file.head));
         lines.push(...(changes.length ? changes : ["- No change to rates or budgets."]));
       }
     }
-    sections.push(`### \`${file.path}\`\n${lines.join("\n")}`);
+    sections.push(`### ${codeSpan(file.path)}\n${lines.join("\n")}`);
   }
-  const failed = annotations.length > 0;
-  const title = failed ? `${annotations.length} problem${annotations.length === 1 ? "" : "s"} in the org's configuration` : "The org's configuration is valid";
-  const extra = annotations.length > MAX_ANNOTATIONS ? `\n\nOnly the first ${MAX_ANNOTATIONS} of ${annotations.length} problems are annotated.` : "";
-  return { conclusion: failed ? "failure" : "success", title, summary: `${sections.join("\n\n")}${extra}`, annotations: annotations.slice(0, MAX_ANNOTATIONS) };
+  const failed = counted > 0;
+  // A file's problems are capped (MAX_REPORTED_PROBLEMS): past it the count is a lower bound.
+  const count = `${counted >= MAX_REPORTED_PROBLEMS ? "at least " : ""}${counted}`;
+  const title = failed ? `${count} problem${counted === 1 ? "" : "s"} in the org's configuration` : "The org's configuration is valid";
+  // First, so that the cap on the summary's length never cuts it.
+  const note = counted > annotations.length ? `Only the first ${annotations.length} of ${count} problems are annotated.\n\n` : "";
+  return { conclusion: failed ? "failure" : "success", title, summary: capText(`${note}${sections.join("\n\n")}`), annotations };
 }

@@ -35,17 +35,34 @@ export async function readOrgFile(octokit: Octokit, org: string, path: string, r
   }
 }
 
-/** YAML text to plain data; a syntax error is reported with its line and column. Pure. */
-export function parseYaml(text: string, file: string): { ok: true; raw: unknown } | { ok: false; error: ConfigProblem } {
+/** Aliases a config file may use: enough for sharing a list, far too few to expand a small file into a large one. */
+export const MAX_YAML_ALIASES = 50;
+/** Problems reported for one file: more than this is one broken file, and listing them all only costs time. */
+export const MAX_REPORTED_PROBLEMS = 200;
+
+export type ParsedYaml = { ok: true; raw: unknown } | { ok: false; error: ConfigProblem; problems: ConfigProblem[] };
+
+/**
+ * YAML text to plain data; every syntax error (up to MAX_REPORTED_PROBLEMS) is reported with its line and column,
+ * and an alias bomb is a problem like any other, never a throw. Pure.
+ */
+export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
+  const problems = doc.errors.slice(0, MAX_REPORTED_PROBLEMS).map((yamlError): ConfigProblem => {
     // Without prettyErrors the error carries only an offset: the line counter turns it into line and column.
     const line = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
     const field = line ? `line ${line.line}, column ${line.col}` : "(yaml)";
     const at = line ? { line: line.line, column: line.col } : {};
-    return { ok: false, error: { file, field, problem: yamlError.message.split("\n")[0] ?? "invalid YAML", ...at } };
+    return { file, field, problem: yamlError.message.split("\n")[0] ?? "invalid YAML", ...at };
+  });
+  if (problems[0]) return { ok: false, error: problems[0], problems };
+  try {
+    return { ok: true, raw: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (err) {
+    // yaml throws a ReferenceError for too many aliases (or an unresolved one): the file is refused, not the request.
+    const what = err instanceof Error ? err.message.split("\n")[0]! : "cannot be read as YAML";
+    const problem: ConfigProblem = { file, field: "(root)", problem: `${what} (at most ${MAX_YAML_ALIASES} aliases)`, line: 1, column: 1 };
+    return { ok: false, error: problem, problems: [problem] };
   }
-  return { ok: true, raw: doc.toJS() };
 }

@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { fieldPath } from "../validation.js";
-import { parseYaml } from "./org-file.js";
+import { MAX_REPORTED_PROBLEMS, parseYaml } from "./org-file.js";
 
 /** Where the org's configuration lives: `.github/onboarding.yml` in the org's `.github` repository. */
 export const CONFIG_PATH = ".github/onboarding.yml";
@@ -109,7 +109,7 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; problem: strin
 /** Every problem of the YAML text of the org's config (not only the first), for the pull request check. Pure. */
 export function onboardingProblems(text: string, file = CONFIG_PATH): { problems: ConfigProblem[]; config?: OnboardingConfig } {
   const yaml = parseYaml(text, file);
-  if (!yaml.ok) return { problems: [yaml.error] };
+  if (!yaml.ok) return { problems: yaml.problems };
   const raw: unknown = yaml.raw ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { problems: [{ file, field: "(root)", problem: `must be a mapping with keys ${CONFIG_KEYS.join(", ")}` }] };
@@ -119,6 +119,7 @@ export function onboardingProblems(text: string, file = CONFIG_PATH): { problems
     const seen = new Set<string>();
     const problems: ConfigProblem[] = [];
     for (const issue of parsed.error.issues) {
+      if (problems.length >= MAX_REPORTED_PROBLEMS) break;
       const p = { file, ...describeIssue(issue) };
       const key = `${p.field}\u0000${p.problem}`;
       if (!seen.has(key)) problems.push(p);

@@ -1,16 +1,12 @@
 import type { Context } from "probot";
 import type { Deadline } from "../deadline.js";
-import { CHECK_NAME, CHECKED_FILES, checkConfigChange, type ChangedConfigFile, type CheckFacts } from "../config/check.js";
+import { CHECK_NAME, CHECKED_FILES, checkConfigChange, type ChangedConfigFile } from "../config/check.js";
 import { CONFIG_REPO, readOrgFile } from "../config/org-file.js";
 import { onboardingProblems } from "../config/schema.js";
 import { httpStatusOf } from "../http-status.js";
-import { listMembers } from "../store/members.js";
 import { parsePullRequest } from "../webhook/pull-request-payload.js";
 
 type Octokit = Context["octokit"];
-
-/** The store is read for the summary only: it may not hold up the check run. */
-const STORE_READ_MS = 2_000;
 
 async function fileAt(octokit: Octokit, org: string, path: string, ref: string): Promise<{ text: string | null; problem?: string }> {
   const read = await readOrgFile(octokit, org, path, ref);
@@ -21,30 +17,21 @@ async function fileAt(octokit: Octokit, org: string, path: string, ref: string):
 async function orgTeams(octokit: Octokit, org: string): Promise<string[] | null> {
   try {
     const teams = await octokit.paginate(octokit.rest.teams.list, { org, per_page: 100 });
-    return teams.map((t) => t.slug);
+    // Secret teams are visible to org members only: a pull request (from a fork too) may not learn their names.
+    return teams.filter((t) => t.privacy !== "secret").map((t) => t.slug);
   } catch (err) {
     if (httpStatusOf(err) === 403 || httpStatusOf(err) === 404) return null;
     throw err;
   }
 }
 
-async function storedMembers(org: string, deadline: Deadline): Promise<CheckFacts["members"]> {
-  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.min(STORE_READ_MS, Math.max(0, deadline.remaining() - 3_000))).unref());
-  try {
-    const read = listMembers(org).then((ms) => ms.filter((m) => !m.leftAt));
-    read.catch(() => {});
-    return await Promise.race([read, timeout]);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * pull_request (opened, synchronize, reopened) in the org's `.github` repository: when the change touches
  * `.github/onboarding.yml` or `.github/chargeback.yml`, a check run named `org-flows config` on the head commit
- * says whether the files validate (one annotation per problem, at its line) and what the change would do.
+ * says whether the files validate (one annotation per problem, at its line) and what the change would do. The
+ * check run shows nothing derived from stored members or the directory (app/config/check.ts, CheckFacts).
  */
-export async function onPullRequest(context: Context<"pull_request">, deadline: Deadline): Promise<void> {
+export async function onPullRequest(context: Context<"pull_request">, _deadline: Deadline): Promise<void> {
   const parsed = parsePullRequest(context.payload);
   if (!parsed.ok) {
     context.log.warn({ event: "pull_request", delivery: context.id, reason: parsed.reason }, `pull_request payload not usable: ignored (${parsed.reason})`);
@@ -79,11 +66,8 @@ export async function onPullRequest(context: Context<"pull_request">, deadline: 
 
   const onboarding = files.find((f) => f.path === CHECKED_FILES[0] && f.head !== null);
   const config = onboarding?.head ? onboardingProblems(onboarding.head).config : undefined;
-  const [teams, members] = await Promise.all([
-    config ? orgTeams(octokit, org) : Promise.resolve(null),
-    config?.rules.length ? storedMembers(org, deadline) : Promise.resolve(null),
-  ]);
-  const outcome = checkConfigChange({ org, files, orgTeams: teams, members });
+  const teams = config ? await orgTeams(octokit, org) : null;
+  const outcome = checkConfigChange({ org, files, orgTeams: teams });
   await octokit.rest.checks.create({
     owner: org,
     repo,
