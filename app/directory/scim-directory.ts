@@ -51,8 +51,8 @@ export class ScimDirectory implements Directory {
     this.name = `scim:${u.origin}${u.pathname}`;
   }
 
-  private async find(userName: string): Promise<DirectoryEntry | null> {
-    const url = `${this.baseUrl.replace(/\/$/, "")}/Users?filter=${encodeURIComponent(`userName eq ${quote(userName)}`)}&count=1`;
+  private async find(userName: string, attribute: "userName" | "externalId" = "userName"): Promise<DirectoryEntry | null> {
+    const url = `${this.baseUrl.replace(/\/$/, "")}/Users?filter=${encodeURIComponent(`${attribute} eq ${quote(userName)}`)}&count=1`;
     let res: Response;
     try {
       res = await scimFetch(url, { headers: { authorization: `Bearer ${this.token}`, accept: "application/scim+json, application/json" } });
@@ -76,9 +76,21 @@ export class ScimDirectory implements Directory {
     return user ? scimUserToEntry(user) : null;
   }
 
+  /**
+   * The IdP's identity first (SAML nameId/username as userName, then as externalId, then the SAML emails): a GitHub
+   * login is chosen by its owner, and may equal someone else's IdP userName. The login is tried only when the org's
+   * IdP vouches for nothing (no SAML identity).
+   */
   async lookup(login: string, hints: LookupHints): Promise<DirectoryEntry | null> {
-    for (const candidate of [login, ...hints.emails]) {
-      const hit = await this.find(candidate);
+    const identities = [...new Set((hints.identities ?? []).filter(Boolean))];
+    const candidates: Array<[string, "userName" | "externalId"]> = [
+      ...identities.map((v): [string, "userName"] => [v, "userName"]),
+      ...identities.map((v): [string, "externalId"] => [v, "externalId"]),
+      ...hints.emails.filter((e) => !identities.includes(e)).map((v): [string, "userName"] => [v, "userName"]),
+    ];
+    if (identities.length === 0 && hints.emails.length === 0) candidates.push([login, "userName"]);
+    for (const [value, attribute] of candidates) {
+      const hit = await this.find(value, attribute);
       if (hit) return hit;
     }
     return null;

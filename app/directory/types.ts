@@ -10,8 +10,13 @@ export interface DirectoryEntry {
 }
 
 export interface LookupHints {
-  /** Email addresses known from SAML or the GitHub profile, tried when the login itself is not in the directory. */
+  /**
+   * Email addresses the org's identity provider vouches for (SAML), tried when the login itself is not in the
+   * directory. Never the GitHub profile's email: a member writes that about themselves.
+   */
   emails: string[];
+  /** The member's SAML identity (nameId, username): a SCIM directory matches these before anything else. */
+  identities?: string[];
 }
 
 export interface Directory {

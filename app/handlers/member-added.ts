@@ -7,6 +7,7 @@ import { memberExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { onboardingInputSchema, type OnboardingInput } from "../records/onboarding-input.js";
 import { parseMemberAdded } from "../webhook/member-added-payload.js";
+import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { addToTeams, teamProblems } from "../github/team-membership.js";
 
 /**
@@ -51,6 +52,11 @@ export async function onMemberAdded(context: Context<"organization.member_added"
     const excluded = exclusionReason(user, config);
     if (excluded) {
       log.info({ reason: excluded }, "member excluded by configuration: nothing to do");
+      return;
+    }
+    // A delivery can be old (GitHub's Redeliver, the sweep, a replayed body): GitHub says whether the join still holds.
+    if ((await orgMembershipState(context.octokit, org, login)) === null) {
+      log.info({ reason: "not_a_member" }, notCurrentMember(org, login));
       return;
     }
     const teams = await addToTeams(context.octokit, org, login, config.teams, config.dryRun);

@@ -34,6 +34,8 @@ export interface MemberRecord {
   samlNameId?: string;
   directory?: Record<string, string>;
   directorySource?: string;
+  /** where `email` and `name` came from: only what the directory says is matched by rules (app/teams/rules.ts) */
+  sources?: { email?: "directory" | "saml" | "github"; name?: "directory" | "github" };
   enrichment: Enrichment;
   teams: TeamResult[];
   joinedAt: string;
@@ -71,13 +73,18 @@ export function buildMemberRecord(
 ): MemberRecord {
   const { email, employeeId, department, manager, title, displayName, ...rest } = entry ?? {};
   const extra = Object.fromEntries(Object.entries(rest).filter((kv): kv is [string, string] => typeof kv[1] === "string"));
+  const samlEmail = clean(saml?.emails[0]) ?? clean(saml?.nameId?.includes("@") ? saml.nameId : undefined);
+  type Sources = NonNullable<MemberRecord["sources"]>;
+  const emailSource: Sources["email"] = clean(email) ? "directory" : samlEmail ? "saml" : clean(profile?.email) ? "github" : undefined;
+  const nameSource: Sources["name"] = clean(displayName) ? "directory" : clean(profile?.name) ? "github" : undefined;
+  const sources: Sources = { ...(emailSource ? { email: emailSource } : {}), ...(nameSource ? { name: nameSource } : {}) };
   const record: MemberRecord = {
     org: input.org,
     login: input.member.login,
     userId: input.member.id,
     name: clean(displayName) ?? clean(profile?.name),
     company: clean(profile?.company),
-    email: clean(email) ?? clean(saml?.emails[0]) ?? clean(saml?.nameId?.includes("@") ? saml.nameId : undefined) ?? clean(profile?.email),
+    email: clean(email) ?? samlEmail ?? clean(profile?.email),
     employeeId: clean(employeeId),
     department: clean(department),
     manager: clean(manager),
@@ -85,6 +92,7 @@ export function buildMemberRecord(
     samlNameId: clean(saml?.nameId),
     directory: Object.keys(extra).length ? extra : undefined,
     directorySource: directorySource ?? undefined,
+    sources: Object.keys(sources).length ? sources : undefined,
     enrichment: directorySource === null ? "no_directory" : entry ? "found" : "not_found",
     teams: input.teams,
     joinedAt: input.receivedAt,

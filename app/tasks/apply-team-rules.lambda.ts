@@ -1,5 +1,7 @@
 import * as z from "zod";
 import { InvalidInputError } from "../errors.js";
+import { UpstreamError } from "../errors.js";
+import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { addToTeam, teamProblems } from "../github/team-membership.js";
 import { withDeadline } from "../outbound.js";
 import { memberItem, memberSummary, type MemberRecord } from "../records/member.js";
@@ -64,6 +66,11 @@ async function applyRules(event: unknown): Promise<ApplyRulesResult> {
     } catch (err) {
       throw classify(err, "installation token");
     }
+    // Checked again right before the adds: the member may have left since the enrichment.
+    const state = await orgMembershipState(octokit, input.org, input.member.login).catch((err: unknown) => {
+      throw classify(err, `membership of ${input.member.login}`);
+    });
+    if (state === null) throw new UpstreamError(notCurrentMember(input.org, input.member.login));
     results = await Promise.all(wanted.map((t) => addToTeam(octokit, input.org, input.member.login, t)));
   }
   const fromRules = results.map((r) => ({ ...r, source: "rule" as const }));

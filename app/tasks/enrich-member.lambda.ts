@@ -5,7 +5,8 @@ import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type 
 import { onboardingInputSchema } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, UpstreamError } from "../errors.js";
+import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { classify } from "./classify.js";
 import { installationOctokit, type Octokit } from "./github.js";
 
@@ -76,9 +77,18 @@ async function enrich(event: unknown): Promise<EnrichResult> {
   }
   const input = parsed.data;
   const octokit = await installationOctokit(input.installationId);
+  // Nothing is stored for someone who is no longer a member: the record of a leaver stays a leaver's.
+  const state = await orgMembershipState(octokit, input.org, input.member.login).catch((err: unknown) => {
+    throw classify(err, `membership of ${input.member.login}`);
+  });
+  if (state === null) throw new UpstreamError(notCurrentMember(input.org, input.member.login));
   const [profile, saml] = await Promise.all([githubProfile(octokit, input.member.login), samlIdentity(octokit, input.org, input.member.login)]);
   const directory = await configuredDirectory();
-  const hints = { emails: [...(saml?.emails ?? []), ...(saml?.nameId?.includes("@") ? [saml.nameId] : []), ...(profile?.email ? [profile.email] : [])] };
+  // Only what the org's IdP vouches for: the profile's email is the member's own word (README, threat model).
+  const hints = {
+    emails: [...(saml?.emails ?? []), ...(saml?.nameId?.includes("@") ? [saml.nameId] : [])],
+    identities: [saml?.nameId, saml?.username].filter((v): v is string => typeof v === "string" && v.trim() !== ""),
+  };
   let entry = null;
   if (directory) {
     try {

@@ -6,6 +6,7 @@ import { addMemberTotals, listMembersEventSchema, type ListMembersEvent, type Li
 import { exclusionReason } from "../config/exclude.js";
 import { loadOnboardingConfig } from "../config/load.js";
 import { formatProblem } from "../config/schema.js";
+import { orgMembershipState } from "../github/org-membership.js";
 import { addToTeams, teamProblems } from "../github/team-membership.js";
 import { memberKey } from "../records/member.js";
 import { onboardingInputSchema } from "../records/onboarding-input.js";
@@ -55,7 +56,10 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
     const { data } = await octokit.rest.orgs.listMembers({ org, per_page: PER_PAGE, page: e.page });
     const included = data.filter((m) => !exclusionReason({ login: m.login, ...(m.type ? { type: m.type } : {}) }, config.config));
     const receivedAt = new Date().toISOString();
-    const members: MemberItem[] = await inBatches(included, TEAM_CONCURRENCY, async (m) => {
+    const listed = await inBatches(included, TEAM_CONCURRENCY, async (m): Promise<MemberItem | null> => {
+      // Confirmed with GitHub before any team add, as for a joiner: someone who left since the page was listed is
+      // neither added to a team nor onboarded.
+      if (e.input.teams && !config.config.dryRun && (await orgMembershipState(octokit, org, m.login)) === null) return null;
       const teams = e.input.teams ? await addToTeams(octokit, org, m.login, config.config.teams, config.config.dryRun) : [];
       const key = memberKey(org, m.login);
       const onboarding = onboardingInputSchema.parse({
@@ -73,7 +77,9 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
       });
       return { id: m.id, key: { pk: { S: key.pk }, sk: { S: key.sk } }, onboarding };
     });
-    const teamCalls = e.input.teams && !config.config.dryRun ? included.length * config.config.teams.length * 2 : 0;
+    const members = listed.filter((m): m is MemberItem => m !== null);
+    // Per member: the membership check, then 2 calls per team.
+    const teamCalls = e.input.teams && !config.config.dryRun ? included.length * (1 + config.config.teams.length * 2) : 0;
     const teamAdds = members.flatMap((m) => m.onboarding.teams).filter((t) => t.status === "added").length;
     totals = addMemberTotals(totals, { members: data.length, excluded: data.length - included.length, teamAdds, githubCalls: teamCalls });
     const done = data.length < PER_PAGE;

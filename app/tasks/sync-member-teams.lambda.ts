@@ -1,4 +1,5 @@
 import { InvalidInputError } from "../errors.js";
+import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { addToTeam } from "../github/team-membership.js";
 import { withDeadline } from "../outbound.js";
 import type { TeamResult } from "../records/onboarding-input.js";
@@ -32,6 +33,14 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
   } catch (err) {
     throw classify(err, "installation token");
   }
+  let state: Awaited<ReturnType<typeof orgMembershipState>>;
+  try {
+    state = await orgMembershipState(octokit, org, login);
+  } catch (err) {
+    throw classify(err, `membership of ${login}`);
+  }
+  // A stored member who has left since the plan was made is added to nothing.
+  if (state === null) return { login, teams: teams.map((t) => ({ slug: t.slug, role: t.role, status: "failed" as const, detail: notCurrentMember(org, login) })) };
   const results = await Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
   return { login, teams: results };
 }

@@ -1,8 +1,10 @@
 import type { OnboardingConfig, TeamRule, TeamSpec } from "../config/schema.js";
 
 /**
- * The directory fields a rule can test, from a stored or freshly enriched member: the named fields the record
- * keeps (department, title, manager...) and every other directory column (`directory`). Values compare as text.
+ * What a rule can be tested against, from a stored or freshly enriched member. Only the operator's own data grants
+ * a team: the directory's columns and the named fields the record took from the directory. `name`, `company` and
+ * an `email` that came from the member's GitHub profile (or SAML) are never matched: a member writes those about
+ * themselves. Values compare as text.
  */
 export interface DirectoryFacts {
   login?: string;
@@ -14,15 +16,29 @@ export interface DirectoryFacts {
   company?: string;
   name?: string;
   directory?: Record<string, string>;
+  /** how the directory lookup went; anything but "found" (or absent, for facts built by hand) matches no rule */
+  enrichment?: "found" | "not_found" | "no_directory";
+  /** where `email` and `name` came from (app/records/member.ts); only "directory" is matched */
+  sources?: { email?: string; name?: string };
 }
 
-const NAMED = ["email", "employeeId", "department", "manager", "title", "company", "name"] as const;
+/** Fields only the directory gives (app/records/member.ts buildMemberRecord). */
+const FROM_DIRECTORY_ONLY = ["employeeId", "department", "manager", "title"] as const;
+/** Fields that may come from the directory or from what the member wrote: matched only when the directory gave them. */
+const FROM_DIRECTORY_IF_SOURCED = ["email", "name"] as const;
 
 export function directoryFields(m: DirectoryFacts): Record<string, string> {
+  // A joiner the directory does not know matches no directory rule, whatever their profile says.
+  if (m.enrichment !== undefined && m.enrichment !== "found") return {};
   const out: Record<string, string> = { ...(m.directory ?? {}) };
-  for (const k of NAMED) {
+  for (const k of FROM_DIRECTORY_ONLY) {
     const v = m[k];
     if (typeof v === "string" && v !== "") out[k] = v;
+  }
+  for (const k of FROM_DIRECTORY_IF_SOURCED) {
+    const v = m[k];
+    if (m.sources?.[k] === "directory" && typeof v === "string" && v !== "") out[k] = v;
+    // A directory column of the same name stays what the directory says (never the profile's value).
   }
   return out;
 }

@@ -55,6 +55,8 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   );
 
   d.section("Lifecycle: a leaver (organization.member_removed)");
+  // GitHub has taken bob-ops out of the org before it sends member_removed.
+  d.standin.removeMember("acme", bob.login);
   const left = await d.deliver("organization", memberRemovedPayload("acme", acme, bob));
   await d.idle();
   const b = (await listMembers("acme")).find((m) => m.login === "bob-ops");
@@ -81,6 +83,18 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
     !current.out().includes("bob-ops") &&
       rows.some((r) => r.login === "bob-ops" && r.leftAt) &&
       rows.filter((r) => r.login !== "bob-ops").every((r) => r.leftAt === null),
+  );
+
+  d.section("Lifecycle: bob-ops's old member_added replayed after the leave");
+  const putsBefore = d.standin.calls.filter((c) => c.method === "PUT" && c.path.endsWith(`/memberships/${bob.login}`)).length;
+  const replay = await d.deliver("organization", memberAddedPayload("acme", acme, bob));
+  await d.idle();
+  const putsAfter = d.standin.calls.filter((c) => c.method === "PUT" && c.path.endsWith(`/memberships/${bob.login}`)).length;
+  const still = (await listMembers("acme")).find((m) => m.login === bob.login);
+  console.log(`  ${replay.status}  the join replayed under a new delivery id; team PUTs for bob-ops: ${putsAfter - putsBefore}; leftAt: ${still?.leftAt ?? "(cleared)"}`);
+  d.expect(
+    "a replayed join after a leave adds nobody and leaves the record a leaver's (GitHub says bob-ops is not a member)",
+    replay.status === 200 && putsAfter === putsBefore && Boolean(still?.leftAt),
   );
 
   d.section("Lifecycle: a pull request with a broken onboarding.yml in acme/.github");

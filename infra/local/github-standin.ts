@@ -149,6 +149,13 @@ export interface GitHubStandin {
   deliveries(): StandinDelivery[];
   /** Takes someone out of a team by hand, as an admin would (drift for sync-teams to repair). */
   removeFromTeam(org: string, slug: string, login: string): void;
+  /**
+   * The member leaves the org (or is removed), as on GitHub: out of every team, and GET /orgs/{org}/memberships/{user}
+   * answers 404. Recording a `member_removed` delivery with addDelivery does the same.
+   */
+  removeMember(org: string, login: string): void;
+  /** The member (re)joins the org: active again. Recording a `member_added` delivery does the same. */
+  addMember(org: string, login: string): void;
   checkRuns: StandinCheckRun[];
   close(): Promise<void>;
 }
@@ -205,6 +212,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       payload: d.payload,
     };
     deliveries.push(rec);
+    followMembership(d.event, d.payload, rec.redelivery);
     return publicDelivery(rec);
   }
   async function redeliver(original: StandinDelivery & { payload: Record<string, unknown> }): Promise<void> {
@@ -233,6 +241,51 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       }
     }
     addDelivery({ event: original.event, payload: original.payload, guid: original.guid, status, statusCode: code, redelivery: true });
+  }
+  /**
+   * Org membership: a login listed in the org's `members`, or any known user, is an active member unless they left
+   * (removeMember, or a recorded member_removed delivery).
+   */
+  const left = new Map<string, Set<string>>();
+  const leftOf = (org: string): Set<string> => {
+    const key = org.toLowerCase();
+    if (!left.has(key)) left.set(key, new Set());
+    return left.get(key)!;
+  };
+  const joined = new Map<string, Set<string>>();
+  const joinedOf = (org: string): Set<string> => {
+    const key = org.toLowerCase();
+    if (!joined.has(key)) joined.set(key, new Set());
+    return joined.get(key)!;
+  };
+  function isMember(orgLogin: string, login: string): boolean {
+    const l = login.toLowerCase();
+    if (leftOf(orgLogin).has(l)) return false;
+    const org = orgOf(orgLogin);
+    return (
+      joinedOf(orgLogin).has(l) ||
+      Boolean(org?.members?.some((m) => m.login.toLowerCase() === l)) ||
+      state.users.some((u) => u.login.toLowerCase() === l)
+    );
+  }
+  function removeMember(org: string, login: string): void {
+    const l = login.toLowerCase();
+    leftOf(org).add(l);
+    joinedOf(org).delete(l);
+    for (const members of teams.get(org.toLowerCase())?.values() ?? []) members.delete(l);
+  }
+  function addMember(org: string, login: string): void {
+    leftOf(org).delete(login.toLowerCase());
+    joinedOf(org).add(login.toLowerCase());
+  }
+  /** A recorded organization delivery says what GitHub did: the membership follows it (a redelivery changes nothing). */
+  function followMembership(event: string, payload: Record<string, unknown>, redelivery: boolean): void {
+    if (event !== "organization" || redelivery) return;
+    const org = (payload.organization as { login?: unknown } | undefined)?.login;
+    const login = (payload.membership as { user?: { login?: unknown } } | undefined)?.user?.login;
+    if (typeof org !== "string" || typeof login !== "string") return;
+    if (payload.action === "member_removed") removeMember(org, login);
+    if (payload.action === "member_added") addMember(org, login);
   }
   const checkRuns: StandinCheckRun[] = [];
   const pendingOf = (org: string, slug: string): Set<string> => new Set((orgOf(org)?.pendingInvitations?.[slug] ?? []).map((l) => l.toLowerCase()));
@@ -331,6 +384,11 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       if (!org) return [404, { message: "Not Found" }];
       const { slice, headers } = pageOf((org.members ?? []).map((u) => ({ login: u.login, id: u.id, type: u.type ?? "User", site_admin: false })));
       return [200, slice, headers];
+    }
+    if ((m = /^\/orgs\/([^/]+)\/memberships\/([^/]+)$/.exec(p)) && req.method === "GET") {
+      const org = orgOf(m[1]!);
+      if (!org || !isMember(org.login, m[2]!)) return [404, { message: "Not Found" }];
+      return [200, { state: "active", role: "member", organization: { login: org.login }, user: { login: m[2] } }];
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)$/.exec(p)) && req.method === "GET") {
       const org = orgOf(m[1]!);
@@ -506,6 +564,8 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     removeFromTeam: (org, slug, login) => {
       teams.get(org.toLowerCase())?.get(slug)?.delete(login.toLowerCase());
     },
+    removeMember,
+    addMember,
     checkRuns,
     close: () =>
       new Promise<void>((resolve) => {
