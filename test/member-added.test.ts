@@ -3,7 +3,7 @@ import nock from "nock";
 import type { Probot } from "probot";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
-import { blockNetwork, nockInstallationToken, setAppEnv, testProbot } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, nockInstallationToken, setAppEnv, testProbot } from "./helpers/app-env.js";
 import { configFile, memberAddedPayload } from "./fixtures/member-added.js";
 
 const GH = "https://api.github.com";
@@ -25,6 +25,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   blockNetwork();
+  nockActiveMembers();
   // The onboarding executions started by these tests run in the background; their GitHub calls are not under test.
   nock(GH)
     .persist()
@@ -115,7 +116,7 @@ describe("organization.member_added", () => {
     const gh = nock(GH).get("/repos/acme/.github/contents/.github%2Fonboarding.yml").reply(200, configFile("teams:\n  - slug: x\n    role: owner\n"));
     await receive(memberAddedPayload("acme", 1, { login: "dan", id: 14 }));
     expect(gh.isDone()).toBe(true);
-    expect(nock.pendingMocks().filter((m) => m.includes("memberships"))).toEqual([]);
+    expect(nock.pendingMocks().filter((m) => m.includes("/teams/"))).toEqual([]);
     const [input] = await inputsFor("dan");
     expect(input!.teams).toEqual([]);
     expect(input!.configError).toBe("acme/.github:.github/onboarding.yml: teams[0].role: must be one of member, maintainer");

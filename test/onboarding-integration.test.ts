@@ -8,7 +8,7 @@ import { executionHistory } from "../app/executions/query.js";
 import { stepsFromHistory } from "../app/executions/steps.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
-import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
 
 /** The member-onboarding machine end to end on the embedded backends: real dynalite, real ASL, nocked GitHub. */
 let embedded: Embedded;
@@ -30,7 +30,10 @@ afterAll(async () => {
   await embedded.stop();
 });
 
-beforeEach(() => blockNetwork());
+beforeEach(() => {
+  blockNetwork();
+  nockActiveMembers();
+});
 afterEach(() => nock.cleanAll());
 
 function input(login: string, id: number, over: Partial<OnboardingInput> = {}): OnboardingInput {

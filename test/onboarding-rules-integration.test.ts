@@ -8,7 +8,7 @@ import { stepsFromHistory } from "../app/executions/steps.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { listMembers } from "../app/store/members.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
-import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
 
 /** Directory rules on the embedded default: real ASL, real dynalite, the apply-team-rules task, nocked GitHub. */
 let embedded: Embedded;
@@ -34,7 +34,10 @@ afterAll(async () => {
   sfn.destroy();
 });
 
-beforeEach(() => blockNetwork());
+beforeEach(() => {
+  blockNetwork();
+  nockActiveMembers();
+});
 afterEach(() => nock.cleanAll());
 
 const RULES: NonNullable<OnboardingInput["rules"]> = [

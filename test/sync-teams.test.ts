@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import nock from "nock";
@@ -6,7 +9,7 @@ import { buildMemberRecord, memberItem } from "../app/records/member.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { configFile } from "./fixtures/member-added.js";
-import { blockNetwork, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, nockInstallationToken, setAppEnv } from "./helpers/app-env.js";
 
 /** sync-teams: drift from nocked GitHub, dry run, --apply through the team-sync machine on the embedded default, the cap. */
 const GH = "https://api.github.com";
@@ -57,7 +60,10 @@ afterAll(async () => {
   await embedded.stop();
   sfn.destroy();
 });
-beforeEach(() => blockNetwork());
+beforeEach(() => {
+  blockNetwork();
+  nockActiveMembers();
+});
 afterEach(() => nock.cleanAll());
 
 function buffers() {
@@ -169,4 +175,32 @@ test("a bad flag exits 2 with one line", async () => {
   const b = buffers();
   expect(await main(["--org", "not an org!"], b.io)).toBe(2);
   expect(b.err.join("")).toMatch(/^sync-teams: .*\(see --help\)\n$/);
+});
+
+test("--config previews a local onboarding.yml: what each rule matches among stored members, to the operator only, nothing changed", async () => {
+  github();
+  const dir = mkdtempSync(join(tmpdir(), "sync-preview-"));
+  const file = join(dir, "onboarding.yml");
+  writeFileSync(
+    file,
+    "teams: [engineering]\nrules:\n  - when: { department: Platform }\n    teams: [platform]\n  - when: { department: Nowhere }\n    teams: [platform]\n",
+  );
+  const b = buffers();
+  const before = await teamSyncs();
+  expect(await main(["--org", "acme", "--config", file, "--format", "json"], b.io)).toBe(0);
+  const err = b.err.join("");
+  expect(err).toContain("rule 1 (department: Platform) -> platform: matches 3 stored members (ann, cat, dave-contractor)");
+  expect(err).toContain("rule 2 (department: Nowhere) -> platform: matches no stored member");
+  expect(await teamSyncs()).toBe(before);
+});
+
+test("--config cannot be combined with --apply, and an unreadable file is a usage error of one line", async () => {
+  await expect(main(["--org", "acme", "--config", "x.yml", "--apply"], buffers().io)).rejects.toMatchObject({
+    name: "UsageError",
+    message: "--config previews a file: it cannot be combined with --apply (merge the file, then apply)",
+  });
+  await expect(main(["--org", "acme", "--config", "/nonexistent/onboarding.yml"], buffers().io)).rejects.toMatchObject({
+    name: "UsageError",
+    message: "--config /nonexistent/onboarding.yml: cannot be read (ENOENT)",
+  });
 });

@@ -1,17 +1,20 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
-import { formatProblem } from "../config/schema.js";
+import { formatProblem, parseOnboardingConfig, type ConfigResult } from "../config/schema.js";
 import { loadOnboardingConfig } from "../config/load.js";
 import { teamSyncExecutionName } from "../dispatch/execution-name.js";
 import { sfnClient, startExecution } from "../dispatch/start-execution.js";
-import { ConfigurationError } from "../errors.js";
+import { ConfigurationError, UsageError } from "../errors.js";
+import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { orgInstallationId } from "../github/installation.js";
 import { teamState } from "../github/team-listing.js";
 import { installationOctokit } from "../tasks/github.js";
 import { desiredTeams } from "../teams/rules.js";
 import { planDrift, syncInput, withResults, type DriftRow, type TeamState } from "../teams/drift.js";
+import { ruleEffects } from "../teams/rule-effects.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { currentMembers } from "../store/members.js";
 import { parseOrg } from "./report.js";
@@ -37,12 +40,19 @@ function program(): Command {
         "the directory rules they match, less exclusions) against the teams they are in on GitHub. A dry run by default:\n" +
         "prints each change. --apply makes the additions (never a removal) through the team-sync state machine, and\n" +
         "refuses to start when there are more than maxChanges (onboarding.yml, default 50). A pending invitation counts\n" +
-        "as a membership. Needs the App's credentials (APP_ID, PRIVATE_KEY) and the org's installation.",
+        "as a membership. Needs the App's credentials (APP_ID, PRIVATE_KEY) and the org's installation.\n" +
+        "--config FILE previews a change to onboarding.yml before it is merged: the plan with that file instead of the\n" +
+        "one in force, and what each rule matches among the stored members (always a dry run; shown to the operator\n" +
+        "only, never in a pull request's check run).",
     )
     .requiredOption("--org <org>", "the organisation's login, e.g. acme", parseOrg)
     .option("--apply", "make the additions (default: dry run)")
+    .option("--config <file>", "an onboarding.yml to preview instead of the one in force (dry run only)")
     .addOption(new Option("--format <format>", "output format").choices([...ROW_FORMATS]).default("table"))
-    .addHelpText("after", "\nExamples:\n  npx org-flows sync-teams --org acme\n  npx org-flows sync-teams --org acme --apply --format json\n");
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx org-flows sync-teams --org acme\n  npx org-flows sync-teams --org acme --apply --format json\n  npx org-flows sync-teams --org acme --config ./onboarding.yml\n",
+    );
 }
 
 async function waitFor(executionArn: string): Promise<{ status: string; output?: string; error?: string; cause?: string }> {
@@ -55,20 +65,36 @@ async function waitFor(executionArn: string): Promise<{ status: string; output?:
   }
 }
 
+/** The operator's local copy of onboarding.yml (a preview): a file that cannot be read is a usage error. */
+function localConfig(path: string): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`--config ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  if (Buffer.byteLength(text) > 64 * 1024) throw new UsageError(`--config ${path}: larger than 64 KiB, the limit for onboarding.yml`);
+  return parseOnboardingConfig(text, path);
+}
+
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
   const cmd = program();
   const early = await parseCommand(cmd, argv, io, "sync-teams");
   if (early !== undefined) return early;
-  const opts = cmd.opts<{ org: string; apply?: boolean; format: RowFormat }>();
+  const opts = cmd.opts<{ org: string; apply?: boolean; format: RowFormat; config?: string }>();
   const org = opts.org;
+  if (opts.config !== undefined && opts.apply)
+    throw new UsageError("--config previews a file: it cannot be combined with --apply (merge the file, then apply)");
+  const preview = opts.config === undefined ? undefined : localConfig(opts.config);
   const conn = await connectForCli();
   try {
     const installationId = await orgInstallationId(org);
     const octokit = await installationOctokit(installationId);
-    const loaded = await loadOnboardingConfig(octokit, org);
+    const loaded = preview ?? (await loadOnboardingConfig(octokit, org));
     if (!loaded.ok) throw new ConfigurationError(`invalid configuration, nothing done: ${formatProblem(loaded.error)}`);
     const config = loaded.config;
     const members = await currentMembers(org);
+    if (preview) for (const line of ruleEffects(config.rules, members)) io.err.write(`${line}\n`);
     // Each team the plan needs is listed once, however many members it concerns.
     const slugs = [...new Set(members.flatMap((m) => desiredTeams(config, m).map((t) => t.slug)))];
     const teams = new Map<string, TeamState | null>();
@@ -94,6 +120,16 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     } else if (adds === 0) {
       io.err.write(`No team drift in ${org}: nothing to apply.\n`);
     } else {
+      // Confirmed with GitHub before any add: a stored member may have left without the store knowing yet.
+      const gone = new Set<string>();
+      for (const login of new Set(rows.filter((r) => r.action === "add").map((r) => r.member))) {
+        if ((await orgMembershipState(octokit, org, login)) === null) {
+          gone.add(login);
+          io.err.write(`skipped: ${notCurrentMember(org, login)}\n`);
+        }
+      }
+      rows = rows.filter((r) => !gone.has(r.member));
+      plan.rows = rows;
       const input = syncInput(org, installationId, plan);
       const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date(), randomUUID());
       const started = await startExecution("teamSync", name, input);

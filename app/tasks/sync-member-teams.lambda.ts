@@ -40,7 +40,8 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
     throw classify(err, `membership of ${login}`);
   }
   // A stored member who has left since the plan was made is added to nothing.
-  if (state === null) return { login, teams: teams.map((t) => ({ slug: t.slug, role: t.role, status: "failed" as const, detail: notCurrentMember(org, login) })) };
+  if (state === null)
+    return { login, teams: teams.map((t) => ({ slug: t.slug, role: t.role, status: "failed" as const, detail: notCurrentMember(org, login) })) };
   const results = await Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
   return { login, teams: results };
 }

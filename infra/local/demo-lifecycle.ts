@@ -91,7 +91,9 @@ export async function demoLifecycle(d: LifecycleDemo): Promise<void> {
   await d.idle();
   const putsAfter = d.standin.calls.filter((c) => c.method === "PUT" && c.path.endsWith(`/memberships/${bob.login}`)).length;
   const still = (await listMembers("acme")).find((m) => m.login === bob.login);
-  console.log(`  ${replay.status}  the join replayed under a new delivery id; team PUTs for bob-ops: ${putsAfter - putsBefore}; leftAt: ${still?.leftAt ?? "(cleared)"}`);
+  console.log(
+    `  ${replay.status}  the join replayed under a new delivery id; team PUTs for bob-ops: ${putsAfter - putsBefore}; leftAt: ${still?.leftAt ?? "(cleared)"}`,
+  );
   d.expect(
     "a replayed join after a leave adds nobody and leaves the record a leaver's (GitHub says bob-ops is not a member)",
     replay.status === 200 && putsAfter === putsBefore && Boolean(still?.leftAt),

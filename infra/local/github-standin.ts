@@ -262,11 +262,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     const l = login.toLowerCase();
     if (leftOf(orgLogin).has(l)) return false;
     const org = orgOf(orgLogin);
-    return (
-      joinedOf(orgLogin).has(l) ||
-      Boolean(org?.members?.some((m) => m.login.toLowerCase() === l)) ||
-      state.users.some((u) => u.login.toLowerCase() === l)
-    );
+    return joinedOf(orgLogin).has(l) || Boolean(org?.members?.some((m) => m.login.toLowerCase() === l)) || state.users.some((u) => u.login.toLowerCase() === l);
   }
   function removeMember(org: string, login: string): void {
     const l = login.toLowerCase();

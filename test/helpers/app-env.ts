@@ -43,3 +43,11 @@ export function blockNetwork(): void {
   // The embedded backends listen on loopback; everything else (GitHub) must be nocked.
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 }
+
+/** GitHub says every login is an active member of the org (GET /orgs/{org}/memberships/{user}), until cleaned. */
+export function nockActiveMembers(): nock.Scope {
+  return nock("https://api.github.com")
+    .persist()
+    .get((path) => /^\/orgs\/[^/]+\/memberships\/[^/?]+$/.test(path))
+    .reply(200, { state: "active", role: "member" });
+}
