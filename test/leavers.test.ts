@@ -9,7 +9,7 @@ import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { listMembers, listPastMemberships } from "../app/store/members.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { configFile, memberAddedPayload } from "./fixtures/member-added.js";
-import { blockNetwork, nockInstallationToken, setAppEnv, testProbot } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, nockInstallationToken, setAppEnv, testProbot } from "./helpers/app-env.js";
 
 /** organization.member_removed through Probot, the member-offboarding machine on the embedded default, the members command. */
 const GH = "https://api.github.com";
@@ -32,7 +32,10 @@ afterAll(async () => {
   db.destroy();
 });
 
-beforeEach(() => blockNetwork());
+beforeEach(() => {
+  blockNetwork();
+  nockActiveMembers();
+});
 afterEach(async () => {
   await embedded.idle();
   nock.cleanAll();

@@ -113,6 +113,25 @@ describe("redelivery sweep", () => {
     expect(count.Item?.redeliveries).toEqual({ N: "1" });
   });
 
+  it("a failed member_added whose member has since left is not redelivered (refused), and nothing reaches the app", async () => {
+    const join = standin.addDelivery({
+      event: "organization",
+      payload: {
+        action: "member_added",
+        organization: { login: "acme", id: 1 },
+        membership: { user: { login: "left-since", id: 5 } },
+        installation: { id: 77 },
+      },
+    });
+    standin.failDelivery(join.guid);
+    standin.removeMember("acme", "left-since");
+    const out = await sweep();
+    expect(out).toMatchObject({ redelivered: 0, refused: 1 });
+    expect(attempts(join.id)).toEqual([]);
+    expect(received).not.toContain(join.guid);
+    expect(standin.calls.some((c) => c.path === "/orgs/acme/memberships/left-since" && c.status === 404)).toBe(true);
+  });
+
   it("a delivery that keeps failing is redelivered 3 times in all, then given up with one notification, never again", async () => {
     const stuck = standin.addDelivery({ event: "organization", payload: { action: "member_added" } });
     standin.failDelivery(stuck.guid, 500);

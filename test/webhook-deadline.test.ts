@@ -7,7 +7,7 @@ import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { configFile, memberAddedPayload } from "./fixtures/member-added.js";
 import { workflowRunPayload } from "./fixtures/jobs.js";
-import { blockNetwork, setAppEnv, testProbot } from "./helpers/app-env.js";
+import { blockNetwork, nockActiveMembers, setAppEnv, testProbot } from "./helpers/app-env.js";
 import { lambdaDoor, localServerDoor, type FrontDoor } from "./helpers/front-doors.js";
 
 /**
@@ -46,6 +46,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  nockActiveMembers();
   // The onboarding executions run in the background; their GitHub calls are not under test.
   nock(GH)
     .persist()

@@ -144,3 +144,38 @@ export async function listDeliveriesAfter(app: Octokit, cursor: Cursor): Promise
 export async function redeliverAttempt(app: Octokit, deliveryId: string): Promise<void> {
   await app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: deliveryId as unknown as number });
 }
+
+/** The member a `member_added` delivery is about, from the delivery's own record (GET /app/hook/deliveries/{id}). */
+export interface JoinDelivery {
+  org: string;
+  login: string;
+  installationId: number;
+}
+
+const joinDetailSchema = z.object({
+  event: z.string(),
+  action: z.string().nullable().optional(),
+  request: z.object({
+    payload: z
+      .object({
+        organization: z.object({ login: z.string().min(1).max(39) }),
+        membership: z.object({ user: z.object({ login: z.string().min(1).max(100) }) }),
+        installation: z.object({ id: z.coerce.number().int().positive() }),
+      })
+      .nullable()
+      .optional(),
+  }),
+});
+
+/** A delivery's event and, for `organization.member_added`, who joined; null for any other delivery. */
+export async function joinOf(app: Octokit, deliveryId: string): Promise<JoinDelivery | null> {
+  const res = await app.request("GET /app/hook/deliveries/{delivery_id}", {
+    delivery_id: deliveryId as unknown as number,
+    request: { parseSuccessResponseBody: false },
+  });
+  const text = await new Response(res.data as unknown as ConstructorParameters<typeof Response>[0]).text();
+  const parsed = joinDetailSchema.safeParse(JSON.parse(idsAsStrings(text)));
+  if (!parsed.success || parsed.data.event !== "organization" || parsed.data.action !== "member_added") return null;
+  const p = parsed.data.request.payload;
+  return p ? { org: p.organization.login, login: p.membership.user.login, installationId: p.installation.id } : null;
+}

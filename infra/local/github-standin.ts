@@ -331,6 +331,17 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       }
       return [200, new RawJson(JSON.stringify(slice).replace(/"id":"(\d+)"/g, '"id":$1')), headers];
     }
+    if ((m = /^\/app\/hook\/deliveries\/(\d+)$/.exec(p)) && req.method === "GET") {
+      if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
+      const d = deliveries.find((x) => x.id === m![1]);
+      if (!d) return [404, { message: "Not Found" }];
+      const detail = {
+        ...publicDelivery(d),
+        request: { headers: { "X-GitHub-Event": d.event }, payload: d.payload },
+        response: { headers: {}, payload: null },
+      };
+      return [200, new RawJson(JSON.stringify(detail).replace(/"id":"(\d+)"/, '"id":$1'))];
+    }
     if ((m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(p)) && req.method === "POST") {
       if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
       const original = deliveries.find((d) => d.id === m![1]);

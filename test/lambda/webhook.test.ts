@@ -160,7 +160,9 @@ describe("5xx only for a real fault", () => {
       .post("/app/installations/4242/access_tokens")
       .reply(201, { token: "ghs_test", expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: "all" })
       .get(/^\/repos\/acme\/\.github\/contents\//)
-      .reply(404, { message: "Not Found" });
+      .reply(404, { message: "Not Found" })
+      .get("/orgs/acme/memberships/octocat")
+      .reply(200, { state: "active" });
     const payload = {
       action: "member_added",
       membership: {
