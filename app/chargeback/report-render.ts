@@ -4,7 +4,7 @@
 // places and integer micro-dollars), table and html show cents allocated so that they add up to the total rounded
 // once; unpriced minutes are shown as unpriced, never as $0.00.
 import Table from "cli-table3";
-import { escapeHtml, renderCsv, type Column } from "../cli/format.js";
+import { escapeHtml, plainText, renderCsv, type Column } from "../cli/format.js";
 import { skuInfo } from "../pricing/sku-names.js";
 import { UNKNOWN_SKU } from "../pricing/sku.js";
 import { centsOf, VIEW_KEY, type BudgetStatus, type ReportModel, type View, type ViewRow } from "./report-model.js";
@@ -32,7 +32,9 @@ const NOTE = "Gross cost at GitHub's per-minute rates (each job rounded up to th
 
 // ---------------------------------------------------------------- table
 
-function truncate(s: string, width: number): string {
+/** Cut to `width`, with no control character left (names come from repositories, workflows and properties). */
+function truncate(raw: string, width: number): string {
+  const s = plainText(raw);
   return s.length <= width ? s : `${s.slice(0, Math.max(1, width - 1))}…`;
 }
 
@@ -41,6 +43,7 @@ function truncate(s: string, width: number): string {
  * whole table fits; numbers are never cut.
  */
 export function fitTable(head: string[], rows: string[][], numeric: boolean[], max = TABLE_WIDTH): string {
+  rows = rows.map((r) => r.map(plainText));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const overall = (): number => widths.reduce((a, b) => a + b, 0) + 3 * widths.length + 1;
   while (overall() > max) {

@@ -27,12 +27,27 @@ function display(v: CellValue): string {
   return v === null || v === undefined ? "" : String(v);
 }
 
-// A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheet programs: quote it as text.
-// Real numbers are left alone so that negative amounts stay numbers.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to remove them
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text for a terminal: control characters (ESC of colour codes and OSC-8 links, BEL, CR...) become spaces, so a
+ * name written by someone else (a workflow, a custom property, a profile) cannot rewrite the operator's screen.
+ */
+export function plainText(s: string): string {
+  return s.replace(CONTROLS, " ");
+}
+
+// A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheet programs: quote it as text. The same
+// after any separator a spreadsheet may split on (`,`, `;`, tab): a locale that splits on `;` would otherwise make
+// `x;=cmd|...` two cells, the second a formula. Real numbers are left alone so that negative amounts stay numbers.
 function csvCell(v: CellValue): string {
   let s = display(v);
-  if (typeof v === "string" && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === "string" && !/^-?\d+(\.\d+)?$/.test(s)) {
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    s = s.replace(/([,;\t])([=+\-@\t\r])/g, "$1'$2");
+  }
+  return /[",;\t\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** RFC 4180 CSV with a header line, CRLF line ends as the RFC says. */
@@ -52,7 +67,7 @@ export function renderTable<R>(rows: R[], columns: Column<R>[], footer: R[] = []
   const sample = rows[0] ?? footer[0];
   const aligns = columns.map((c) => c.align ?? (sample !== undefined && typeof c.value(sample) === "number" ? "right" : "left"));
   const table = new Table({ head: columns.map((c) => c.header ?? c.key), colAligns: aligns, style: { head: [], border: [] } });
-  for (const row of [...rows, ...footer]) table.push(columns.map((c) => display(c.value(row))));
+  for (const row of [...rows, ...footer]) table.push(columns.map((c) => plainText(display(c.value(row)))));
   return `${table.toString()}\n`;
 }
 
