@@ -5,6 +5,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import dynalite from "dynalite";
 import { createTableInput, TABLE } from "../../app/store/table.js";
 import { acquireDataDirLock, type LockRole } from "./data-dir-lock.js";
+import { DATA_DIR_MODE, privateDataDir } from "./data-dir-mode.js";
 import { LocalTransactions, type TransactionProbe } from "./dynamo-transactions.js";
 
 export interface LocalDynamo {
@@ -26,11 +27,11 @@ export async function startLocalDynamo(opts: {
   let path: string | undefined;
   let lock: { release(): void } | undefined;
   if (opts.dataDir) {
-    mkdirSync(opts.dataDir, { recursive: true });
+    privateDataDir(opts.dataDir);
     // dynalite's LevelDB lock is exclusive and a second opener crashes later, uncaught: refuse it here, by name.
     lock = acquireDataDirLock(opts.dataDir, opts.role ?? "command");
     path = `${opts.dataDir}/dynamodb`;
-    mkdirSync(path, { recursive: true });
+    mkdirSync(path, { recursive: true, mode: DATA_DIR_MODE });
   }
   const server: Server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const close = (): Promise<void> =>

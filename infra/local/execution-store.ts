@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { DATA_DIR_MODE, DATA_FILE_MODE } from "./data-dir-mode.js";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
@@ -37,7 +38,7 @@ export class ExecutionStore {
   constructor(dataDir: string | undefined) {
     if (!dataDir) return;
     this.dir = `${dataDir}/executions`;
-    mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.dir, { recursive: true, mode: DATA_DIR_MODE });
     for (const f of readdirSync(this.dir)) {
       if (!f.endsWith(".json")) continue;
       try {
@@ -66,7 +67,8 @@ export class ExecutionStore {
     const file = `${this.dir}/${machine}__${rec.name}.json`;
     const tmp = `${file}.tmp`;
     // Write then rename: a crash mid-write never leaves a half file under the real name.
-    writeFileSync(tmp, JSON.stringify(rec));
+    // An execution's input and output name members: the operator's only.
+    writeFileSync(tmp, JSON.stringify(rec), { mode: DATA_FILE_MODE });
     renameSync(tmp, file);
   }
 

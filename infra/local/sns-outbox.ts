@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { DATA_DIR_MODE, DATA_FILE_MODE } from "./data-dir-mode.js";
 
 export interface OutboxMessage {
   messageId: string;
@@ -20,7 +21,7 @@ export class SnsOutbox {
     private readonly onPublish?: (m: OutboxMessage) => void,
   ) {
     if (dataDir) {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
       this.file = `${dataDir}/sns-outbox.jsonl`;
     }
   }
@@ -47,7 +48,8 @@ export class SnsOutbox {
       attributes,
       publishedAt: new Date().toISOString(),
     };
-    if (this.file) appendFileSync(this.file, `${JSON.stringify(msg)}\n`);
+    // Messages name members (emails): the file is the operator's only.
+    if (this.file) appendFileSync(this.file, `${JSON.stringify(msg)}\n`, { mode: DATA_FILE_MODE });
     else this.memory.push(msg);
     this.onPublish?.(msg);
     return { MessageId: msg.messageId };
