@@ -15,8 +15,31 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
-/** GitHub caps payloads at 25 MB. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
+/**
+ * Request limits: anyone who can reach the port can send requests, and nothing is checked before the body is read
+ * (the signature covers the body). GitHub caps payloads at 25 MB, but the events this app takes (organization,
+ * workflow_run, pull_request, ping) are far smaller; a larger body is refused (413) before it is read.
+ */
+export interface ServerLimits {
+  /** the body, in bytes */
+  maxBodyBytes: number;
+  /** all request headers together, in bytes (Node answers 431 above it) */
+  maxHeaderBytes: number;
+  /** the headers must have arrived by then (ms) */
+  headersTimeoutMs: number;
+  /** the whole request, body included, must have arrived by then (ms; Node answers 408) */
+  requestTimeoutMs: number;
+  /** open connections at once; more are closed on arrival */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 1024 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  maxConnections: 256,
+};
 
 export interface WebhookServerOptions {
   probot: Probot;
@@ -27,6 +50,8 @@ export interface WebhookServerOptions {
   path?: string;
   /** the time a delivery may take from arrival to answer (8 s; shorter in tests) */
   deadlineMs?: number;
+  /** request limits (DEFAULT_LIMITS; smaller in tests) */
+  limits?: Partial<ServerLimits>;
 }
 
 export interface WebhookServer {
@@ -44,6 +69,7 @@ export interface WebhookServer {
 export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const path = opts.path ?? "/api/github/webhooks";
   const log = opts.log;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Counted from arrival: reading the body is part of the time GitHub waits.
@@ -65,9 +91,15 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     if (url.pathname !== path) return reply(404, "not found");
     if (req.method !== "POST") return reply(405, "use POST");
 
+    // A body announced larger than the limit is refused before a byte of it is read.
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limits.maxBodyBytes) {
+      res.setHeader("connection", "close");
+      return reply(413, "payload too large");
+    }
     let body: Buffer | null;
     try {
-      body = await readBody(req, MAX_BODY_BYTES);
+      body = await readBody(req, limits.maxBodyBytes);
     } catch {
       return reply(400, "could not read the request body");
     }
@@ -89,12 +121,23 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     reply(outcome.status, outcome.error);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, "webhook server error");
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks the two timeouts above (its default, 30 s, would let a slow body sit far longer).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs, limits.requestTimeoutMs),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, "webhook server error");
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.maxHeadersCount = 100;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 3000, opts.host ?? "127.0.0.1", () => resolve());
