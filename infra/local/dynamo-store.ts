@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { createTableInput, TABLE } from "../../app/store/table.js";
+import { guardFromBrowsers } from "./browser-guard.js";
 import { acquireDataDirLock, type LockRole } from "./data-dir-lock.js";
 import { DATA_DIR_MODE, privateDataDir } from "./data-dir-mode.js";
 import { LocalTransactions, type TransactionProbe } from "./dynamo-transactions.js";
@@ -63,6 +64,8 @@ export async function startLocalDynamo(opts: {
     });
     await transactions.recover();
     transactions.attach(server);
+    // dynalite answers any origin (`Access-Control-Allow-Origin: *`) and ignores signatures: browsers are refused first.
+    guardFromBrowsers(server);
   } catch (err) {
     client.destroy();
     await close();

@@ -1,6 +1,7 @@
 import "../../app/polyfills.js";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { refuseBrowserRequest } from "./browser-guard.js";
 import type { AddressInfo } from "node:net";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { isUnsuccessful } from "../../app/executions/status.js";
@@ -418,6 +419,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (refuseBrowserRequest(req, res)) return;
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
       res.end(JSON.stringify(body));
