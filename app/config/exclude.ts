@@ -1,4 +1,4 @@
-import picomatch from "picomatch";
+import { globMatches } from "./glob.js";
 import type { OnboardingConfig } from "./schema.js";
 
 export interface MemberIdentity {
@@ -12,7 +12,7 @@ export function exclusionReason(member: MemberIdentity, config: Pick<OnboardingC
     return "bot account (excludeBots)";
   }
   for (const pattern of config.exclude) {
-    if (picomatch.isMatch(member.login, pattern, { nocase: true, dot: true })) {
+    if (globMatches(pattern, member.login)) {
       return `matches exclude pattern '${pattern}'`;
     }
   }
