@@ -8,7 +8,6 @@ import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
-import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -425,34 +424,50 @@ export class OrgFlowsStack extends Stack {
     const standard = Object.values(this.machines).filter((m) => m.stateMachineType === sfn.StateMachineType.STANDARD);
     if (standard.length === 0) return;
     const field = (path: string): string => events.EventField.fromPath(path);
-    new events.Rule(this, "ExecutionFailedRule", {
+    // Named, so that the policies below can name its ARN without depending on it (the rule depends on the machines,
+    // whose policies depend on the topic and its key: a reference back would be a cycle).
+    const ruleName = `${this.stackName}-ExecutionFailed`.slice(0, 64);
+    const rule = new events.Rule(this, "ExecutionFailedRule", {
+      ruleName,
       description: "Notify the topic when an execution ends FAILED, TIMED_OUT or ABORTED",
       eventPattern: {
         source: ["aws.states"],
         detailType: ["Step Functions Execution Status Change"],
         detail: { status: [...UNSUCCESSFUL_STATUSES], stateMachineArn: standard.map((m) => m.stateMachineArn) },
       },
-      targets: [
-        new targets.SnsTopic(this.topic, {
-          message: events.RuleTargetInput.fromText(
-            failedExecutionMessage({
-              status: field("$.detail.status"),
-              stateMachineArn: field("$.detail.stateMachineArn"),
-              name: field("$.detail.name"),
-              error: field("$.detail.error"),
-              cause: field("$.detail.cause"),
-            }),
-          ),
-        }),
-      ],
     });
+    const message = events.RuleTargetInput.fromText(
+      failedExecutionMessage({
+        status: field("$.detail.status"),
+        stateMachineArn: field("$.detail.stateMachineArn"),
+        name: field("$.detail.name"),
+        error: field("$.detail.error"),
+        cause: field("$.detail.cause"),
+      }),
+    );
+    // The topic as a target without targets.SnsTopic's own grant, which lets any rule of any account publish:
+    // EventBridge may publish (and use the key) for this rule of this account only (confused-deputy conditions).
+    const topic = this.topic;
+    rule.addTarget({ bind: () => ({ arn: topic.topicArn, input: message }) });
+    const ruleArn = `arn:${this.partition}:events:${this.region}:${this.account}:rule/${ruleName}`;
+    const fromThisRule = { StringEquals: { "aws:SourceAccount": this.account }, ArnEquals: { "aws:SourceArn": ruleArn } };
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "EventBridgePublish",
+        principals: [new iam.ServicePrincipal("events.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [topic.topicArn],
+        conditions: fromThisRule,
+      }),
+    );
     // EventBridge publishes to the encrypted topic under its key.
-    this.topic.masterKey?.addToResourcePolicy(
+    topic.masterKey?.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: "EventBridgePublish",
         principals: [new iam.ServicePrincipal("events.amazonaws.com")],
         actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
         resources: ["*"],
+        conditions: fromThisRule,
       }),
     );
   }

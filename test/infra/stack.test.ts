@@ -283,6 +283,23 @@ describe("data, notifications, logs", () => {
     express.resourceCountIs("AWS::SNS::Subscription", 0);
   });
 
+  test("EventBridge may publish to the topic and use its key only for this stack's rule in this account (aws:SourceArn, aws:SourceAccount)", () => {
+    const policies = [
+      ...ofType("AWS::SNS::TopicPolicy").map(([, r]) => r.Properties.PolicyDocument),
+      ...ofType("AWS::KMS::Key").map(([, r]) => r.Properties.KeyPolicy),
+    ] as Array<{ Statement: Statement[] }>;
+    const fromEvents = policies.flatMap((p) => p.Statement).filter((st) => JSON.stringify(st.Principal ?? "").includes("events.amazonaws.com"));
+    expect(fromEvents.length).toBe(2);
+    const rule = ofType("AWS::Events::Rule").find(([, r]) => JSON.stringify(r.Properties).includes("Step Functions Execution Status Change"))![1];
+    const name = rule.Properties.Name as string;
+    expect(name).toMatch(/-ExecutionFailed$/);
+    for (const st of fromEvents) {
+      const c = st.Condition as { StringEquals: Json; ArnEquals: Json };
+      expect(c.StringEquals).toEqual({ "aws:SourceAccount": { Ref: "AWS::AccountId" } });
+      expect(JSON.stringify(c.ArnEquals["aws:SourceArn"])).toContain(`:rule/${name}`);
+    }
+  });
+
   test("every log group has a retention; the API logs access without headers or bodies", () => {
     const groups = ofType("AWS::Logs::LogGroup");
     expect(groups.length).toBe(1 + Object.keys(TASK_LAMBDAS).length + Object.keys(MACHINES).length + 1); // functions, machines, API access logs
