@@ -27,6 +27,23 @@ function safeEvent(event: unknown): unknown {
   return { id: e.id, name: e.name, action: e.payload?.action };
 }
 
+/** Probot's request logging: `GitHub request: METHOD URL - status`, with the request body as the fields. */
+const GITHUB_REQUEST = /^GitHub request: [A-Z]+ /;
+
+/**
+ * At debug level Probot logs every GitHub request with its body as the log fields: check-run summaries, team
+ * roles, whatever a call sends (names, emails). The line keeps its method, URL and status; the body is replaced by
+ * the names of its fields.
+ */
+function withoutRequestBodies(this: Logger, args: Parameters<Logger["info"]>, method: (...a: unknown[]) => void): void {
+  const [fields, msg] = args as unknown[];
+  if (typeof msg === "string" && GITHUB_REQUEST.test(msg) && fields !== null && typeof fields === "object") {
+    method.apply(this, [{ body: "[omitted]", bodyFields: Object.keys(fields).slice(0, 20) }, msg, ...(args as unknown[]).slice(2)]);
+    return;
+  }
+  method.apply(this, args as unknown[]);
+}
+
 /**
  * The logger handed to Probot and used by the Lambda entry: JSON lines on stdout for CloudWatch. Probot logs an
  * error with the raw payload attached (`err.event`) and, at debug level, `{ event }` on every receive; these
@@ -42,6 +59,7 @@ export function createLogger(env = process.env, destination: DestinationStream =
         base: null,
         formatters: { level: (label) => ({ level: label }) },
         serializers: { err: safeError, error: safeError, event: safeEvent, payload: () => "[omitted]" },
+        hooks: { logMethod: withoutRequestBodies },
       },
       destination,
     ),
