@@ -11,6 +11,9 @@ import { logDestination } from "./log-destination.js";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { machineArn } from "../dispatch/machines.js";
 import { scheduleSweeps } from "../redelivery/start.js";
+import { createLogger } from "../log.js";
+import { applyDotEnv, dotEnvPath } from "./dotenv.js";
+import { needsSetup, registerApp } from "./start-setup.js";
 
 const program = (): Command =>
   newCommand("start")
@@ -22,7 +25,9 @@ const program = (): Command =>
       "after",
       `
 Environment:
-  APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials (required)
+  APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials; when none is set (here or in
+                        ./.env), start first serves Probot's setup page on HOST:PORT, which registers the App from
+                        ./app.yml and writes them to ./.env (variables set in the environment win over .env)
   WEBHOOK_PROXY_URL     a smee.io channel that forwards GitHub's deliveries to this server
   GHE_HOST, GHE_PROTOCOL  a GitHub Enterprise Server host (default github.com)
   PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
@@ -59,8 +64,20 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   {
     const early = await parseCommand(program(), argv, io, "start");
     if (early !== undefined) return early;
+    // Probot's convention: the App's credentials may live in ./.env (the setup page below writes them there).
+    const envFile = dotEnvPath();
+    applyDotEnv(envFile);
     // Everything that can be checked is checked before anything starts, each failure one line naming the variable.
     const settings = checkStartEnv(process.env);
+    if (needsSetup(process.env)) {
+      await probeListen(settings.port, settings.host);
+      await registerApp({
+        host: settings.host,
+        port: settings.port,
+        envFile,
+        log: createLogger(process.env, await logDestination()).child({ component: "setup" }),
+      });
+    }
     const { probot, secret } = await createApp(process.env, await logDestination());
     const log = probot.log.child({ component: "server" });
     const embedded = backend() === "embedded";
