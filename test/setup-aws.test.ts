@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { main } from "../app/cli/setup.js";
 import { credentialsFromSecret } from "../app/credentials.js";
 import { appSecretValue } from "../app/cli/setup-aws.js";
+import type { CliIo } from "../app/cli/format.js";
 
 const KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:AppSecret3C1A2B4D-Xy12Ab";
@@ -116,14 +117,16 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-function io(): { io: { out: { write(s: string): boolean }; err: { write(s: string): boolean } }; out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { out: { write: (s: string) => ((out += s), true) }, err: { write: (s: string) => ((err += s), true) } },
-    out: () => out,
-    err: () => err,
-  };
+function io(): { io: CliIo; out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const writer = (into: string[]) => ({
+    write(s: string): boolean {
+      into.push(s);
+      return true;
+    },
+  });
+  return { io: { out: writer(out), err: writer(err) }, out: () => out.join(""), err: () => err.join("") };
 }
 
 describe("org-flows setup aws", () => {
