@@ -285,7 +285,7 @@ export class OrgFlowsStack extends Stack {
       entry,
       handler: "handler",
       description: opts.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: opts.memorySize ?? 512,
       timeout: opts.timeout,
@@ -525,13 +525,6 @@ export class OrgFlowsStack extends Stack {
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason: `startExecution.sync:2 describes and stops the executions of its child machine ${MACHINES[child].name} only; their names are made at run time.`,
-      });
-    }
-    for (const fn of Object.values(this.functions)) {
-      Validations.of(fn).acknowledge({
-        id: "AwsSolutions-L1",
-        reason:
-          "Pinned to nodejs22.x, the runtime the bundles are built for (esbuild target node22) and tested on; a newer runtime is adopted deliberately, with the toolchain.",
       });
     }
     Validations.of(this.secret).acknowledge({
