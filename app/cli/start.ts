@@ -14,6 +14,7 @@ import { scheduleSweeps } from "../redelivery/start.js";
 import { createLogger } from "../log.js";
 import { applyDotEnv, dotEnvPath } from "./dotenv.js";
 import { needsSetup, registerApp } from "./start-setup.js";
+import { chatForwardsSettled } from "../notifications/webhook-post.js";
 
 const program = (): Command =>
   newCommand("start")
@@ -33,6 +34,7 @@ Environment:
   PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
   OUTBOUND_TIMEOUT_MS (10000)  how long one call to GitHub, the directory or AWS may take
   DATA_DIR (.data)      where the embedded default keeps its table, executions and SNS outbox
+  NOTIFY_WEBHOOK_URL    an incoming webhook (Slack, Mattermost, Google Chat...) that receives every notification
   REDELIVERY_INTERVAL_MINUTES (5)  the failed-delivery redelivery sweep on the embedded default (0: off)
   DEFAULT_TEAMS         teams for orgs without .github/onboarding.yml, comma-separated slugs
   DIRECTORY_FILE        company directory: JSON array or CSV with a login column
@@ -146,6 +148,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     log.info("stopping: finishing running executions");
     await server.close();
     await stopEmbedded?.();
+    // Notifications on their way to the chat webhook (NOTIFY_WEBHOOK_URL) are not cut off.
+    await chatForwardsSettled();
     return 0;
   }
 }
