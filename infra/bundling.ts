@@ -12,6 +12,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The webhook's front door; the task entries are in app/tasks/registry.ts. */
 export const WEBHOOK_ENTRY = fileURLToPath(new URL("../app/webhook/webhook.lambda.ts", import.meta.url));
 
+/** The notification topic's chat subscriber (deployed only with chat context). */
+export const CHAT_NOTIFY_ENTRY = fileURLToPath(new URL("../app/notifications/chat.lambda.ts", import.meta.url));
+
 /** A registry entry's path, absolute. */
 export function entryPath(entry: string): string {
   return join(PROJECT_ROOT, entry);
