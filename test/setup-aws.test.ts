@@ -192,7 +192,10 @@ describe("org-flows setup aws", () => {
   test("the new value: only the fields the functions read, a SCIM token given now replaces the stored one", () => {
     const creds = { appId: "7", privateKey: KEY.trim(), webhookSecret: "s" };
     expect(appSecretValue(creds, JSON.stringify({ appId: "", privateKey: "", webhookSecret: "g", extra: 1 }))).toEqual(creds);
-    expect(appSecretValue(creds, JSON.stringify({ directoryScimToken: "a" }), "b").directoryScimToken).toBe("b");
+    expect(appSecretValue(creds, JSON.stringify({ directoryScimToken: "a" }), { directoryScimToken: "b" }).directoryScimToken).toBe("b");
+    const hook = "https://hooks.slack.com/services/T0/B0/x";
+    expect(appSecretValue(creds, JSON.stringify({ notifyWebhookUrl: hook })).notifyWebhookUrl).toBe(hook);
+    expect(() => appSecretValue(creds, undefined, { notifyWebhookUrl: "http://plain.example/hook" })).toThrow(/NOTIFY_WEBHOOK_URL must be an https:\/\/ URL/);
     expect(appSecretValue(creds, "not json").directoryScimToken).toBeUndefined();
   });
 });

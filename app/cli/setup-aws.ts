@@ -16,29 +16,43 @@ export const appSecretSchema = z.object({
   privateKey: z.string(),
   webhookSecret: z.string(),
   directoryScimToken: z.string().optional(),
+  /** the incoming webhook the chat subscriber posts to (`-c chatWebhook=true`): a credential, so kept here */
+  notifyWebhookUrl: z.url({ protocol: /^https$/, error: "NOTIFY_WEBHOOK_URL must be an https:// URL to be stored for AWS" }).optional(),
 });
 export type AppSecret = z.infer<typeof appSecretSchema>;
 
+/** What is set by hand beside the App's credentials: given now, or kept from the stored value. */
+export interface SecretExtras {
+  directoryScimToken?: string;
+  notifyWebhookUrl?: string;
+}
+
 /**
- * The secret's new value: the App's three credentials, and the SCIM token given now or already stored (it is set
- * by hand, never by the manifest flow, so a re-run must not drop it). Other fields are not kept: the functions
- * read only these.
+ * The secret's new value: the App's three credentials, and the SCIM token and chat webhook given now or already
+ * stored (set by hand, never by the manifest flow, so a re-run must not drop them). Other fields are not kept: the
+ * functions read only these.
  */
-export function appSecretValue(creds: CheckedCredentials, current: string | undefined, scimToken?: string): AppSecret {
-  let stored: string | undefined;
+export function appSecretValue(creds: CheckedCredentials, current: string | undefined, given: SecretExtras = {}): AppSecret {
+  let old: Record<string, unknown> = {};
   try {
-    const old = JSON.parse(current ?? "null") as { directoryScimToken?: unknown } | null;
-    if (typeof old?.directoryScimToken === "string" && old.directoryScimToken) stored = old.directoryScimToken;
+    const parsed = JSON.parse(current ?? "null") as unknown;
+    if (parsed && typeof parsed === "object") old = parsed as Record<string, unknown>;
   } catch {
     // The stack's placeholder is JSON; anything else is replaced whole.
   }
-  const token = scimToken ?? stored;
-  return appSecretSchema.parse({
+  const extra = (k: keyof SecretExtras): Partial<SecretExtras> => {
+    const v = given[k] ?? (typeof old[k] === "string" && old[k] ? old[k] : undefined);
+    return v ? { [k]: v } : {};
+  };
+  const parsed = appSecretSchema.safeParse({
     appId: creds.appId,
     privateKey: creds.privateKey,
     webhookSecret: creds.webhookSecret,
-    ...(token ? { directoryScimToken: token } : {}),
+    ...extra("directoryScimToken"),
+    ...extra("notifyWebhookUrl"),
   });
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? "the secret's value is not valid");
+  return parsed.data;
 }
 
 const STACK_TAG = "aws:cloudformation:stack-name";
@@ -77,7 +91,7 @@ export async function findAppSecret(sm: SecretsManagerClient, stackName: string)
 }
 
 /** Writes the new version of the secret; returns the ARN written. The functions read it at their next cold start. */
-export async function storeAppSecret(sm: SecretsManagerClient, secretId: string, creds: CheckedCredentials, scimToken?: string): Promise<string> {
+export async function storeAppSecret(sm: SecretsManagerClient, secretId: string, creds: CheckedCredentials, given: SecretExtras = {}): Promise<string> {
   let current: string | undefined;
   try {
     current = (await sm.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
@@ -86,7 +100,7 @@ export async function storeAppSecret(sm: SecretsManagerClient, secretId: string,
       throw new UsageError(`the secret ${secretId} does not exist in this region (check AWS_REGION and --secret-arn)`);
     throw err;
   }
-  const value = appSecretValue(creds, current, scimToken);
+  const value = appSecretValue(creds, current, given);
   const out = await sm.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
   return out.ARN ?? secretId;
 }

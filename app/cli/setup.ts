@@ -22,7 +22,8 @@ function program(): Command {
       "after",
       `
 Environment: AWS_REGION and the AWS credentials of the usual chain (AWS_PROFILE, ...); APP_SECRET_ARN is the same as
---secret-arn; DIRECTORY_SCIM_TOKEN, when set, is stored as the secret's directoryScimToken (one stored already is kept).
+--secret-arn; DIRECTORY_SCIM_TOKEN and NOTIFY_WEBHOOK_URL (https, for -c chatWebhook=true), when set, are stored as the
+secret's directoryScimToken and notifyWebhookUrl (ones stored already are kept).
 Needs secretsmanager:GetSecretValue and PutSecretValue on the secret, and ListSecrets to find it by --stack.
 
 Examples:
@@ -57,7 +58,11 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const sm = new SecretsManagerClient({ ...sdkTimeouts() });
   try {
     const secretId = o.secretArn ?? process.env.APP_SECRET_ARN?.trim() ?? (await findAppSecret(sm, o.stack));
-    const arn = await storeAppSecret(sm, secretId, creds, process.env.DIRECTORY_SCIM_TOKEN?.trim() || undefined);
+    const given = {
+      ...(process.env.DIRECTORY_SCIM_TOKEN?.trim() ? { directoryScimToken: process.env.DIRECTORY_SCIM_TOKEN.trim() } : {}),
+      ...(process.env.NOTIFY_WEBHOOK_URL?.trim() ? { notifyWebhookUrl: process.env.NOTIFY_WEBHOOK_URL.trim() } : {}),
+    };
+    const arn = await storeAppSecret(sm, secretId, creds, given);
     io.out.write(`stored App ${creds.appId}'s credentials in ${arn}\n`);
     io.err.write("the functions read them at their next cold start; set the App's Webhook URL to the stack's WebhookUrl output\n");
     return 0;
