@@ -15,6 +15,7 @@ import { parse as parseYaml } from "yaml";
 import { startGitHubStandin, type GitHubStandin } from "../infra/local/github-standin.js";
 import { DEMO_INSTALLATION_ID, memberAddedPayload } from "../infra/local/demo-scenario.js";
 import { sign } from "../app/server/signature.js";
+import { needsSetup, registerApp } from "../app/cli/start-setup.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const children = new Set<ChildProcess>();
@@ -76,6 +77,15 @@ afterAll(async () => {
 });
 
 describe("npx org-flows start without credentials", () => {
+  test("the setup page is never served on a non-loopback HOST", async () => {
+    const log = { info: () => {}, warn: () => {} } as unknown as Parameters<typeof registerApp>[0]["log"];
+    await expect(registerApp({ host: "0.0.0.0", port: 0, envFile: join(tmpdir(), "never.env"), log })).rejects.toThrow(
+      /^HOST 0\.0\.0\.0: the App setup page is served on loopback only/,
+    );
+    expect(needsSetup({ WEBHOOK_PROXY_URL: "https://smee.io/x" })).toBe(true);
+    expect(needsSetup({ PRIVATE_KEY_PATH: "./key.pem" })).toBe(false);
+  });
+
   test("serves Probot's setup page, registers the App from app.yml, writes .env and then runs with it", async () => {
     // A fresh clone: the repository's app.yml and package.json, no .env, no App variables.
     const cwd = mkdtempSync(join(tmpdir(), "org-flows-setup-"));
@@ -118,6 +128,15 @@ describe("npx org-flows start without credentials", () => {
     expect(manifest.hook_attributes).toMatchObject({ url: smee.url });
     expect(manifest.redirect_url).toBe(`${base}/probot/setup`);
     expect(manifest.public).toBe(false);
+    expect(existsSync(join(cwd, ".env"))).toBe(false);
+
+    // Probot's import form would take any credentials from any page the browser opens: refused, nothing written.
+    const forged = await fetch(`${base}/probot/import`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ appId: "666", pem: "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----", webhook_secret: "evil" }),
+    }).catch(() => undefined);
+    expect(forged?.ok ?? false).toBe(false);
     expect(existsSync(join(cwd, ".env"))).toBe(false);
 
     // 2. GitHub creates the App and redirects back with a code; Probot exchanges it for the credentials.

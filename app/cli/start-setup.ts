@@ -9,6 +9,8 @@ import { SmeeClient } from "smee-client";
 import { UsageError } from "../errors.js";
 import { updateDotEnv } from "./dotenv.js";
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
 /** The credentials Probot's setup writes; start needs the first three. */
 const WRITTEN_BY_SETUP = ["APP_ID", "PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
 /** The App's OAuth client secret: the app never signs users in, so it is not kept. */
@@ -35,9 +37,21 @@ export async function registerApp(opts: SetupOptions): Promise<void> {
     throw new UsageError(
       'missing APP_ID, PRIVATE_KEY and WEBHOOK_SECRET: NODE_ENV=production never runs the setup page; see the README, "Run against a real org"',
     );
+  // The page writes whatever credentials reach it: it must not be reachable from other machines.
+  if (!LOOPBACK.has(opts.host))
+    throw new UsageError(
+      `HOST ${opts.host}: the App setup page is served on loopback only (HOST=127.0.0.1); register the App there, then start with HOST=${opts.host}`,
+    );
   let registered!: () => void;
   const done = new Promise<void>((resolve) => (registered = resolve));
   const updateEnv = (vars: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    // Probot's "use an existing GitHub App" form takes any credentials in a plain POST, which any web page the
+    // browser opens could send to this loopback address; only GitHub's manifest conversion (which also hands the
+    // App's client id) is accepted. An existing App is configured with the variables instead.
+    if (vars.APP_ID && !vars.GITHUB_CLIENT_ID) {
+      opts.log.warn("refused credentials posted to the setup page: set APP_ID, PRIVATE_KEY_PATH and WEBHOOK_SECRET to use an existing App");
+      throw new UsageError("importing an existing App through the setup page is turned off");
+    }
     const kept = Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => typeof e[1] === "string" && !NOT_KEPT.includes(e[0])));
     const merged = updateDotEnv(opts.envFile, kept);
     // The parsed values (the key without Probot's quotes), so that start reads what a restart would read.
