@@ -98,8 +98,8 @@ export class OrgFlowsStack extends Stack {
 
     this.secret = new secretsmanager.Secret(this, "AppSecret", {
       description:
-        'GitHub App credentials, JSON {"appId","privateKey","webhookSecret"} (optional "directoryScimToken"). ' +
-        "Fill with: aws secretsmanager put-secret-value --secret-id <AppSecretArn> --secret-string file://app-secret.json",
+        'GitHub App credentials, JSON {"appId","privateKey","webhookSecret"} (optional "directoryScimToken", "notifyWebhookUrl"). ' +
+        "Fill with: npx org-flows setup aws",
       // A placeholder the app refuses ("the app secret lacks appId, privateKey") until it is filled; the webhook
       // secret is generated so that it is strong even if it is kept.
       generateSecretString: {
@@ -196,7 +196,7 @@ export class OrgFlowsStack extends Stack {
       value: this.machines.redelivery.stateMachineArn,
       description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command",
     });
-    new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
+    new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Filled by npx org-flows setup aws (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
     this.acknowledgeFindings();
