@@ -108,7 +108,7 @@ const secretShape = z.looseObject({
   directoryScimToken: z.string().optional(),
 });
 
-const SECRET_HINT = 'store the App\'s credentials in it (see the README, "Deploy to AWS", step 3)';
+const SECRET_HINT = 'store the App\'s credentials in it with `npx org-flows setup aws` (see the README, "Deploy to AWS", step 3)';
 
 /** From the Secrets Manager secret's JSON: the same rules, naming the secret's fields. */
 export function credentialsFromSecret(secretString: string | undefined): CheckedCredentials {

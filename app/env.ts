@@ -58,6 +58,8 @@ export const envSchema = z.object({
   GHE_PROTOCOL: z.preprocess(unsetIfEmpty, z.enum(["https", "http"], { error: "must be https or http" }).default("https")),
   APP_SECRET_ARN: text,
   WEBHOOK_PROXY_URL: url,
+  /** An incoming webhook (Slack, Mattermost, Google Chat...) that receives every notification, on the embedded default. */
+  NOTIFY_WEBHOOK_URL: url,
   DIRECTORY_FILE: text,
   DIRECTORY_SCIM_URL: url,
   DIRECTORY_SCIM_TOKEN: text,

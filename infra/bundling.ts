@@ -12,14 +12,17 @@ export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The webhook's front door; the task entries are in app/tasks/registry.ts. */
 export const WEBHOOK_ENTRY = fileURLToPath(new URL("../app/webhook/webhook.lambda.ts", import.meta.url));
 
+/** The notification topic's chat subscriber (deployed only with chat context). */
+export const CHAT_NOTIFY_ENTRY = fileURLToPath(new URL("../app/notifications/chat.lambda.ts", import.meta.url));
+
 /** A registry entry's path, absolute. */
 export function entryPath(entry: string): string {
   return join(PROJECT_ROOT, entry);
 }
 
 export const BUNDLE = {
-  /** Lambda's nodejs22.x; the code itself also runs on the Node 20 used locally. */
-  target: "node22",
+  /** Lambda's nodejs24.x (supported to 2028-04-30); CI runs the tests on Node 24 too (.ci/run). */
+  target: "node24",
   format: "esm",
   minify: true,
   /**

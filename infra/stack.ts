@@ -17,7 +17,7 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { StepFunctionsStartExecution } from "aws-cdk-lib/aws-scheduler-targets";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
-import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { EmailSubscription, LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
 import { MACHINES, machinePlaceholder, WEBHOOK_MACHINES, type MachineKey } from "../app/dispatch/machines.js";
@@ -26,7 +26,8 @@ import { failedExecutionMessage } from "../app/notifications/failed-execution.js
 import { TABLE } from "../app/store/table.js";
 import { SYNC_MANAGED_RULE, taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
-import { BUNDLE, entryPath, ESBUILD_ARGS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
+import { BUNDLE, CHAT_NOTIFY_ENTRY, entryPath, ESBUILD_ARGS, PROJECT_ROOT, WEBHOOK_ENTRY } from "./bundling.js";
+import { chatChannels, chatChannelsFromContext, type ChatChannels } from "./chat.js";
 import type { SubstitutionKey, Substitutions } from "./substitutions.js";
 
 export type WorkflowType = "STANDARD" | "EXPRESS";
@@ -45,6 +46,10 @@ export interface OrgFlowsStackProps extends StackProps {
   /** A JSON/CSV directory file on this machine, shipped inside the enrich-member bundle. */
   directoryFile?: string;
   logRetention?: logs.RetentionDays;
+  /** Slack / Microsoft Teams channels of Amazon Q Developer in chat applications that receive every notification. */
+  chat?: ChatChannels;
+  /** An incoming webhook of any other chat receives every notification; its URL is the app secret's notifyWebhookUrl. */
+  chatWebhook?: boolean;
 }
 
 const MACHINES_DIR = join(PROJECT_ROOT, "machines");
@@ -64,6 +69,8 @@ export class OrgFlowsStack extends Stack {
   readonly functions: Record<"webhook" | TaskKey, NodejsFunction>;
   readonly machines: Record<MachineKey, sfn.StateMachine>;
   readonly api: apigw.HttpApi;
+  /** The topic's chat subscriber and the chat channels' topic, when chat context is given. */
+  readonly chat?: { fn: NodejsFunction; topic?: sns.Topic };
   private readonly retention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: OrgFlowsStackProps = {}) {
@@ -90,8 +97,8 @@ export class OrgFlowsStack extends Stack {
 
     this.secret = new secretsmanager.Secret(this, "AppSecret", {
       description:
-        'GitHub App credentials, JSON {"appId","privateKey","webhookSecret"} (optional "directoryScimToken"). ' +
-        "Fill with: aws secretsmanager put-secret-value --secret-id <AppSecretArn> --secret-string file://app-secret.json",
+        'GitHub App credentials, JSON {"appId","privateKey","webhookSecret"} (optional "directoryScimToken", "notifyWebhookUrl"). ' +
+        "Fill with: npx org-flows setup aws",
       // A placeholder the app refuses ("the app secret lacks appId, privateKey") until it is filled; the webhook
       // secret is generated so that it is strong even if it is kept.
       generateSecretString: {
@@ -124,6 +131,7 @@ export class OrgFlowsStack extends Stack {
       if (key in TASK_LAMBDAS && (TASK_LAMBDAS[key as TaskKey].needs as readonly string[]).includes("computeOnly")) continue;
       this.secret.grantRead(fn);
     }
+    if (props.chat?.slack || props.chat?.teams || props.chatWebhook) this.chat = this.chatNotifications(props.chat ?? {}, props.chatWebhook === true);
     // Read only, one org's partition at a time (Query); the writes stay with the state machines.
     this.functions.webhook.addToRolePolicy(new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: [this.table.tableArn] }));
 
@@ -187,7 +195,7 @@ export class OrgFlowsStack extends Stack {
       value: this.machines.redelivery.stateMachineArn,
       description: "REDELIVERY_STATE_MACHINE_ARN for the redeliver command",
     });
-    new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Fill with put-secret-value (see the README)" });
+    new CfnOutput(this, "AppSecretArn", { value: this.secret.secretArn, description: "Filled by npx org-flows setup aws (see the README)" });
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
 
     this.acknowledgeFindings();
@@ -248,6 +256,34 @@ export class OrgFlowsStack extends Stack {
     return { environment, file };
   }
 
+  /**
+   * Every message of the topic, laid out for people, to chat: a Lambda subscribed to the topic re-publishes it as a
+   * custom notification to a second topic, which the Slack / Teams channels subscribe to (Amazon Q Developer shows
+   * only AWS service events and custom notifications, not plain text), and posts it to an incoming webhook.
+   */
+  private chatNotifications(channels: ChatChannels, webhook: boolean): { fn: NodejsFunction; topic?: sns.Topic } {
+    const key = this.topic.masterKey;
+    const topic =
+      channels.slack || channels.teams
+        ? new sns.Topic(this, "ChatNotifications", { displayName: "org-flows chat", masterKey: key, enforceSSL: true })
+        : undefined;
+    const fn = this.nodeFunction("ChatNotify", CHAT_NOTIFY_ENTRY, {
+      description: "notification topic -> chat: Amazon Q Developer custom notifications and an incoming webhook",
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: { ...(topic ? { CHAT_TOPIC_ARN: topic.topicArn } : {}), ...(webhook ? { NOTIFY_WEBHOOK_SECRET_ARN: this.secret.secretArn } : {}) },
+    });
+    if (topic) {
+      chatChannels(this, this.stackName, topic, channels);
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["sns:Publish"], resources: [topic.topicArn] }));
+      // Publishing to an encrypted topic encrypts the message under its key.
+      if (key) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.keyArn] }));
+    }
+    if (webhook) this.secret.grantRead(fn);
+    this.topic.addSubscription(new LambdaSubscription(fn));
+    return { fn, ...(topic ? { topic } : {}) };
+  }
+
   /** A task Lambda from its registry entry: what it needs becomes its environment and the files beside its bundle. */
   private taskFunction(task: TaskLambda, common: Record<string, string>, directory: DirectorySettings): NodejsFunction {
     const environment: Record<string, string> = { ...common };
@@ -284,7 +320,7 @@ export class OrgFlowsStack extends Stack {
       entry,
       handler: "handler",
       description: opts.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: opts.memorySize ?? 512,
       timeout: opts.timeout,
@@ -542,13 +578,6 @@ export class OrgFlowsStack extends Stack {
         reason: `startExecution.sync:2 describes and stops the executions of its child machine ${MACHINES[child].name} only; their names are made at run time.`,
       });
     }
-    for (const fn of Object.values(this.functions)) {
-      Validations.of(fn).acknowledge({
-        id: "AwsSolutions-L1",
-        reason:
-          "Pinned to nodejs22.x, the runtime the bundles are built for (esbuild target node22) and tested on; a newer runtime is adopted deliberately, with the toolchain.",
-      });
-    }
     Validations.of(this.secret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
@@ -606,6 +635,10 @@ export function propsFromContext(get: (key: string) => unknown): OrgFlowsStackPr
   if (retention !== undefined && !Object.values(logs.RetentionDays).includes(retention)) {
     throw new Error(`-c logRetentionDays=${days}: not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)`);
   }
+  const chat = chatChannelsFromContext(str);
+  const hook = str("chatWebhook");
+  if (hook !== undefined && hook !== "true" && hook !== "false") throw new Error(`-c chatWebhook=${hook}: expected true or false`);
+  const webhook = hook === "true";
   const optional = <K extends keyof OrgFlowsStackProps>(key: K, value: OrgFlowsStackProps[K] | undefined): Partial<OrgFlowsStackProps> =>
     value === undefined ? {} : { [key]: value };
   return {
@@ -616,5 +649,7 @@ export function propsFromContext(get: (key: string) => unknown): OrgFlowsStackPr
     ...optional("directoryScimUrl", scim),
     ...optional("directoryFile", str("directoryFile")),
     ...optional("logRetention", retention as logs.RetentionDays | undefined),
+    ...(chat.slack || chat.teams ? { chat } : {}),
+    ...(webhook ? { chatWebhook: true } : {}),
   };
 }

@@ -14,6 +14,11 @@ export interface CliCommand {
 
 export const COMMANDS: readonly CliCommand[] = [
   { name: "start", summary: "run the webhook server (on the embedded default unless AWS is configured)", exitOnError: true, load: () => import("./start.js") },
+  {
+    name: "setup",
+    summary: "store the App's credentials (from .env or the environment) in the deployed stack's secret: setup aws",
+    load: () => import("./setup.js"),
+  },
   { name: "demo", summary: "run the whole product end to end on this machine and check every outcome", load: () => import("./demo.js") },
   { name: "members", summary: "list the members the app has onboarded in an organisation", load: () => import("./members.js") },
   { name: "executions", summary: "list recent executions, show one state by state, or redrive failed ones", load: () => import("./executions.js") },

@@ -11,6 +11,10 @@ import { logDestination } from "./log-destination.js";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { machineArn } from "../dispatch/machines.js";
 import { scheduleSweeps } from "../redelivery/start.js";
+import { createLogger } from "../log.js";
+import { applyDotEnv, dotEnvPath } from "./dotenv.js";
+import { needsSetup, registerApp } from "./start-setup.js";
+import { chatForwardsSettled } from "../notifications/webhook-post.js";
 
 const program = (): Command =>
   newCommand("start")
@@ -22,12 +26,15 @@ const program = (): Command =>
       "after",
       `
 Environment:
-  APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials (required)
+  APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET   the App's credentials; when none is set (here or in
+                        ./.env), start first serves Probot's setup page on HOST:PORT, which registers the App from
+                        ./app.yml and writes them to ./.env (variables set in the environment win over .env)
   WEBHOOK_PROXY_URL     a smee.io channel that forwards GitHub's deliveries to this server
   GHE_HOST, GHE_PROTOCOL  a GitHub Enterprise Server host (default github.com)
   PORT (3000), HOST (127.0.0.1), LOG_LEVEL (info: fatal, error, warn, info, debug, trace or silent)
   OUTBOUND_TIMEOUT_MS (10000)  how long one call to GitHub, the directory or AWS may take
   DATA_DIR (.data)      where the embedded default keeps its table, executions and SNS outbox
+  NOTIFY_WEBHOOK_URL    an incoming webhook (Slack, Mattermost, Google Chat...) that receives every notification
   REDELIVERY_INTERVAL_MINUTES (5)  the failed-delivery redelivery sweep on the embedded default (0: off)
   DEFAULT_TEAMS         teams for orgs without .github/onboarding.yml, comma-separated slugs
   DIRECTORY_FILE        company directory: JSON array or CSV with a login column
@@ -59,8 +66,20 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   {
     const early = await parseCommand(program(), argv, io, "start");
     if (early !== undefined) return early;
+    // Probot's convention: the App's credentials may live in ./.env (the setup page below writes them there).
+    const envFile = dotEnvPath();
+    applyDotEnv(envFile);
     // Everything that can be checked is checked before anything starts, each failure one line naming the variable.
     const settings = checkStartEnv(process.env);
+    if (needsSetup(process.env)) {
+      await probeListen(settings.port, settings.host);
+      await registerApp({
+        host: settings.host,
+        port: settings.port,
+        envFile,
+        log: createLogger(process.env, await logDestination()).child({ component: "setup" }),
+      });
+    }
     const { probot, secret } = await createApp(process.env, await logDestination());
     const log = probot.log.child({ component: "server" });
     const embedded = backend() === "embedded";
@@ -129,6 +148,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     log.info("stopping: finishing running executions");
     await server.close();
     await stopEmbedded?.();
+    // Notifications on their way to the chat webhook (NOTIFY_WEBHOOK_URL) are not cut off.
+    await chatForwardsSettled();
     return 0;
   }
 }

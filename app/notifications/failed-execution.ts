@@ -26,3 +26,13 @@ export function failedExecutionMessage(f: FailedExecutionFields): string {
     `Once the cause is fixed, resume it where it stopped (nothing is counted twice): npx org-flows executions redrive ${f.name}`,
   ].join("\n");
 }
+
+/** The fields back from failedExecutionMessage's text (the chat formatting reads it off the topic), or undefined. */
+export function parseFailedExecutionMessage(text: string): FailedExecutionFields | undefined {
+  const status = /^org-flows: an execution ended ([A-Z_]+)\.$/m.exec(text)?.[1];
+  if (!status) return undefined;
+  const field = (label: string): string => new RegExp(`^${label}: (.*)$`, "m").exec(text)?.[1]?.trim() ?? "";
+  const name = field("Execution");
+  if (!name) return undefined;
+  return { status, stateMachineArn: field("State machine"), name, error: field("Error"), cause: field("Cause") };
+}

@@ -1,4 +1,4 @@
-import { createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { JobInput } from "../../app/pricing/types.js";
@@ -157,6 +157,14 @@ export interface GitHubStandin {
   /** The member (re)joins the org: active again. Recording a `member_added` delivery does the same. */
   addMember(org: string, login: string): void;
   checkRuns: StandinCheckRun[];
+  /**
+   * What GitHub's "Create GitHub App" page does with a posted manifest: remembers it and returns the one-time code
+   * it redirects to the manifest's `redirect_url` with. `POST /app-manifests/{code}/conversions` then creates the
+   * App (a new id and RSA key, which the stand-in accepts from then on) and returns its credentials.
+   */
+  registerManifest(manifest: Record<string, unknown>): string;
+  /** The Apps created from manifests, as the conversion returned them (without the key). */
+  createdApps: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -175,7 +183,9 @@ function verifyJwt(token: string, key: KeyObject, appId: number): boolean {
 }
 
 export async function startGitHubStandin(state: StandinState): Promise<GitHubStandin> {
-  const key = createPublicKey(state.publicKeyPem);
+  let key = createPublicKey(state.publicKeyPem);
+  const manifests = new Map<string, Record<string, unknown>>();
+  const createdApps: Array<Record<string, unknown>> = [];
   /** token -> the installation it was issued for */
   const tokens = new Map<string, number>();
   let limit: { left: number; resetSeconds: number; resetAt?: number } | undefined;
@@ -304,6 +314,37 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     const p = url.pathname.replace(/^\/api\/v3/, "");
     let m: RegExpExecArray | null;
 
+    if ((m = /^\/app-manifests\/([^/]+)\/conversions$/.exec(p)) && req.method === "POST") {
+      // No authentication, as on GitHub: the code is the secret, valid once.
+      const manifest = manifests.get(m[1] ?? "");
+      if (!manifest) return [404, { message: "Not Found" }];
+      manifests.delete(m[1] ?? "");
+      const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      state.appId += 1;
+      key = pair.publicKey;
+      const slug = String(manifest.name ?? "app")
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-");
+      const app = {
+        id: state.appId,
+        slug,
+        name: manifest.name,
+        description: manifest.description,
+        html_url: `http://${req.headers.host}/apps/${slug}`,
+        events: manifest.default_events ?? [],
+        permissions: manifest.default_permissions ?? {},
+        hook_attributes: manifest.hook_attributes,
+        public: manifest.public,
+        client_id: `Iv1.${randomBytes(8).toString("hex")}`,
+      };
+      createdApps.push(app);
+      const secrets = {
+        client_secret: randomBytes(20).toString("hex"),
+        webhook_secret: randomBytes(20).toString("hex"),
+        pem: pair.privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      };
+      return [201, { ...app, ...secrets }];
+    }
     if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(p)) && req.method === "POST") {
       if (!verifyJwt(bearer, key, state.appId)) return [401, { message: "A JSON web token could not be decoded" }];
       const token = `ghs_demo${tokens.size + 1}${Math.random().toString(36).slice(2, 10)}`;
@@ -574,6 +615,12 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     removeMember,
     addMember,
     checkRuns,
+    registerManifest(manifest) {
+      const code = randomBytes(10).toString("hex");
+      manifests.set(code, manifest);
+      return code;
+    },
+    createdApps,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { readEnv } from "../../app/env.js";
+import { forwardToChatWebhook } from "../../app/notifications/webhook-post.js";
 import { DATA_DIR_MODE, DATA_FILE_MODE } from "./data-dir-mode.js";
 
 export interface OutboxMessage {
@@ -52,6 +54,13 @@ export class SnsOutbox {
     if (this.file) appendFileSync(this.file, `${JSON.stringify(msg)}\n`, { mode: DATA_FILE_MODE });
     else this.memory.push(msg);
     this.onPublish?.(msg);
+    // The embedded counterpart of the stack's chat subscriber: the same message, laid out for people.
+    const chat = readEnv().NOTIFY_WEBHOOK_URL;
+    if (chat) {
+      forwardToChatWebhook(chat, { subject: msg.subject, message: msg.message, outcome: attributes.outcome }, (err) =>
+        process.stderr.write(`org-flows: a notification did not reach the chat webhook: ${err.message}\n`),
+      );
+    }
     return { MessageId: msg.messageId };
   }
 

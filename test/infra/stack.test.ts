@@ -98,11 +98,11 @@ describe("cdk-nag AwsSolutions", () => {
 });
 
 describe("Lambda functions", () => {
-  test("the webhook and one function per registered task, each nodejs22.x on arm64, ESM bundle, no NODE_OPTIONS (source maps are read when an error is logged)", () => {
+  test("the webhook and one function per registered task, each nodejs24.x on arm64, ESM bundle, no NODE_OPTIONS (source maps are read when an error is logged)", () => {
     expect(ofType("AWS::Lambda::Function")).toHaveLength(1 + Object.keys(TASK_LAMBDAS).length);
     for (const [key, construct] of Object.entries(stack.functions)) {
       const fn = resources[logicalId(construct)]!;
-      expect(fn.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
+      expect(fn.Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Handler: "index.handler" });
       // budget-alerts needs no variable at all: then CloudFormation has no Environment.
       const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect(Object.keys(vars)).not.toContain("NODE_OPTIONS");
