@@ -159,7 +159,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
         if (opts.format === "json") {
           io.out.write(
-            `${JSON.stringify({ name: d.name, parent: parentName(d.input) || null, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, steps }, null, 2)}\n`,
+            `${JSON.stringify({ name: d.name, parent: parentName(d.input) || null, status: d.status, startDate: d.startDate, stopDate: d.stopDate ?? null, seconds: seconds(d.startDate, d.stopDate), error: d.error ?? null, cause: d.cause ?? null, redriveCount: d.redriveCount ?? 0, redriveDate: d.redriveDate ?? null, steps }, null, 2)}\n`,
           );
           return 0;
         }
