@@ -88,8 +88,17 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), "org-flows-recovery-"))
 /** `npx org-flows start` on `dir` comes up (endpoints advertised) and stops cleanly on SIGTERM. */
 async function restartServer(dir: string, e: NodeJS.ProcessEnv): Promise<void> {
   const server = launch(["start"], { ...e, DATA_DIR: dir });
-  await waitFor(() => existsSync(join(dir, "endpoints.json")) || server.child.exitCode !== null, 60_000);
-  expect(existsSync(join(dir, "endpoints.json"))).toBe(true);
+  // A killed server leaves its endpoints.json behind: wait for this one's.
+  const advertised = (): boolean => {
+    try {
+      return JSON.parse(readFileSync(join(dir, "endpoints.json"), "utf8")).pid === server.child.pid;
+    } catch {
+      return false;
+    }
+  };
+  await waitFor(() => advertised() || server.child.exitCode !== null, 60_000);
+  expect(ours(server.stderr()).filter((l) => /^error/.test(l))).toEqual([]);
+  expect(advertised()).toBe(true);
   server.child.kill("SIGTERM");
   const d = await server.done;
   expect(d.stderr).not.toMatch(/invalid|MISSING_TRANSITION_TARGET|^\s+at /m);
@@ -202,7 +211,7 @@ describe("interrupted commands and executions stop", () => {
 
     // executions stop, through a running server.
     const server = launch(["start"], e);
-    await waitFor(() => existsSync(join(dir, "endpoints.json")), 60_000);
+    await waitFor(() => existsSync(join(dir, "endpoints.json")) && readFileSync(join(dir, "endpoints.json"), "utf8").includes(`"pid":${server.child.pid},`), 60_000);
     standin.rateLimitAfter(0, 600);
     const started = await run(["backfill", "--org", ORG, "--since", "2026-11-02"], e);
     expect(started.code).toBe(0);
@@ -268,7 +277,7 @@ describe("DATA_DIR", () => {
       try {
         return readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
       } catch {
-        return true; // reaped after all: nothing to prove on this machine, the restart below must work either way
+        return false;
       }
     }, 10_000);
     expect(JSON.parse(readFileSync(join(dir, "org-flows.lock"), "utf8")).pid).toBe(pid);
