@@ -144,6 +144,11 @@ describe("redrive on the embedded default", () => {
     const result = JSON.parse(backfill.stdout) as { execution: string; failures: number };
     expect(result.failures).toBe(MEMBERS.length);
     const alice = `${result.execution}-m5001`;
+    // The SUCCEEDED backfill's step view: its Map finished, nothing shown as still running.
+    const parentView = await execution(result.execution, e);
+    expect(parentView.status).toBe("SUCCEEDED");
+    expect(parentView.steps.filter((s) => s.outcome === "running")).toEqual([]);
+    expect(parentView.steps.find((s) => s.state === "Members")?.outcome).toBe("ok");
     const failed = await execution(alice, e);
     expect(failed.status).toBe("FAILED");
     expect(failed.steps.find((s) => s.outcome === "failed")?.state).toBe("Enrich");
@@ -314,6 +319,21 @@ describe("preconditions first", () => {
     expect(d.code).toBe(2);
     expect(ours(d.stderr)).toEqual(["error: the App is not installed on globex"]);
     expect(existsSync(join(dir, "executions"))).toBe(false);
+  }, 60_000);
+
+  test("ORG_FLOWS_BACKEND=aws without a region says what to set", async () => {
+    const d = await run(["members", "--org", ORG], env({ ORG_FLOWS_BACKEND: "aws", HOME: tempDir(), AWS_REGION: undefined }));
+    expect(d.code).toBe(2);
+    expect(ours(d.stderr)).toHaveLength(1);
+    expect(ours(d.stderr)[0]).toMatch(/^error: AWS needs a region .*set AWS_REGION/);
+  }, 60_000);
+
+  test("executions --help is true: no count of machines, stop and --wide described", async () => {
+    const d = await run(["executions", "--help"], env({}));
+    expect(d.code).toBe(0);
+    expect(d.stdout).not.toMatch(/two state machines/);
+    expect(d.stdout).toMatch(/stop NAME/);
+    expect(d.stdout).toMatch(/--wide/);
   }, 60_000);
 
   test("--since in the future says so", async () => {

@@ -14,6 +14,7 @@ import type { TransactionProbe } from "./dynamo-transactions.js";
 import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
 import { startLocalStepFunctions, type EndpointOptions, type MachineType } from "./stepfunctions-endpoint.js";
 import { backend, readEnv } from "../../app/env.js";
+import { checkAwsRegion } from "../../app/aws-region.js";
 import { checkDataDirUsable } from "../../app/data-dir.js";
 
 export const MACHINES_DIR = fileURLToPath(new URL("../../machines", import.meta.url));
@@ -176,7 +177,10 @@ export async function connectForCli(
   opts: { waitMs?: number; io?: { err: { write(s: string): unknown } } } = {},
 ): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
   const err = opts.io?.err ?? process.stderr;
-  if (backend() === "aws") return withInterrupt({ mode: "aws", close: async () => {} }, err, undefined);
+  if (backend() === "aws") {
+    await checkAwsRegion();
+    return withInterrupt({ mode: "aws", close: async () => {} }, err, undefined);
+  }
   const dir = dataDir();
   checkDataDirUsable(dir, { create: false });
   const until = Date.now() + (opts.waitMs ?? CLI_WAIT_MS);
