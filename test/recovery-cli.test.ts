@@ -154,6 +154,17 @@ describe("redrive on the embedded default", () => {
     expect(failed.steps.find((s) => s.outcome === "failed")?.state).toBe("Enrich");
     // The member backfill's children name it as their parent.
     expect(failed.parent).toBe(result.execution);
+    // The list keeps to 120 columns and names the parent; --wide shows it in full.
+    const table = await run(["executions"], e);
+    expect(table.code).toBe(0);
+    for (const l of table.stdout.trimEnd().split("\n")) expect(l.length).toBeLessThanOrEqual(120);
+    expect((await run(["executions", "--wide"], e)).stdout).toContain(result.execution);
+    // Cut at --limit per machine (20 by default): the list says so and how to see more.
+    const cut = await run(["executions", "--machine", "member-onboarding", "--limit", "1"], e);
+    expect(ours(cut.stderr)).toEqual([
+      "Showing the 1 most recent executions per machine; member-onboarding has more: --limit N (up to 1000) or --machine NAME shows them.",
+    ]);
+    expect(ours((await run(["executions", "--machine", "member-onboarding"], e)).stderr)).toEqual([]);
     const list = await run(["executions", "--machine", "member-onboarding", "--format", "json"], e);
     expect((JSON.parse(list.stdout) as Array<{ name: string; parent: string }>).find((r) => r.name === alice)?.parent).toBe(result.execution);
 
