@@ -86,6 +86,11 @@ const machines = [
       Done: { Type: "Succeed" },
     },
   }),
+  // A machine whose own state takes the name of the redrive entry: the engine cannot redrive it.
+  machine("clash", {
+    StartAt: "OrgFlowsRedriveEntry",
+    States: { OrgFlowsRedriveEntry: { Type: "Pass", Next: "Check" }, Check: flagCheck("Done"), Done: { Type: "Succeed" } },
+  }),
   machine("slow", { StartAt: "Wait", States: { Wait: { Type: "Wait", Seconds: 600, End: true } } }),
 ];
 
@@ -182,6 +187,22 @@ test("a parent whose Map child failed: only the failed child is redriven, the ot
   const tail = await history(executionArn!);
   const redriven = tail.findIndex((e) => e.type === "ExecutionRedriven");
   expect(entered(tail.slice(redriven), "Prepare")).toBe(0);
+}, 60_000);
+
+test("a redrive the engine cannot run is refused before anything changes", async () => {
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: `${ACCOUNT_ARN}:stateMachine:clash`, name: "clash-1", input: '{"n":202}' }),
+  );
+  await endpoint.idle();
+  const before = await describe(executionArn!);
+  const events = await history(executionArn!);
+  expect(before.status).toBe("FAILED");
+  const refused = await sfn.send(new RedriveExecutionCommand({ executionArn })).catch((e: unknown) => e);
+  expect((refused as Error).name).toBe("ExecutionNotRedrivable");
+  expect((refused as Error).message).toMatch(/^the embedded engine cannot redrive from Check: /);
+  const after = await describe(executionArn!);
+  expect([after.status, after.redriveCount, after.error]).toEqual(["FAILED", 0, before.error]);
+  expect(await history(executionArn!)).toEqual(events);
 }, 60_000);
 
 test("StopExecution ends a running execution ABORTED with its error and cause; it can then be redriven", async () => {
