@@ -242,6 +242,15 @@ describe("chargeback on the embedded default", () => {
     const v2 = join(dir, "chargeback.yml");
     // v2: beta-* is no longer platform's; gamma is. alpha keeps its custom property.
     writeFileSync(v2, "costCenters:\n  platform:\n    repos: ['acme/gamma']\n");
+    // A dry run first: it names the file used, counts the changes and writes nothing.
+    const dry = new Out();
+    const dryErr = new Out();
+    expect(
+      await report(["--org", ORG, "--reallocate", "--dry-run", "--config", v2, "--by", "cost-center", "--format", "json"], { out: dry, err: dryErr }),
+    ).toBe(0);
+    expect(dryErr.text).toContain(`reallocate: settings from ${v2}\n`);
+    expect(dryErr.text).toMatch(/reallocate: dry run: 3 of \d+ run records would change cost centre; nothing written/);
+    expect((await queryWorkflowTotals(ORG, "2026-03")).filter((w) => w.repository === "acme/beta-api").map((w) => w.costCenter)).not.toContain("unallocated");
     const out = new Out();
     const err = new Out();
     expect(await report(["--org", ORG, "--reallocate", "--config", v2, "--by", "cost-center", "--format", "json"], { out, err })).toBe(0);

@@ -6,6 +6,7 @@ import { memberBackfillState, startMemberBackfill } from "../backfill/start-memb
 import { MACHINES, machineArn } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
 import { UsageError } from "../errors.js";
+import { orgInstallationId } from "../github/installation.js";
 import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 
 function day(flag: string) {
@@ -83,10 +84,13 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
   if (!o.since) throw new UsageError("--since is required (or --members)");
   const since = o.since;
   const until = o.until ?? now.toISOString().slice(0, 10);
+  if (!o.until && since > until) throw new UsageError(`--since ${since} is in the future (today is ${until}, UTC)`);
   if (until < since) throw new UsageError(`--until ${until} is before --since ${since}`);
   if (o.repo && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(o.repo)) throw new UsageError(`--repo must be owner/name, not '${o.repo}'`);
+  // Before anything starts: an execution that cannot reach GitHub would only fail later and notify.
+  await orgInstallationId(o.org);
 
-  const conn = await connectForCli();
+  const conn = await connectForCli({ io });
   const sfn = new SFNClient({ ...sdkTimeouts() });
   try {
     const arn = machineArn("backfill");
@@ -147,7 +151,8 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
 
 /** `--members`: the member-backfill machine; prints its name, or with --wait its totals. */
 async function membersBackfill(o: Opts, io: CliIo, now: Date, pollMs = 2000): Promise<number> {
-  const conn = await connectForCli();
+  await orgInstallationId(o.org);
+  const conn = await connectForCli({ io });
   const sfn = new SFNClient({ ...sdkTimeouts() });
   try {
     const started = await startMemberBackfill(sfn, machineArn("memberBackfill"), { org: o.org, teams: Boolean(o.teams), concurrency: o.concurrency }, now);

@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { machineArn } from "../dispatch/machines.js";
 import { sdkTimeouts } from "../outbound.js";
+import { appCredentials } from "../secrets.js";
 import { startSweep, sweepState, type SweepState } from "../redelivery/start.js";
 import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
 
@@ -33,7 +34,9 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
   const early = await parseCommand(cmd, argv, io, "redeliver");
   if (early !== undefined) return early;
   const o = cmd.opts<Opts>();
-  const conn = await connectForCli();
+  // Before anything starts: a sweep without the App's credentials would only fail later and notify.
+  await appCredentials();
+  const conn = await connectForCli({ io });
   const sfn = new SFNClient({ ...sdkTimeouts() });
   try {
     const sweep = await startSweep(sfn, machineArn("redelivery"));

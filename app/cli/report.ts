@@ -100,6 +100,7 @@ export function reportProgram(): Command {
     .option("--config <file>", "the org's chargeback.yml (cost-centre rules, budgets) to apply instead of the remembered settings")
     .option("--rebuild", "first recompute the org's totals (repository, org, cost centre, workflow) from its run records (a repair)")
     .option("--reallocate", "first re-apply today's cost-centre settings to every recorded run and rewrite the finance totals")
+    .option("--dry-run", "with --reallocate: count the run records whose cost centre would change, write nothing")
     .addHelpText("after", HELP_AFTER)
     .allowExcessArguments(false);
 }
@@ -113,6 +114,7 @@ interface ReportOptions {
   config?: string;
   rebuild?: boolean;
   reallocate?: boolean;
+  dryRun?: boolean;
 }
 
 /** Settings from a file (its problems are the user's: exit 2), else the remembered ones, else none. */
@@ -190,6 +192,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     if (opts.repo && opts.repo.split("/")[0]!.toLowerCase() !== opts.org.toLowerCase()) {
       throw new UsageError(`--repo ${opts.repo} is not a repository of --org ${opts.org}`);
     }
+    if (opts.dryRun && (!opts.reallocate || opts.rebuild)) throw new UsageError("--dry-run goes with --reallocate (and not with --rebuild)");
     const now = new Date();
     const generatedAt = now.toISOString().replace(/\.\d{3}Z$/, "Z");
     const conn = await connectForCli();
@@ -205,7 +208,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       }
       if (opts.reallocate) {
         if (!from) io.err.write("report: reallocate: no --config and no remembered settings: only custom properties allocate\n");
-        await reallocate(opts.org, settings, (m) => io.err.write(`report: reallocate: ${m}\n`));
+        else io.err.write(`report: reallocate: settings from ${from}\n`);
+        await reallocate(opts.org, settings, (m) => io.err.write(`report: reallocate: ${m}\n`), { dryRun: opts.dryRun });
       }
       loaded = await load(opts);
       budgets = await budgetsFor(opts, settings, now);

@@ -1,9 +1,9 @@
 // What `npx org-flows start` checks before it starts anything, so that a bad setting stops it at once with one line naming
 // the variable, instead of a trace or a server that hangs half-started.
-import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import * as z from "zod";
+import { checkDataDirUsable } from "../data-dir.js";
 import { UsageError } from "../errors.js";
 import { readEnv } from "../env.js";
 
@@ -31,14 +31,7 @@ export function checkStartEnv(env: NodeJS.ProcessEnv): StartSettings {
 
 /** The data folder exists (created if need be) and is writable, or a UsageError naming DATA_DIR. */
 export function checkDataDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "ENOTDIR" || code === "EEXIST" ? "a file is in the way" : code;
-    throw new UsageError(`DATA_DIR ${dir} cannot be used: ${why} (${code}); set DATA_DIR to a writable folder`);
-  }
+  checkDataDirUsable(dir, { create: true });
 }
 
 /** A failed listen as one line naming PORT or HOST. */

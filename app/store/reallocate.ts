@@ -27,6 +27,7 @@ export async function reallocate(
   org: string,
   settings: ChargebackSettings | undefined,
   progress: (msg: string) => void = () => {},
+  opts: { dryRun?: boolean } = {},
 ): Promise<ReallocationResult> {
   const db = dynamoClient();
   const table = tableName();
@@ -37,6 +38,9 @@ export async function reallocate(
   for (const r of settings ? runs : []) {
     const a = allocate(r.repository, r.customProperties, settings!);
     if (a.costCenter === r.costCenter && a.by === r.allocatedBy) continue;
+    changed += 1;
+    // A dry run counts what would change and writes nothing.
+    if (opts.dryRun) continue;
     await db.send(
       new UpdateItemCommand({
         TableName: table,
@@ -49,7 +53,10 @@ export async function reallocate(
     );
     r.costCenter = a.costCenter;
     r.allocatedBy = a.by;
-    changed += 1;
+  }
+  if (opts.dryRun) {
+    progress(`dry run: ${changed} of ${runs.length} run records would change cost centre; nothing written`);
+    return { runs: runs.length, changed, items: 0, removed: 0 };
   }
   if (settings) progress(`${changed} run records changed cost centre`);
   const totals = totalsFromRuns(runs, "finance");

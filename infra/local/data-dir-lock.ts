@@ -30,11 +30,27 @@ export function lockPath(dir: string): string {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    return (err as NodeJS.ErrnoException).code === "EPERM" && !isZombie(pid);
   }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed with SIGKILL stays in the process table as a zombie (state Z) until its parent reaps it, and
+ * kill(pid, 0) still finds it: it holds nothing any more. Linux only; elsewhere nothing is known and it counts as alive.
+ */
+export function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false;
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses, so the state follows the last ")".
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state === "Z" || state === "X";
 }
 
 function readHolder(file: string): { holder: LockHolder; text: string } | undefined {

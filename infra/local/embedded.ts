@@ -14,6 +14,8 @@ import type { TransactionProbe } from "./dynamo-transactions.js";
 import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
 import { startLocalStepFunctions, type EndpointOptions, type MachineType } from "./stepfunctions-endpoint.js";
 import { backend, readEnv } from "../../app/env.js";
+import { checkAwsRegion } from "../../app/aws-region.js";
+import { checkDataDirUsable } from "../../app/data-dir.js";
 
 export const MACHINES_DIR = fileURLToPath(new URL("../../machines", import.meta.url));
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:org-flows-notifications`;
@@ -166,31 +168,82 @@ function advertisedBy(dir: string, holder: LockHolder | undefined): Advertised |
 
 /**
  * For the command-line tools: use AWS when it is configured (the one rule of app/env.ts); else the running server's advertised endpoints;
- * else open the data folder just for this command (read-only use, nothing is resumed). Any number of commands
+ * else open the data folder just for this command. Executions an earlier command left RUNNING (Ctrl-C, a crash) are
+ * resumed then, and the command waits for every execution it runs to end before it exits. Any number of commands
  * share one DATA_DIR: while another command holds it, this one waits its turn (commands are short); after
- * CLI_WAIT_MS it stops with one line naming the holder.
+ * CLI_WAIT_MS it stops with one line naming the holder. A DATA_DIR that does not exist or cannot be used is refused.
  */
-export async function connectForCli(opts: { waitMs?: number } = {}): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
-  if (backend() === "aws") return { mode: "aws", close: async () => {} };
+export async function connectForCli(
+  opts: { waitMs?: number; io?: { err: { write(s: string): unknown } } } = {},
+): Promise<{ close(): Promise<void>; mode: "aws" | "server" | "own" }> {
+  const err = opts.io?.err ?? process.stderr;
+  if (backend() === "aws") {
+    await checkAwsRegion();
+    return withInterrupt({ mode: "aws", close: async () => {} }, err, undefined);
+  }
   const dir = dataDir();
+  checkDataDirUsable(dir, { create: false });
   const until = Date.now() + (opts.waitMs ?? CLI_WAIT_MS);
   for (;;) {
     const holder = dataDirHolder(dir);
     const a = advertisedBy(dir, holder);
     if (a) {
       pointSdkAt(a);
-      return { mode: "server", close: async () => {} };
+      return withInterrupt({ mode: "server", close: async () => {} }, err, a.pid);
     }
     if (!holder) {
       try {
-        const embedded = await startEmbedded({ dataDir: dir, resume: false });
-        return { mode: "own", close: () => embedded.stop() };
-      } catch (err) {
-        if (!(err instanceof DataDirInUseError)) throw err;
+        const embedded = await startEmbedded({ dataDir: dir, resume: true, log: (m) => m.startsWith("resuming") && err.write(`${m}\n`) });
+        return withInterrupt({ mode: "own", close: () => embedded.stop() }, err, undefined, () => embedded.idle());
+      } catch (e) {
+        if (!(e instanceof DataDirInUseError)) throw e;
         // taken by another process in between: look again
       }
     }
     if (Date.now() >= until) throw new DataDirInUseError(dir, dataDirHolder(dir) ?? { pid: 0, role: "unknown" });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The one line Ctrl-C prints in a command: what becomes of the executions it started. */
+export function interruptLine(mode: "aws" | "server" | "own", serverPid: number | undefined): string {
+  if (mode === "aws") return "interrupted: the executions go on in AWS Step Functions (npx org-flows executions lists them)";
+  if (mode === "server") return `interrupted: the executions go on in npx org-flows start (pid ${serverPid ?? "?"})`;
+  return (
+    "interrupted: the executions this command runs go on here until they end; Ctrl-C again leaves them RUNNING, " +
+    "to resume the next time a command or npx org-flows start opens DATA_DIR"
+  );
+}
+
+/**
+ * Ctrl-C in a command: one line saying what happens next, exit 130. On its own data folder the command first lets
+ * its executions end (a second Ctrl-C leaves at once; what is left RUNNING resumes the next time DATA_DIR is opened).
+ */
+function withInterrupt<T extends { close(): Promise<void>; mode: "aws" | "server" | "own" }>(
+  conn: T,
+  err: { write(s: string): unknown },
+  serverPid: number | undefined,
+  idle?: () => Promise<void>,
+): T {
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    err.write(`${interruptLine(conn.mode, serverPid)}\n`);
+    if (!idle) process.exit(130);
+    // The command's own work stops following; the executions are left to end (the store saves each as it ends).
+    void idle().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onSigint);
+  const close = conn.close.bind(conn);
+  return {
+    ...conn,
+    async close() {
+      try {
+        await close();
+      } finally {
+        process.removeListener("SIGINT", onSigint);
+      }
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { toHistoryEvents, type LocalEvent } from "./event-log-history.js";
+import { isRedriveEntryEvent, notRedrivableReason, redriveDefinition, redrivenEvent, redrivePoint } from "./redrive.js";
 import { buildTaskHandlers, StatesError, SYNC_CHILD_RESOURCE, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -23,7 +24,7 @@ interface LocalMachine {
   type: MachineType;
   definition: StateMachineDefinition;
   definitionText: string;
-  /** by start state: the definition as written, or one starting at a redriven state */
+  /** by start state: the definition as written (its StartAt), or the redrive entry to a state (`redrive:<state>`) */
   runners: Map<string, StateMachine>;
   handlers: ReturnType<typeof buildTaskHandlers>;
   /** it has startExecution.sync:2 tasks: each execution gets handlers that know it as the parent */
@@ -97,6 +98,24 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
 
   /** by parent execution ARN: the child executions its startExecution.sync:2 tasks are waiting on */
   const children = new Map<string, Set<string>>();
+  /** by execution ARN: the error and cause a StopExecution gave, until the stopped run has ended */
+  const stopReasons = new Map<string, { error?: string; cause?: string }>();
+
+  /** The history's ExecutionAborted event, with the error and cause StopExecution was given (AWS records them). */
+  function stopAbortedEvent(rec: ExecutionRecord): void {
+    const reason = stopReasons.get(rec.executionArn) ?? {};
+    const details = { ...(reason.error ? { error: reason.error } : {}), ...(reason.cause ? { cause: reason.cause } : {}) };
+    const last = rec.events.at(-1);
+    if (last?.type === "ExecutionAborted") last.executionAbortedEventDetails = details;
+    else
+      rec.events.push({
+        id: rec.events.length + 1,
+        previousEventId: rec.events.length,
+        timestamp: rec.stopDate ?? Date.now() / 1000,
+        type: "ExecutionAborted",
+        executionAbortedEventDetails: details,
+      });
+  }
   const taskOptions = { probe: opts.taskProbe, timeoutMs: opts.taskTimeoutMs };
   const deps: RouterDeps = { ...opts.deps, startChild: (params) => startChild(params, undefined) };
   for (const m of opts.machines) {
@@ -108,7 +127,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       type: opts.types?.[m.name] ?? "STANDARD",
       definition,
       definitionText,
-      runners: new Map([[definition.StartAt, runnerFor(definition, definition.StartAt)]]),
+      runners: new Map([[definition.StartAt, runnerFor(definition)]]),
       handlers: buildTaskHandlers(definition, deps, taskOptions),
       startsChildren: [...taskStates(definition)].some(([, task]) => task.Resource === SYNC_CHILD_RESOURCE),
       resources: Object.fromEntries([...taskStates(definition)].map(([name, task]) => [name, task.Resource ?? ""])),
@@ -116,23 +135,29 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     });
   }
 
-  function runnerFor(definition: StateMachineDefinition, startAt: string): StateMachine {
+  function runnerFor(definition: StateMachineDefinition): StateMachine {
     // Validation happens once per start state (it costs ~100 ms), not per execution. Task timeouts are enforced by
     // the task handlers, as AWS reports them (States.Timeout with no Cause).
-    const def = withoutTaskTimeouts({ ...definition, StartAt: startAt });
+    const def = withoutTaskTimeouts({ ...definition });
     // Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at once beyond it; AWS allows up to a year.
     if (typeof def.TimeoutSeconds === "number") def.TimeoutSeconds = Math.min(def.TimeoutSeconds, MAX_TIMER_SECONDS);
     return new StateMachine(def, { validationOptions: { checkPaths: true, checkArn: true } });
   }
 
+  /** The engine for a run of `m`: as written, or entered at a redrive's state. Throws when the engine refuses it. */
+  function runnerOf(m: LocalMachine, redriveFrom: string | undefined): StateMachine {
+    const key = redriveFrom === undefined ? m.definition.StartAt : `redrive:${redriveFrom}`;
+    let runner = m.runners.get(key);
+    if (!runner) {
+      runner = runnerFor(redriveFrom === undefined ? m.definition : redriveDefinition(m.definition, redriveFrom));
+      m.runners.set(key, runner);
+    }
+    return runner;
+  }
+
   function run(m: LocalMachine, rec: ExecutionRecord): void {
     const from = rec.resumeFrom;
-    const startAt = from?.state ?? m.definition.StartAt;
-    let runner = m.runners.get(startAt);
-    if (!runner) {
-      runner = runnerFor(m.definition, startAt);
-      m.runners.set(startAt, runner);
-    }
+    const runner = runnerOf(m, from?.state);
     const input = JSON.parse(from?.input ?? rec.input) as Json;
     const retryIntervalOverrides =
       opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(m.resources).map((k) => [k, opts.retryIntervalMs!]));
@@ -161,7 +186,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
         const converted = toHistoryEvents(ev as LocalEvent, events.length + 1, m.resources);
         // The redriven part starts at the failed state, not with a second ExecutionStarted.
         for (const h of converted) {
-          if (from && h.type === "ExecutionStarted") continue;
+          if (from && (h.type === "ExecutionStarted" || isRedriveEntryEvent(h))) continue;
           h.id = events.length + 1;
           h.previousEventId = h.id - 1;
           events.push(h);
@@ -189,6 +214,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
           Object.assign(rec, { status: "TIMED_OUT", error: "States.Timeout" });
         } else if (e.name === "ExecutionAbortedError") {
           rec.status = "ABORTED";
+          const reason = stopReasons.get(rec.executionArn);
+          if (reason?.error) rec.error = reason.error;
+          if (reason?.cause) rec.cause = reason.cause;
         } else {
           const inner = e.cause ?? e;
           rec.status = "FAILED";
@@ -201,6 +229,10 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       await collect.catch(() => {});
       rec.stopDate = Date.now() / 1000;
       rec.events = events;
+      if (rec.status === "ABORTED") {
+        stopAbortedEvent(rec);
+        stopReasons.delete(rec.executionArn);
+      }
       delete rec.resumeFrom;
       const last = events.at(-1);
       if (rec.status === "FAILED" && last?.type === "ExecutionFailed") {
@@ -237,7 +269,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     const input = typeof params.Input === "string" ? params.Input : JSON.stringify(params.Input ?? {});
     let started: { executionArn: string };
     try {
-      started = ops.StartExecution!({ stateMachineArn: params.StateMachineArn, name: params.Name, input }) as { executionArn: string };
+      started =
+        redrivenChild(params, input, parentArn) ??
+        (ops.StartExecution!({ stateMachineArn: params.StateMachineArn, name: params.Name, input }) as { executionArn: string });
     } catch (err) {
       if (err instanceof ApiError) throw new StatesError(`StepFunctions.${err.type}Exception`, err.message);
       throw err;
@@ -272,21 +306,40 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     );
   }
 
-  /** The top-level state an unsuccessful execution stopped in, with the input it was given: where a redrive goes on. */
-  function failedState(m: LocalMachine, rec: ExecutionRecord): { state: string; input: string } | undefined {
-    const open = new Map<string, string>();
-    let lastEntered: string | undefined;
-    for (const e of rec.events) {
-      const entered = e.stateEnteredEventDetails as { name?: string; input?: string } | undefined;
-      const exited = e.stateExitedEventDetails as { name?: string } | undefined;
-      if (entered?.name && entered.name in (m.definition.States ?? {})) {
-        open.set(entered.name, entered.input ?? "{}");
-        lastEntered = entered.name;
-      }
-      if (exited?.name) open.delete(exited.name);
-    }
-    if (lastEntered && open.has(lastEntered)) return { state: lastEntered, input: open.get(lastEntered)! };
-    return undefined;
+  /**
+   * In a redriven parent, a child task runs again: as on AWS, a child that succeeded is not run again (its result
+   * stands) and one that did not succeed is redriven under its name. Anything else starts as usual.
+   */
+  function redrivenChild(
+    params: { StateMachineArn?: string; Name?: string },
+    input: string,
+    parentArn: string | undefined,
+  ): { executionArn: string } | undefined {
+    const parent = parentArn === undefined ? undefined : store.get(parentArn);
+    if (!parent?.redriveCount || !params.StateMachineArn || !params.Name) return undefined;
+    const childArn = `${params.StateMachineArn.replace(":stateMachine:", ":execution:")}:${params.Name}`;
+    const child = store.get(childArn);
+    if (!child || child.input !== input) return undefined;
+    if (child.status === "SUCCEEDED" || child.status === "RUNNING") return { executionArn: childArn };
+    const m = machines.get(child.stateMachineArn);
+    if (!m || notRedrivableReason(child, m.type, Date.now() / 1000)) return undefined;
+    ops.RedriveExecution!({ executionArn: childArn });
+    return { executionArn: childArn };
+  }
+
+  /** Ends an execution that is RUNNING in the store but not in this process (its process ended): as AWS, ABORTED. */
+  function abortOrphan(rec: ExecutionRecord): void {
+    rec.status = "ABORTED";
+    rec.stopDate = Date.now() / 1000;
+    delete rec.resumeFrom;
+    stopAbortedEvent(rec);
+    stopReasons.delete(rec.executionArn);
+    const reason = rec.events.at(-1)?.executionAbortedEventDetails as { error?: string; cause?: string };
+    if (reason.error) rec.error = reason.error;
+    if (reason.cause) rec.cause = reason.cause;
+    store.save(rec);
+    log(`execution ${rec.name}: ABORTED`);
+    if (machines.get(rec.stateMachineArn)?.type === "STANDARD") opts.onFailure?.(rec);
   }
 
   const ops: Record<string, (body: Record<string, unknown>) => unknown> = {
@@ -319,21 +372,26 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${String(body.executionArn)}'`);
       const { events: _events, resumeFrom: _from, ...rest } = rec;
       const m = machines.get(rec.stateMachineArn);
-      const redrivable = m?.type === "STANDARD" && isUnsuccessful(rec.status);
+      const reason = notRedrivableReason(rec, m?.type ?? "STANDARD", Date.now() / 1000);
       return {
         ...rest,
         redriveCount: rec.redriveCount ?? 0,
-        redriveStatus: redrivable ? "REDRIVABLE" : "NOT_REDRIVABLE",
-        ...(redrivable
-          ? {}
-          : { redriveStatusReason: m?.type === "EXPRESS" ? "Express executions cannot be redriven" : `Execution is ${rec.status} and cannot be redriven` }),
+        redriveStatus: reason ? "NOT_REDRIVABLE" : "REDRIVABLE",
+        ...(reason ? { redriveStatusReason: reason } : {}),
       };
     },
     StopExecution(body) {
       const arn = String(body.executionArn ?? "");
       const rec = store.get(arn);
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
-      if (rec.status === "RUNNING") running.get(arn)?.abort();
+      if (rec.status !== "RUNNING") return { stopDate: rec.stopDate ?? Date.now() / 1000 };
+      stopReasons.set(arn, {
+        ...(body.error === undefined ? {} : { error: String(body.error) }),
+        ...(body.cause === undefined ? {} : { cause: String(body.cause) }),
+      });
+      const handle = running.get(arn);
+      if (handle) handle.abort();
+      else abortOrphan(rec);
       return { stopDate: Date.now() / 1000 };
     },
     RedriveExecution(body) {
@@ -342,24 +400,29 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
       const m = machines.get(rec.stateMachineArn);
       if (!m) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${rec.stateMachineArn}'`);
-      if (m.type === "EXPRESS")
-        throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' is of an EXPRESS state machine: Express executions cannot be redriven`);
-      if (!isUnsuccessful(rec.status)) throw new ApiError("ExecutionNotRedrivable", `Execution is ${rec.status} and cannot be redriven`);
-      const from = failedState(m, rec);
-      if (!from) throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' has no unsuccessful state to redrive from`);
       const now = Date.now() / 1000;
+      const reason = notRedrivableReason(rec, m.type, now);
+      if (reason) throw new ApiError("ExecutionNotRedrivable", reason);
+      const from = redrivePoint(m.definition, rec.events);
+      if (!from) throw new ApiError("ExecutionNotRedrivable", `Execution '${arn}' has no unsuccessful state to redrive from`);
+      // Built (and validated) before anything changes: a redrive the engine cannot run leaves the execution as it was.
+      try {
+        runnerOf(m, from.state);
+      } catch (err) {
+        throw new ApiError(
+          "ExecutionNotRedrivable",
+          `the embedded engine cannot redrive from ${from.state}: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
       rec.redriveCount = (rec.redriveCount ?? 0) + 1;
       rec.redriveDate = now;
       rec.status = "RUNNING";
       delete rec.stopDate;
+      delete rec.error;
+      delete rec.cause;
+      delete rec.output;
       rec.resumeFrom = from;
-      rec.events.push({
-        id: rec.events.length + 1,
-        previousEventId: rec.events.length,
-        timestamp: now,
-        type: "ExecutionRedriven",
-        executionRedrivenEventDetails: { redriveCount: rec.redriveCount },
-      });
+      rec.events.push(redrivenEvent(rec, now));
       store.save(rec);
       run(m, rec);
       return { redriveDate: now };
@@ -456,7 +519,14 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       if (rec.status === "RUNNING" && m) {
         // Run again from the start (or from its redrive point): the stricter case, and the machines are correct under it.
         log(`resuming execution ${rec.name} interrupted by a stop`);
-        run(m, rec);
+        try {
+          run(m, rec);
+        } catch (err) {
+          // One execution the engine cannot run again must not keep the server (or a command) from starting.
+          log(`cannot resume execution ${rec.name}: ${err instanceof Error ? err.message : String(err)}; it is stopped`);
+          stopReasons.set(rec.executionArn, { error: "States.Runtime", cause: "the embedded engine could not resume this execution" });
+          abortOrphan(rec);
+        }
       }
     }
   }
