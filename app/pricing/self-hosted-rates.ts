@@ -39,3 +39,13 @@ export function fleetRateFor(rates: readonly SelfHostedRate[], labels: readonly 
   const g = group?.trim().toLowerCase();
   return rates.find((r) => (r.label !== undefined ? lower.has(r.label.trim().toLowerCase()) : g !== undefined && r.group?.trim().toLowerCase() === g));
 }
+
+const MICROS_PER_USD = 1_000_000;
+
+/** The settings' USD-per-minute fleet rates as integer micro-dollars (rounded to the micro-dollar). */
+export function fleetRatesFrom(settings: ReadonlyArray<{ label?: string; group?: string; usdPerMinute: number }> | undefined): SelfHostedRate[] {
+  return (settings ?? []).map((r) => ({
+    ...(r.label !== undefined ? { label: r.label } : { group: r.group ?? "" }),
+    micros: Math.round(r.usdPerMinute * MICROS_PER_USD),
+  }));
+}
