@@ -43,7 +43,7 @@ export interface OmittedJobs {
 
 // Job names come from workflow files and labels from runs-on: one line, capped.
 function clip(text: string, max: number): string {
-  return text.replace(/[\u0000-\u001f\u007f]+/g, " ").slice(0, max);
+  return text.replace(/\p{Cc}+/gu, " ").slice(0, max);
 }
 
 function indexIn(list: string[], value: string): { index: number; added: number } {
