@@ -22,6 +22,9 @@ import {
   type WorkflowTotals,
 } from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
+import { RUN_VIEWS, runViewRows, type RunView } from "../chargeback/run-views.js";
+import { renderRunView } from "../chargeback/run-views-render.js";
+import { runRecordsFor } from "../store/run-record-query.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
 import { newCommand, parseCommand, STD_IO, EXIT_USAGE, type CliIo } from "./format.js";
 import { UsageError } from "../errors.js";
@@ -61,6 +64,10 @@ Views (--by):
                .github/chargeback.yml, else "unallocated"
   workflow     one row per (repository, workflow file)
   sku          one row per runner SKU, GitHub's id and a readable name (runs and attempts do not split by SKU)
+  pull-request one row per pull request (the run's lowest-numbered pull request; "(no pull request)" for pushes,
+               schedules and fork pull requests, which GitHub does not list), from the run records
+  job          one row per job name of one repository (needs --repo), from the priced jobs each run record keeps;
+               free minutes are shown with GitHub's reason (Dependabot run, Pages build, public repository)
 
 Every total is the sum of the rows shown: amounts are added in micro-dollars and rounded once; the cents of the
 rows are allocated so that they add up to it. Minutes on runners that could not be priced are "unpriced".
@@ -95,7 +102,11 @@ export function reportProgram(): Command {
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .option("--month <yyyy-mm>", "one UTC month, e.g. 2026-01 (default: all-time)", parseMonth)
     .option("--repo <owner/name>", "only this repository of the organisation", parseRepo)
-    .addOption(new Option("--by <view>", "rows per repository, cost centre, workflow or SKU").choices(VIEWS).default("repo"))
+    .addOption(
+      new Option("--by <view>", "rows per repository, cost centre, workflow, SKU, pull request or job (--repo)")
+        .choices([...VIEWS, ...RUN_VIEWS])
+        .default("repo"),
+    )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("table"))
     .option("--config <file>", "the org's chargeback.yml (cost-centre rules, budgets) to apply instead of the remembered settings")
     .option("--rebuild", "first recompute the org's totals (repository, org, cost centre, workflow) from its run records (a repair)")
@@ -108,7 +119,7 @@ interface ReportOptions {
   org: string;
   month?: string;
   repo?: string;
-  by: View;
+  by: View | RunView;
   format: ReportFormat;
   config?: string;
   rebuild?: boolean;
@@ -181,6 +192,27 @@ export function focusCells(org: string, workflows: WorkflowTotals[]): FocusCell[
   );
 }
 
+function isRunView(by: View | RunView): by is RunView {
+  return (RUN_VIEWS as readonly string[]).includes(by);
+}
+
+/** --by pull-request / job: rows from the run records (they keep each run's pull requests and priced jobs). */
+async function runViewReport(opts: ReportOptions, view: RunView, generatedAt: string, io: CliIo): Promise<number> {
+  if (view === "job" && !opts.repo) throw new UsageError("--by job needs --repo OWNER/NAME: job names are a repository's own");
+  if (opts.format !== "table" && opts.format !== "json" && opts.format !== "csv") throw new UsageError(`--by ${view} supports --format table, json or csv`);
+  if (opts.rebuild || opts.reallocate) throw new UsageError(`--by ${view} reads the run records themselves: --rebuild and --reallocate do not apply`);
+  const conn = await connectForCli();
+  let records: Awaited<ReturnType<typeof runRecordsFor>>;
+  try {
+    records = await runRecordsFor(opts.org, { month: opts.month, repo: opts.repo });
+  } finally {
+    closeDynamoClient();
+    await conn.close();
+  }
+  renderRunView({ org: opts.org, period: periodOf(opts.month), generatedAt, view, repo: opts.repo, rows: runViewRows(view, records) }, opts.format, io.out);
+  return 0;
+}
+
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
   const program = reportProgram();
   const code = await parseCommand(program, argv, io, "report");
@@ -192,6 +224,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     }
     const now = new Date();
     const generatedAt = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    if (isRunView(opts.by)) return await runViewReport(opts, opts.by, generatedAt, io);
     const conn = await connectForCli();
     let loaded: Loaded;
     let budgets: ReportModel["budgets"];
@@ -213,6 +246,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       closeDynamoClient();
       await conn.close();
     }
+    const view0 = opts.by as View;
     const model = (view: View): ReportModel => {
       const rows = viewRows(view, loaded.inputs);
       return {
@@ -227,11 +261,11 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         settingsSource: source,
       };
     };
-    if (opts.format === "json") io.out.write(renderReportJson(model(opts.by)));
-    else if (opts.format === "csv") io.out.write(renderReportCsv(model(opts.by)));
+    if (opts.format === "json") io.out.write(renderReportJson(model(view0)));
+    else if (opts.format === "csv") io.out.write(renderReportCsv(model(view0)));
     else if (opts.format === "focus") io.out.write(renderFocusCsv(focusCells(opts.org, loaded.workflows), generatedAt));
-    else if (opts.format === "html") io.out.write(renderReportHtml([opts.by, ...VIEWS.filter((v) => v !== opts.by)].map(model)));
-    else io.out.write(renderReportTable(model(opts.by)));
+    else if (opts.format === "html") io.out.write(renderReportHtml([view0, ...VIEWS.filter((v) => v !== view0)].map(model)));
+    else io.out.write(renderReportTable(model(view0)));
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
