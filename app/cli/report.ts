@@ -22,6 +22,7 @@ import {
   type WorkflowTotals,
 } from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
+import { currentSettings } from "../chargeback/current-settings.js";
 import { RUN_VIEWS, runViewRows, type RunView } from "../chargeback/run-views.js";
 import { renderRunView } from "../chargeback/run-views-render.js";
 import { runRecordsFor } from "../store/run-record-query.js";
@@ -86,8 +87,11 @@ Formats:
 Budgets and cost-centre rules come from --config FILE (a copy of the org's .github/chargeback.yml) or else from
 the settings the recordings last applied.
 
---reallocate re-applies the cost-centre settings (--config FILE, or the remembered ones) to every recorded run,
-past months too, from the run records, then rewrites the cost-centre, workflow and org totals.
+--reallocate re-applies today's cost-centre settings to every recorded run, past months too, from the run
+records, then rewrites the cost-centre, workflow and org totals. Today's settings are --config FILE, else the
+org's .github/chargeback.yml on the default branch, read with the App's credentials (APP_ID and PRIVATE_KEY, or
+APP_SECRET_ARN on AWS). Only when GitHub cannot be reached are the remembered settings applied, and the command
+says so on stderr.
 
 Examples:
   npx org-flows report --org acme --month 2026-01 --by cost-center
@@ -126,8 +130,11 @@ interface ReportOptions {
   reallocate?: boolean;
 }
 
-/** Settings from a file (its problems are the user's: exit 2), else the remembered ones, else none. */
-async function settingsFor(opts: ReportOptions): Promise<{ settings: ChargebackSettings; source?: string }> {
+/**
+ * Settings from a file (its problems are the user's: exit 2); for --reallocate, else today's chargeback.yml from
+ * GitHub; else the remembered ones (for --reallocate only when GitHub cannot be reached, and it says so); else none.
+ */
+async function settingsFor(opts: ReportOptions, io: CliIo): Promise<{ settings: ChargebackSettings; source?: string }> {
   if (opts.config) {
     let text: string;
     try {
@@ -138,6 +145,20 @@ async function settingsFor(opts: ReportOptions): Promise<{ settings: ChargebackS
     const parsed = parseChargebackConfig(text, opts.config);
     if (!parsed.ok) throw new UsageError(formatProblem(parsed.error));
     return { settings: parsed.settings, source: opts.config };
+  }
+  if (opts.reallocate) {
+    const today = await currentSettings(opts.org);
+    if (today.ok) {
+      io.err.write(`report: reallocate: applying ${today.source}\n`);
+      return { settings: today.settings, source: today.source };
+    }
+    const fallback = await readRememberedSettings(opts.org);
+    const what = fallback
+      ? `the settings remembered from ${fallback.source} as read at ${fallback.readAt}`
+      : "no settings (none remembered): only custom properties allocate";
+    io.err.write(`report: reallocate: GitHub cannot be reached (${today.unreachable}): applying ${what}, which may not be today's rules\n`);
+    if (fallback) return { settings: fallback.settings, source: `${fallback.source} as read at ${fallback.readAt} (remembered; GitHub unreachable)` };
+    return { settings: DEFAULT_SETTINGS };
   }
   const remembered = await readRememberedSettings(opts.org);
   if (remembered) return { settings: remembered.settings, source: `${remembered.source} as read at ${remembered.readAt}` };
@@ -230,14 +251,13 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     let budgets: ReportModel["budgets"];
     let source: string | undefined;
     try {
-      const { settings, source: from } = await settingsFor(opts);
+      const { settings, source: from } = await settingsFor(opts, io);
       source = from;
       if (opts.rebuild) {
         await rebuildTotals(opts.org, (m) => io.err.write(`report: rebuild: ${m}\n`));
         if (!opts.reallocate) await reallocate(opts.org, undefined, (m) => io.err.write(`report: rebuild: ${m}\n`));
       }
       if (opts.reallocate) {
-        if (!from) io.err.write("report: reallocate: no --config and no remembered settings: only custom properties allocate\n");
         await reallocate(opts.org, settings, (m) => io.err.write(`report: reallocate: ${m}\n`));
       }
       loaded = await load(opts);
