@@ -1,12 +1,12 @@
 // The report's formats: table (fits 120 columns), json, csv (fixed columns), html (a chart per view, the budgets)
-// and focus (FinOps FOCUS 1.1 columns). Pure: each takes the model(s) built by report-model.ts and returns text.
+// and focus (FinOps FOCUS columns). Pure: each takes the model(s) built by report-model.ts and returns text.
 // Every output names the org, the period and when it was generated; json and csv carry exact amounts (USD to six
 // places and integer micro-dollars), table and html show cents allocated so that they add up to the total rounded
 // once; unpriced minutes are shown as unpriced, never as $0.00.
 import Table from "cli-table3";
 import { escapeHtml, renderCsv, type Column } from "../cli/format.js";
 import { skuInfo } from "../pricing/sku-names.js";
-import { UNKNOWN_SKU } from "../pricing/sku.js";
+import { SELF_HOSTED_SKU, UNKNOWN_SKU } from "../pricing/sku.js";
 import { centsOf, VIEW_KEY, type BudgetStatus, type ReportModel, type View, type ViewRow } from "./report-model.js";
 
 export const TABLE_WIDTH = 120;
@@ -267,10 +267,42 @@ export interface FocusCell {
   costMicros: number;
 }
 
+/** The FOCUS release whose mandatory Cost and Usage columns the export carries (https://focus.finops.org/focus-specification/). */
+export const FOCUS_VERSION = "1.3";
+
 /**
- * FinOps FOCUS 1.1 columns (https://focus.finops.org/), in the specification's order, plus x_ columns of this
- * product. Costs are the gross list cost: Billed = Effective = List = Contracted (GitHub's included minutes and
- * discounts apply per account; reconcile shows them).
+ * The mandatory columns of FOCUS 1.3's Cost and Usage dataset: 1.2's, with ServiceProviderName and HostProviderName
+ * in place of ProviderName and PublisherName (deprecated in 1.3; still written, for tools that read 1.1 and 1.2).
+ */
+export const FOCUS_MANDATORY_COLUMNS = [
+  "BilledCost",
+  "BillingAccountId",
+  "BillingAccountName",
+  "BillingCurrency",
+  "BillingPeriodEnd",
+  "BillingPeriodStart",
+  "ChargeCategory",
+  "ChargeClass",
+  "ChargeDescription",
+  "ChargePeriodEnd",
+  "ChargePeriodStart",
+  "ContractedCost",
+  "EffectiveCost",
+  "HostProviderName",
+  "InvoiceIssuerName",
+  "ListCost",
+  "PricingQuantity",
+  "PricingUnit",
+  "ServiceCategory",
+  "ServiceName",
+  "ServiceProviderName",
+] as const;
+
+/**
+ * FinOps FOCUS columns (https://focus.finops.org/): every mandatory column of FOCUS_VERSION and the conditional and
+ * recommended ones this data has, in the specification's (alphabetical) order, plus x_ columns of this product.
+ * Costs are the gross list cost: Billed = Effective = List = Contracted (GitHub's included minutes and discounts
+ * apply per account; reconcile shows them).
  */
 export const FOCUS_COLUMNS = [
   "AvailabilityZone",
@@ -301,6 +333,8 @@ export const FOCUS_COLUMNS = [
   "ContractedCost",
   "ContractedUnitPrice",
   "EffectiveCost",
+  "HostProviderName",
+  "InvoiceId",
   "InvoiceIssuerName",
   "ListCost",
   "ListUnitPrice",
@@ -316,6 +350,7 @@ export const FOCUS_COLUMNS = [
   "ResourceType",
   "ServiceCategory",
   "ServiceName",
+  "ServiceProviderName",
   "ServiceSubcategory",
   "SkuId",
   "SkuMeter",
@@ -392,6 +427,10 @@ export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record
         ContractedCost: cost,
         ContractedUnitPrice: unit,
         EffectiveCost: cost,
+        // A self-hosted runner runs on the org's own machines; every other runner on GitHub's.
+        HostProviderName: c.sku.startsWith(SELF_HOSTED_SKU) ? c.org : "GitHub",
+        // The app prices runs as they happen; GitHub's invoice (and its id) comes at the end of the billing period.
+        InvoiceId: null,
         InvoiceIssuerName: "GitHub",
         ListCost: cost,
         ListUnitPrice: unit,
@@ -407,6 +446,7 @@ export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record
         ResourceType: "GitHub Actions workflow",
         ServiceCategory: "Developer Tools",
         ServiceName: "GitHub Actions",
+        ServiceProviderName: "GitHub",
         ServiceSubcategory: "Continuous Integration and Deployment",
         SkuId: info.id,
         SkuMeter: "Actions minutes",

@@ -80,9 +80,9 @@ Formats:
   csv    one line per row, the same columns whatever SKUs occur: org, period, generated_at, view, the view's key
          columns, runs, attempts, minutes, unpriced_minutes, cost_usd, cost_micros
   html   one self-contained page: a chart and a table per view, and the budgets (save it, open it in a browser)
-  focus  FinOps FOCUS 1.1 CSV (BilledCost, EffectiveCost, ChargePeriodStart, ServiceName, SkuId, ConsumedQuantity,
-         Tags with repository, workflow and cost centre...), one line per month, repository, workflow, cost
-         centre and SKU, for FinOps tools
+  focus  FinOps FOCUS CSV: every mandatory column of FOCUS 1.3 (BilledCost, EffectiveCost, ChargePeriodStart,
+         ServiceName, ServiceProviderName, HostProviderName...) and SkuId, ConsumedQuantity, Tags with
+         repository, workflow and cost centre, one line per month, repository, workflow, cost centre and SKU
 
 Budgets and cost-centre rules come from --config FILE (a copy of the org's .github/chargeback.yml) or else from
 the settings the recordings last applied.
