@@ -221,7 +221,7 @@ describe("report", () => {
     expect(header(sku)).toBe("org,period,generated_at,view,sku,sku_id,sku_name,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");
   });
 
-  it("focus: every mandatory FOCUS 1.3 column, one line per month, repository, workflow, cost centre and SKU, adding up", async () => {
+  it("focus: every mandatory FOCUS 1.4 column, one line per month, repository, workflow, cost centre and SKU, adding up", async () => {
     const { out } = await report("--org", "acme", "--format", "focus");
     const [head, ...lines] = out.trimEnd().split("\r\n");
     expect(head!.split(",")).toEqual([...FOCUS_COLUMNS]);

@@ -267,12 +267,15 @@ export interface FocusCell {
   costMicros: number;
 }
 
-/** The FOCUS release whose mandatory Cost and Usage columns the export carries (https://focus.finops.org/focus-specification/). */
-export const FOCUS_VERSION = "1.3";
+/**
+ * The FOCUS release the export follows: 1.4, ratified 2026-06-04, the current one
+ * (https://focus.finops.org/focus-specification/).
+ */
+export const FOCUS_VERSION = "1.4";
 
 /**
- * The mandatory columns of FOCUS 1.3's Cost and Usage dataset: 1.2's, with ServiceProviderName and HostProviderName
- * in place of ProviderName and PublisherName (deprecated in 1.3; still written, for tools that read 1.1 and 1.2).
+ * The mandatory columns of the Cost and Usage dataset in FOCUS 1.4: 1.2's, with ServiceProviderName and
+ * HostProviderName (added in 1.3) in place of ProviderName and PublisherName (deprecated in 1.3, removed in 1.4).
  */
 export const FOCUS_MANDATORY_COLUMNS = [
   "BilledCost",
@@ -341,8 +344,6 @@ export const FOCUS_COLUMNS = [
   "PricingCategory",
   "PricingQuantity",
   "PricingUnit",
-  "ProviderName",
-  "PublisherName",
   "RegionId",
   "RegionName",
   "ResourceId",
@@ -437,8 +438,6 @@ export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record
         PricingCategory: "Standard",
         PricingQuantity: c.minutes,
         PricingUnit: "Minutes",
-        ProviderName: "GitHub",
-        PublisherName: "GitHub",
         RegionId: null,
         RegionName: null,
         ResourceId: `${c.repository}/${c.workflow}`,

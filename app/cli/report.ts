@@ -80,7 +80,7 @@ Formats:
   csv    one line per row, the same columns whatever SKUs occur: org, period, generated_at, view, the view's key
          columns, runs, attempts, minutes, unpriced_minutes, cost_usd, cost_micros
   html   one self-contained page: a chart and a table per view, and the budgets (save it, open it in a browser)
-  focus  FinOps FOCUS CSV: every mandatory column of FOCUS 1.3 (BilledCost, EffectiveCost, ChargePeriodStart,
+  focus  FinOps FOCUS CSV: every mandatory column of FOCUS 1.4 (BilledCost, EffectiveCost, ChargePeriodStart,
          ServiceName, ServiceProviderName, HostProviderName...) and SkuId, ConsumedQuantity, Tags with
          repository, workflow and cost centre, one line per month, repository, workflow, cost centre and SKU
 
