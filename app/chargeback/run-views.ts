@@ -6,7 +6,8 @@
 //   schedules, runs of fork pull requests, which GitHub does not list) form one row. Every attempt is billed.
 // - per job: one row per job name of the repository's runs; jobs a large matrix left off its record
 //   (app/records/run-jobs.ts) form one row, so the rows still add up to the repository's total.
-import { jobsOfRecord } from "../records/run-jobs.js";
+import { UNKNOWN_SKU } from "../pricing/sku.js";
+import { jobsOfRecord, type RecordedJob } from "../records/run-jobs.js";
 import type { RunRecord } from "../records/run.js";
 
 export const RUN_VIEWS = ["pull-request", "job"] as const;
@@ -27,7 +28,7 @@ export interface RunViewRow {
   costMicros: number;
   /** job view: the SKUs the job ran on; pull-request view: the head branches */
   detail: string[];
-  /** minutes that cost nothing, and why (free uses, public repository, self-hosted without a rate) */
+  /** minutes that cost nothing, and why (free uses, public repository, self-hosted without a rate); unpriced minutes are not free */
   freeMinutes: number;
   freeReasons: string[];
 }
@@ -45,6 +46,11 @@ function add(rows: Map<string, RunViewRow & { runIds: Set<number> }>, repository
     rows.set(id, row);
   }
   return row;
+}
+
+/** Minutes that cost nothing by GitHub's rules (or no fleet rate): not the unpriced ones, which are flagged instead. */
+function isFree(j: RecordedJob): boolean {
+  return j.minutes > 0 && j.costMicros === 0 && j.sku !== UNKNOWN_SKU && !(j.reason ?? "").startsWith("no rate");
 }
 
 function pushDistinct(list: string[], value: string | null | undefined): void {
@@ -72,7 +78,7 @@ export function pullRequestRows(records: readonly Rec[]): RunViewRow[] {
     row.costMicros += r.costMicros;
     pushDistinct(row.detail, r.branch);
     for (const j of jobsOfRecord(r)) {
-      if (j.costMicros > 0 || j.minutes === 0) continue;
+      if (!isFree(j)) continue;
       row.freeMinutes += j.minutes;
       pushDistinct(row.freeReasons, j.reason);
     }
@@ -94,7 +100,7 @@ export function jobRows(records: readonly Rec[]): RunViewRow[] {
       row.minutes += j.minutes;
       row.costMicros += j.costMicros;
       pushDistinct(row.detail, j.sku);
-      if (j.costMicros === 0 && j.minutes > 0) {
+      if (isFree(j)) {
         row.freeMinutes += j.minutes;
         pushDistinct(row.freeReasons, j.reason);
       }
