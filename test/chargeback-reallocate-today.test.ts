@@ -13,6 +13,7 @@ import { buildRunRecord } from "../app/records/run.js";
 import type { RunCostInput } from "../app/records/run-input.js";
 import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
+import { resetCredentialsCache } from "../app/secrets.js";
 import { resetInstallationClients } from "../app/tasks/github.js";
 import { settingsItem } from "../app/tasks/price-run.lambda.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
@@ -132,6 +133,21 @@ describe("report --reallocate without --config", () => {
       platform: 30_000,
       unallocated: 12_000,
     });
+  });
+
+  it("without the App's credentials: the remembered rules, and it says why", async () => {
+    const saved = process.env.APP_ID;
+    delete process.env.APP_ID;
+    resetCredentialsCache();
+    try {
+      const r = await run("--org", "acme", "--month", "2026-11", "--reallocate", "--by", "cost-center", "--format", "json");
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/GitHub cannot be reached \(no App credentials to read acme\/\.github .*\): applying the settings remembered from/);
+      expect(byCostCenter(r.out)).toEqual({ platform: 90_000, unallocated: 12_000 });
+    } finally {
+      process.env.APP_ID = saved;
+      resetCredentialsCache();
+    }
   });
 
   it("the App not installed on the org is the operator's to fix: exit 2", async () => {

@@ -2,6 +2,7 @@
 // embedded store: Dependabot and Pages runs beside ordinary ones, a self-hosted fleet rate, exact to the micro-dollar.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { runViewRows } from "../app/chargeback/run-views.js";
 import { main } from "../app/cli/report.js";
 import { freeUseOf } from "../app/pricing/free-uses.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
@@ -153,6 +154,34 @@ describe("report --by pull-request", () => {
     expect(out).toContain("cost per pull request in acme/app");
     expect(out).toContain("#7");
     expect(out).toContain("Total $0.72 over 36 min.");
+  });
+});
+
+describe("run views (pure)", () => {
+  it("unpriced minutes are not free minutes; a record made before jobs were kept is one 'not kept' row", () => {
+    const list = JSON.stringify({
+      labels: ["gpu-beast", "ubuntu-latest"],
+      skus: ["unknown", "linux_2_core"],
+      reasons: ["unknown label", "public-repo standard runner"],
+      jobs: [
+        ["ml", 0, 0, 3, 0, 0],
+        ["lint", 1, 1, 4, 0, 1],
+      ],
+    });
+    const rec = {
+      repository: "acme/x",
+      runId: 1,
+      attempt: 1,
+      minutes: 7,
+      costMicros: 0,
+      branch: "main",
+      jobList: list,
+      jobListOmitted: { jobs: 0, minutes: 0, costMicros: 0 },
+    };
+    const [pr] = runViewRows("pull-request", [rec]);
+    expect(pr).toMatchObject({ key: "(no pull request)", minutes: 7, freeMinutes: 4, freeReasons: ["public-repo standard runner"] });
+    const old = { repository: "acme/x", runId: 2, attempt: 1, minutes: 5, costMicros: 30_000, branch: "main" };
+    expect(runViewRows("job", [old])).toEqual([expect.objectContaining({ key: "(jobs not kept on the record)", minutes: 5, costMicros: 30_000 })]);
   });
 });
 
