@@ -185,6 +185,17 @@ describe("run views (pure)", () => {
   });
 });
 
+describe("report table: the free uses are named", () => {
+  it("the repo view ends with why the Dependabot and Pages minutes cost $0", async () => {
+    const { code, out } = await report("--org", "acme", "--month", "2026-11", "--repo", "acme/app");
+    expect(code).toBe(0);
+    expect(out.replace(/\n/g, " ")).toContain(
+      "Free: standard runners in Dependabot runs (4 min) and GitHub Pages builds (5 min) cost $0, as GitHub bills them (https://docs.github.com/en/billing/concepts/product-billing/github-actions); larger runners there are billed.",
+    );
+    expect(Math.max(...out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(120);
+  });
+});
+
 describe("report --by job", () => {
   it("one row per job name, SKUs shown, adding up to the repository's total", async () => {
     const { code, out } = await report("--org", "acme", "--month", "2026-11", "--repo", "acme/app", "--by", "job", "--format", "json");

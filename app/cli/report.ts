@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { budgetStatuses, periodOf, totalOf, viewRows, VIEWS, type ReportInputs, type ReportModel, type View } from "../chargeback/report-model.js";
-import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, renderReportTable, type FocusCell } from "../chargeback/report-render.js";
+import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, renderReportTable, wrap, type FocusCell } from "../chargeback/report-render.js";
 import { DEFAULT_SETTINGS, type ChargebackSettings } from "../chargeback/settings.js";
 import { parseChargebackConfig } from "../config/chargeback.js";
 import { formatProblem } from "../config/schema.js";
@@ -23,6 +23,7 @@ import {
 } from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
 import { currentSettings } from "../chargeback/current-settings.js";
+import { FREE_USE_SOURCE, freeUseOf } from "../pricing/free-uses.js";
 import { RUN_VIEWS, runViewRows, type RunView } from "../chargeback/run-views.js";
 import { renderRunView } from "../chargeback/run-views-render.js";
 import { runRecordsFor } from "../store/run-record-query.js";
@@ -213,6 +214,19 @@ export function focusCells(org: string, workflows: WorkflowTotals[]): FocusCell[
   );
 }
 
+/** The table's note on Dependabot and Pages workflows: their standard-runner minutes are at $0, and why. */
+export function freeUseNote(workflows: readonly WorkflowTotals[]): string {
+  const kinds = new Map<string, number>();
+  for (const w of workflows) {
+    const free = freeUseOf(w.workflow);
+    if (free) kinds.set(free.kind, (kinds.get(free.kind) ?? 0) + w.minutes);
+  }
+  if (kinds.size === 0) return "";
+  const what = [...kinds].map(([kind, minutes]) => `${kind === "dependabot" ? "Dependabot runs" : "GitHub Pages builds"} (${minutes} min)`).join(" and ");
+  // Wrapped like the rest of the table output: at most 120 columns.
+  return `${wrap(`Free: standard runners in ${what} cost $0, as GitHub bills them (${FREE_USE_SOURCE}); larger runners there are billed.`).join("\n")}\n`;
+}
+
 function isRunView(by: View | RunView): by is RunView {
   return (RUN_VIEWS as readonly string[]).includes(by);
 }
@@ -285,7 +299,10 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     else if (opts.format === "csv") io.out.write(renderReportCsv(model(view0)));
     else if (opts.format === "focus") io.out.write(renderFocusCsv(focusCells(opts.org, loaded.workflows), generatedAt));
     else if (opts.format === "html") io.out.write(renderReportHtml([view0, ...VIEWS.filter((v) => v !== view0)].map(model)));
-    else io.out.write(renderReportTable(model(view0)));
+    else {
+      io.out.write(renderReportTable(model(view0)));
+      io.out.write(freeUseNote(loaded.workflows));
+    }
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
