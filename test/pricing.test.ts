@@ -43,7 +43,8 @@ describe("rates.json", () => {
     expect(RATES.periods[1]?.from).toBe("2026-01-01");
     expect(RATES.periods[1]?.until).toBeNull();
     for (const p of RATES.periods) for (const r of Object.values(p.rates)) expect(Number.isInteger(r)).toBe(true);
-    expect(RATES.unverified).toEqual(expect.arrayContaining(["linux_arm", "windows_arm"]));
+    expect(RATES.unverified).not.toEqual(expect.arrayContaining(["linux_arm"]));
+    expect(RATES.unverified).not.toEqual(expect.arrayContaining(["windows_arm"]));
   });
 });
 
@@ -410,9 +411,10 @@ describe("standard runner labels by family", () => {
     expect(priceJob(job([label], ...AFTER), ctx("public")).costMicros).toBe(0);
   });
 
-  it("arm64 standard rates stay flagged unverified in the table", () => {
+  it("arm64 standard rates are verified against the 2026 table (only the pre-2026 ones stay flagged)", () => {
     expect(resolveSku(["ubuntu-26.04-arm"], []).sku).toBe("linux_arm");
-    expect(RATES.unverified).toEqual(expect.arrayContaining(["linux_arm", "windows_arm"]));
+    expect(RATES.unverified).not.toEqual(expect.arrayContaining(["linux_arm"]));
+    expect(RATES.unverified).not.toEqual(expect.arrayContaining(["windows_arm"]));
   });
 
   it.each([

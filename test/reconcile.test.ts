@@ -114,6 +114,9 @@ describe("reconcile", () => {
         githubNetUsd: 0,
         appUsd: 0,
         differenceUsd: -0.06,
+        basis: "gross",
+        appInternalUsd: 0,
+        note: "no run recorded by the app",
       },
       {
         repository: "acme/gadgets",
@@ -125,6 +128,9 @@ describe("reconcile", () => {
         githubNetUsd: 0,
         appUsd: 0.124,
         differenceUsd: -0.062,
+        basis: "gross",
+        appInternalUsd: 0,
+        note: "differs",
       },
       {
         repository: "acme/widgets",
@@ -136,6 +142,9 @@ describe("reconcile", () => {
         githubNetUsd: 0,
         appUsd: 0.12,
         differenceUsd: 0,
+        basis: "gross",
+        appInternalUsd: 0,
+        note: "matches; discount applied per account (all of it)",
       },
       {
         repository: "acme/widgets",
@@ -147,6 +156,9 @@ describe("reconcile", () => {
         githubNetUsd: 0,
         appUsd: 0.1,
         differenceUsd: 0,
+        basis: "gross",
+        appInternalUsd: 0,
+        note: "matches; discount applied per account (all of it)",
       },
     ]);
   });
@@ -173,7 +185,9 @@ describe("reconcile", () => {
     });
     expect(code).toBe(0);
     expect(scope.isDone()).toBe(true);
-    expect(out.split("\r\n")[0]).toBe("repository,sku,githubMinutes,appMinutes,githubGrossUsd,githubDiscountUsd,githubNetUsd,appUsd,differenceUsd");
+    expect(out.split("\r\n")[0]).toBe(
+      "repository,sku,githubMinutes,appMinutes,githubGrossUsd,githubDiscountUsd,githubNetUsd,appUsd,differenceUsd,basis,appInternalUsd,note",
+    );
   });
 
   it("without GITHUB_TOKEN: says which token is needed, exit 2", async () => {
@@ -226,7 +240,7 @@ describe("reconcile", () => {
 });
 
 describe("reconcile (pure join)", () => {
-  it("sums fractional quantities in integer micro-dollars and ignores other products and non-minute units", () => {
+  it("sums fractional quantities in integer micro-dollars, lists storage apart and ignores other products", () => {
     const rows = reconcile(
       "acme",
       [
@@ -248,6 +262,25 @@ describe("reconcile (pure join)", () => {
         githubNetMicros: 0,
         appMicros: 0,
         differenceMicros: -2,
+        kind: "minutes",
+        basis: "gross",
+        appInternalMicros: 0,
+        note: "no run recorded by the app",
+      },
+      {
+        repository: "acme/a",
+        sku: "actions_storage",
+        githubMinutes: 1,
+        appMinutes: 0,
+        githubMicros: 1_000_000,
+        githubDiscountMicros: 1_000_000,
+        githubNetMicros: 0,
+        appMicros: 0,
+        differenceMicros: 0,
+        kind: "storage",
+        basis: "none",
+        appInternalMicros: 0,
+        note: "storage: not tracked by the app",
       },
     ]);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { allocate } from "../app/chargeback/allocation.js";
-import { FOCUS_COLUMNS, TABLE_WIDTH } from "../app/chargeback/report-render.js";
+import { FOCUS_COLUMNS, FOCUS_MANDATORY_COLUMNS, TABLE_WIDTH } from "../app/chargeback/report-render.js";
 import { DEFAULT_SETTINGS, type ChargebackSettings } from "../app/chargeback/settings.js";
 import { loadRateTable, priceAttempt } from "../app/pricing/price.js";
 import { recordingPlan } from "../app/records/recording.js";
@@ -221,12 +221,11 @@ describe("report", () => {
     expect(header(sku)).toBe("org,period,generated_at,view,sku,sku_id,sku_name,runs,attempts,minutes,unpriced_minutes,cost_usd,cost_micros");
   });
 
-  it("focus: the FOCUS 1.1 columns, one line per month, repository, workflow, cost centre and SKU, adding up", async () => {
+  it("focus: every mandatory FOCUS 1.4 column, one line per month, repository, workflow, cost centre and SKU, adding up", async () => {
     const { out } = await report("--org", "acme", "--format", "focus");
     const [head, ...lines] = out.trimEnd().split("\r\n");
     expect(head!.split(",")).toEqual([...FOCUS_COLUMNS]);
-    for (const c of ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ServiceName", "SkuId", "ConsumedQuantity", "ConsumedUnit", "Tags"])
-      expect(head).toContain(c);
+    for (const c of [...FOCUS_MANDATORY_COLUMNS, "SkuId", "ConsumedQuantity", "ConsumedUnit", "Tags"]) expect(head!.split(",")).toContain(c);
     const { parse } = await import("csv-parse/sync");
     const rows = parse(out, { columns: true }) as Array<Record<string, string>>;
     expect(rows).toHaveLength(lines.length);
@@ -244,6 +243,8 @@ describe("report", () => {
       BilledCost: "0.016",
       ListUnitPrice: "0.008",
       ChargeCategory: "Usage",
+      ServiceProviderName: "GitHub",
+      HostProviderName: "GitHub",
     });
     expect(JSON.parse(nightly.Tags!)).toEqual({ repository: "Acme/Widgets", workflow: ".github/workflows/nightly.yml", costCenter: "Web" });
     expect(rows.find((r) => r.SkuId === "unknown")).toMatchObject({ BilledCost: "0", x_UnpricedMinutes: "4", ListUnitPrice: "" });

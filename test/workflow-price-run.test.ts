@@ -210,7 +210,8 @@ describe("price-run: output stays small", () => {
     expect(record.flaggedJobs).toHaveLength(20);
     expect(record.flaggedJobsOmitted).toBe(580);
     expect(record.unknownMinutes).toBe(1200);
-    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThan(32 * 1024);
+    // The record's job list (at most 24 KiB, app/records/run-jobs.ts) travels in both recording variants.
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThan(96 * 1024);
   });
 });
 

@@ -198,8 +198,10 @@ describe(".github/chargeback.yml", () => {
     expect(problem("rates:\n  actions_linux: 0.005\n  linux: 0.006\n")).toBe(`${F}: rates.linux: names the same SKU (linux_2_core) as rates.actions_linux`);
     expect(problem("from: 2026-02-30\n")).toBe(`${F}: from: is not a calendar date`);
     expect(problem("from: 1 June\n")).toBe(`${F}: from: must be a date YYYY-MM-DD`);
-    expect(problem("rate:\n  actions_linux: 0.005\n")).toBe(`${F}: (root): unknown field 'rate'; expected rates, from, costCenter, costCenters, budgets`);
-    expect(problem("- actions_linux\n")).toBe(`${F}: (root): must be a mapping with keys rates, from, costCenter, costCenters, budgets`);
+    expect(problem("rate:\n  actions_linux: 0.005\n")).toBe(
+      `${F}: (root): unknown field 'rate'; expected rates, from, costCenter, costCenters, budgets, selfHosted`,
+    );
+    expect(problem("- actions_linux\n")).toBe(`${F}: (root): must be a mapping with keys rates, from, costCenter, costCenters, budgets, selfHosted`);
     expect(problem("rates:\n  a: 1\n  a: 2\n")).toMatch(new RegExp(`^${F}: line 3, column 3: `));
   });
 });

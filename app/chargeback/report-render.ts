@@ -1,12 +1,12 @@
 // The report's formats: table (fits 120 columns), json, csv (fixed columns), html (a chart per view, the budgets)
-// and focus (FinOps FOCUS 1.1 columns). Pure: each takes the model(s) built by report-model.ts and returns text.
+// and focus (FinOps FOCUS columns). Pure: each takes the model(s) built by report-model.ts and returns text.
 // Every output names the org, the period and when it was generated; json and csv carry exact amounts (USD to six
 // places and integer micro-dollars), table and html show cents allocated so that they add up to the total rounded
 // once; unpriced minutes are shown as unpriced, never as $0.00.
 import Table from "cli-table3";
 import { escapeHtml, plainText, renderCsv, type Column } from "../cli/format.js";
 import { skuInfo } from "../pricing/sku-names.js";
-import { UNKNOWN_SKU } from "../pricing/sku.js";
+import { SELF_HOSTED_SKU, UNKNOWN_SKU } from "../pricing/sku.js";
 import { centsOf, VIEW_KEY, type BudgetStatus, type ReportModel, type View, type ViewRow } from "./report-model.js";
 
 export const TABLE_WIDTH = 120;
@@ -271,9 +271,44 @@ export interface FocusCell {
 }
 
 /**
- * FinOps FOCUS 1.1 columns (https://focus.finops.org/), in the specification's order, plus x_ columns of this
- * product. Costs are the gross list cost: Billed = Effective = List = Contracted (GitHub's included minutes and
- * discounts apply per account; reconcile shows them).
+ * The FOCUS release the export follows: 1.4, ratified 2026-06-04, the current one
+ * (https://focus.finops.org/focus-specification/).
+ */
+export const FOCUS_VERSION = "1.4";
+
+/**
+ * The mandatory columns of the Cost and Usage dataset in FOCUS 1.4: 1.2's, with ServiceProviderName and
+ * HostProviderName (added in 1.3) in place of ProviderName and PublisherName (deprecated in 1.3, removed in 1.4).
+ */
+export const FOCUS_MANDATORY_COLUMNS = [
+  "BilledCost",
+  "BillingAccountId",
+  "BillingAccountName",
+  "BillingCurrency",
+  "BillingPeriodEnd",
+  "BillingPeriodStart",
+  "ChargeCategory",
+  "ChargeClass",
+  "ChargeDescription",
+  "ChargePeriodEnd",
+  "ChargePeriodStart",
+  "ContractedCost",
+  "EffectiveCost",
+  "HostProviderName",
+  "InvoiceIssuerName",
+  "ListCost",
+  "PricingQuantity",
+  "PricingUnit",
+  "ServiceCategory",
+  "ServiceName",
+  "ServiceProviderName",
+] as const;
+
+/**
+ * FinOps FOCUS columns (https://focus.finops.org/): every mandatory column of FOCUS_VERSION and the conditional and
+ * recommended ones this data has, in the specification's (alphabetical) order, plus x_ columns of this product.
+ * Costs are the gross list cost: Billed = Effective = List = Contracted (GitHub's included minutes and discounts
+ * apply per account; reconcile shows them).
  */
 export const FOCUS_COLUMNS = [
   "AvailabilityZone",
@@ -304,14 +339,14 @@ export const FOCUS_COLUMNS = [
   "ContractedCost",
   "ContractedUnitPrice",
   "EffectiveCost",
+  "HostProviderName",
+  "InvoiceId",
   "InvoiceIssuerName",
   "ListCost",
   "ListUnitPrice",
   "PricingCategory",
   "PricingQuantity",
   "PricingUnit",
-  "ProviderName",
-  "PublisherName",
   "RegionId",
   "RegionName",
   "ResourceId",
@@ -319,6 +354,7 @@ export const FOCUS_COLUMNS = [
   "ResourceType",
   "ServiceCategory",
   "ServiceName",
+  "ServiceProviderName",
   "ServiceSubcategory",
   "SkuId",
   "SkuMeter",
@@ -395,14 +431,16 @@ export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record
         ContractedCost: cost,
         ContractedUnitPrice: unit,
         EffectiveCost: cost,
+        // A self-hosted runner runs on the org's own machines; every other runner on GitHub's.
+        HostProviderName: c.sku.startsWith(SELF_HOSTED_SKU) ? c.org : "GitHub",
+        // The app prices runs as they happen; GitHub's invoice (and its id) comes at the end of the billing period.
+        InvoiceId: null,
         InvoiceIssuerName: "GitHub",
         ListCost: cost,
         ListUnitPrice: unit,
         PricingCategory: "Standard",
         PricingQuantity: c.minutes,
         PricingUnit: "Minutes",
-        ProviderName: "GitHub",
-        PublisherName: "GitHub",
         RegionId: null,
         RegionName: null,
         ResourceId: `${c.repository}/${c.workflow}`,
@@ -410,6 +448,7 @@ export function focusRows(cells: FocusCell[], generatedAt: string): Array<Record
         ResourceType: "GitHub Actions workflow",
         ServiceCategory: "Developer Tools",
         ServiceName: "GitHub Actions",
+        ServiceProviderName: "GitHub",
         ServiceSubcategory: "Continuous Integration and Deployment",
         SkuId: info.id,
         SkuMeter: "Actions minutes",

@@ -10,6 +10,11 @@
 //     - scope: org                   # or cost-center:<name>, or repo:<owner>/<name>
 //       monthlyUsd: 500
 //       alertAt: [75, 90, 100]       # percent of the budget; this is the default
+//   selfHosted:                      # internal rates of self-hosted fleets, first match wins, in file order
+//     - label: gpu-fleet             # a runner label, or
+//       usdPerMinute: 0.004
+//     - group: linux-fleet           # a runner group (runner_group_name)
+//       usdPerMinute: 0.0012
 import * as z from "zod";
 
 export const UNALLOCATED = "unallocated";
@@ -50,6 +55,25 @@ export const budgetSchema = z.strictObject({
     .default([...DEFAULT_ALERT_AT]),
 });
 
+/** A runner label or group name as GitHub accepts them: one line, no commas. */
+const runnerName = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters")
+  .regex(/^[^\r\n\t,]+$/, "must be one runner label or group name");
+
+export const selfHostedRateSchema = z
+  .strictObject({
+    label: runnerName.optional(),
+    group: runnerName.optional(),
+    usdPerMinute: z
+      .number({ error: "must be a number: USD per minute, e.g. 0.004" })
+      .min(0, "must be 0 or more")
+      .max(10, "must be at most 10 USD a minute (is it per hour?)"),
+  })
+  .refine((r) => (r.label === undefined) !== (r.group === undefined), "must name exactly one of label or group");
+
 export const financeSchemaShape = {
   costCenter: z
     .strictObject({
@@ -65,7 +89,10 @@ export const financeSchemaShape = {
     .record(costCenterName, z.strictObject({ repos: z.array(repoGlob).min(1, "must list at least one glob").max(500, "at most 500 globs") }))
     .optional(),
   budgets: z.array(budgetSchema).max(100, "at most 100 budgets").optional(),
+  selfHosted: z.array(selfHostedRateSchema).max(100, "at most 100 self-hosted rates").optional(),
 };
+
+export type SelfHostedRateSetting = { label?: string; group?: string; usdPerMinute: number };
 
 export type Budget = { scope: string; monthlyUsd: number; alertAt: number[] };
 
@@ -75,17 +102,25 @@ export interface ChargebackSettings {
   /** in file order: first match wins */
   costCenters: Array<{ name: string; repos: string[] }>;
   budgets: Budget[];
+  /** internal rates of self-hosted fleets, in file order (absent: self-hosted minutes stay at $0) */
+  selfHosted?: SelfHostedRateSetting[];
 }
 
 export const settingsSchema = z.object({
   costCenterProperty: z.string(),
   costCenters: z.array(z.object({ name: z.string(), repos: z.array(z.string()) })),
   budgets: z.array(z.object({ scope: z.string(), monthlyUsd: z.number(), alertAt: z.array(z.number()) })),
+  selfHosted: z.array(z.object({ label: z.string().optional(), group: z.string().optional(), usdPerMinute: z.number() })).optional(),
 });
 
 export const DEFAULT_SETTINGS: ChargebackSettings = { costCenterProperty: DEFAULT_COST_CENTER_PROPERTY, costCenters: [], budgets: [] };
 
-type Parsed = { costCenter?: { property: string }; costCenters?: Record<string, { repos: string[] }>; budgets?: Budget[] };
+type Parsed = {
+  costCenter?: { property: string };
+  costCenters?: Record<string, { repos: string[] }>;
+  budgets?: Budget[];
+  selfHosted?: SelfHostedRateSetting[];
+};
 
 /** Checks what zod cannot see (duplicate scopes) and normalises the parsed fields: the settings and every problem found. */
 export function settingsFrom(parsed: Parsed): { settings: ChargebackSettings; problems: Array<{ field: string; problem: string }> } {
@@ -98,12 +133,23 @@ export function settingsFrom(parsed: Parsed): { settings: ChargebackSettings; pr
     if (twin !== undefined) problems.push({ field: `budgets[${i}].scope`, problem: `the same scope as budgets[${twin}]: one budget per scope` });
     else seen.set(key, i);
   }
-  return {
-    problems,
-    settings: {
-      costCenterProperty: parsed.costCenter?.property ?? DEFAULT_COST_CENTER_PROPERTY,
-      costCenters: Object.entries(parsed.costCenters ?? {}).map(([name, r]) => ({ name: name.trim(), repos: r.repos })),
-      budgets: budgets.map((b) => ({ scope: b.scope, monthlyUsd: b.monthlyUsd, alertAt: [...b.alertAt].sort((x, y) => x - y) })),
-    },
+  const fleets = new Map<string, number>();
+  for (const [i, r] of (parsed.selfHosted ?? []).entries()) {
+    const key = r.label !== undefined ? `label:${r.label.toLowerCase()}` : `group:${(r.group ?? "").toLowerCase()}`;
+    const twin = fleets.get(key);
+    if (twin !== undefined) problems.push({ field: `selfHosted[${i}]`, problem: `names the same runner ${key.replace(":", " ")} as selfHosted[${twin}]` });
+    else fleets.set(key, i);
+  }
+  const settings: ChargebackSettings = {
+    costCenterProperty: parsed.costCenter?.property ?? DEFAULT_COST_CENTER_PROPERTY,
+    costCenters: Object.entries(parsed.costCenters ?? {}).map(([name, r]) => ({ name: name.trim(), repos: r.repos })),
+    budgets: budgets.map((b) => ({ scope: b.scope, monthlyUsd: b.monthlyUsd, alertAt: [...b.alertAt].sort((x, y) => x - y) })),
   };
+  if (parsed.selfHosted?.length) {
+    settings.selfHosted = parsed.selfHosted.map((r) => ({
+      ...(r.label !== undefined ? { label: r.label } : { group: r.group }),
+      usdPerMinute: r.usdPerMinute,
+    }));
+  }
+  return { problems, settings };
 }

@@ -16,7 +16,7 @@ import { startEmbedded } from "../../infra/local/embedded.js";
 import { demoLifecycle } from "../../infra/local/demo-lifecycle.js";
 import { startGitHubStandin, type GitHubStandin } from "../../infra/local/github-standin.js";
 import { DEMO_DIRECTORY_CSV, DEMO_ORGS, DEMO_USERS, memberAddedPayload } from "../../infra/local/demo-scenario.js";
-import { DEMO_RUNS, EXPECTED_COST_CENTERS, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
+import { DEMO_RUNS, EXPECTED_COST_CENTERS, EXPECTED_PULL_REQUEST, EXPECTED_TOTALS, jobsIndex, workflowRunPayload } from "../../infra/local/demo-runs.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { main as report } from "./report.js";
 import { colourFor, newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
@@ -105,8 +105,8 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   const executions = await recentExecutions(sfn, process.env[MACHINES.workflowRunCost.env]!, 50);
   for (const e of executions) console.log(`  ${(e.name ?? "").padEnd(40)} ${e.status}`);
   expect(
-    "5 cost executions: one per run attempt, none for the duplicate",
-    executions.length === 5 && executions.every((e) => e.status === "SUCCEEDED"),
+    `${DEMO_RUNS.length} cost executions: one per run attempt, none for the duplicate`,
+    executions.length === DEMO_RUNS.length && executions.every((e) => e.status === "SUCCEEDED"),
     executions.map((e) => `${e.name}:${e.status}`).join(" "),
   );
 
@@ -192,6 +192,19 @@ async function demoChargeback(
     alerts.length === 1 && /^Budget 100% reached: cost-center:Payments 2026-11, \$2\.\d\d of \$2\.00$/.test(alerts[0]!.subject ?? ""),
     alerts.map((a) => a.subject).join(" | "),
   );
+  section("Cost per pull request (npx org-flows report --org acme --month 2026-11 --by pull-request)");
+  await report(["--org", "acme", "--month", "2026-11", "--by", "pull-request"]);
+  section("Cost per job in acme/infra (npx org-flows report --org acme --month 2026-11 --repo acme/infra --by job)");
+  await report(["--org", "acme", "--month", "2026-11", "--repo", "acme/infra", "--by", "job"]);
+  const byPr = await json("--org", "acme", "--month", "2026-11", "--by", "pull-request", "--format", "json");
+  const pr = byPr.rows.find((r) => r.repository === EXPECTED_PULL_REQUEST.repository && r.pullRequest === EXPECTED_PULL_REQUEST.pullRequest);
+  expect(
+    `--by pull-request: ${EXPECTED_PULL_REQUEST.repository} ${EXPECTED_PULL_REQUEST.pullRequest} is $${(EXPECTED_PULL_REQUEST.costMicros / 1e6).toFixed(6)}, its self-hosted fleet minutes at the org's rate`,
+    pr?.costMicros === EXPECTED_PULL_REQUEST.costMicros && pr.minutes === EXPECTED_PULL_REQUEST.minutes && byPr.total.costMicros === handTotal,
+    JSON.stringify(pr ?? null),
+  );
+  const fleet = views[3]!.rows.find((r) => r.sku === "self_hosted_label_fleet");
+  expect("--by sku: the fleet is its own SKU, 20 min, $0.030000", fleet?.minutes === 20 && fleet.costMicros === 30_000, JSON.stringify(fleet ?? null));
   const payments = byCc.budgets.find((b) => b.scope === "cost-center:Payments");
   expect(
     "the report shows each budget's month-to-date and forecast",

@@ -6,12 +6,13 @@ import { type Command, Option } from "commander";
 import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
-import { normaliseSku } from "../pricing/sku.js";
+import { isFleetSku } from "../pricing/self-hosted-rates.js";
+import { normaliseSku, SELF_HOSTED_SKU } from "../pricing/sku.js";
 import { describeCallFailure, httpStatusOf } from "../http-status.js";
 import { timedFetch } from "../outbound.js";
 import { githubBaseUrl } from "../secrets.js";
 import { queryTotals } from "../store/chargeback-query.js";
-import { queryWorkflowTotals, readRememberedSettings } from "../store/finance-query.js";
+import { queryOrgMonths, queryWorkflowTotals, readRememberedSettings } from "../store/finance-query.js";
 import { allocate } from "../chargeback/allocation.js";
 import { DEFAULT_SETTINGS, UNALLOCATED, type ChargebackSettings } from "../chargeback/settings.js";
 import type { Amounts } from "../records/totals.js";
@@ -32,7 +33,16 @@ export interface UsageItem {
   discountAmount?: number;
   netAmount?: number;
   repositoryName?: string;
+  /** the enterprise's cost centre of the usage, where the enterprise has cost centres (usage reports: cost_center_name) */
+  costCenterName?: string;
+  /** the usage summary endpoint's quantities (GET /organizations/{org}/settings/billing/usage/summary) */
+  grossQuantity?: number;
+  discountQuantity?: number;
+  netQuantity?: number;
 }
+
+/** How a row is compared: GitHub's gross (billed runners), or its net (free uses, shown gross with an equal discount). */
+export type ReconcileBasis = "gross" | "net" | "none";
 
 export interface ReconcileRow {
   /** the repository, or with --by cost-center the cost centre */
@@ -46,8 +56,15 @@ export interface ReconcileRow {
   githubDiscountMicros: number;
   githubNetMicros: number;
   appMicros: number;
-  /** app - GitHub */
+  /** app - GitHub, on the row's basis */
   differenceMicros: number;
+  /** minutes, or storage (a storage SKU: listed with GitHub's amounts, not tracked by the app) */
+  kind: "minutes" | "storage";
+  basis: ReconcileBasis;
+  /** the app's internal fleet charge (chargeback.yml selfHosted): GitHub bills these minutes at $0 */
+  appInternalMicros: number;
+  /** what explains the line, in a few words */
+  note: string;
 }
 
 const NO_REPO = "(no repository)";
@@ -68,6 +85,17 @@ interface AppAmount {
   sku: string;
   minutes: number;
   micros: number;
+}
+
+// GitHub bills self-hosted minutes at $0: the app's fleet SKUs (its own internal rates) meet GitHub's self-hosted line.
+function joinSku(sku: string): string {
+  return isFleetSku(sku) ? SELF_HOSTED_SKU : sku;
+}
+
+/** Storage of the Actions product (actions_storage, cache storage, custom images): billed per repository, not minutes. */
+export function isStorageItem(item: UsageItem): boolean {
+  if (item.unitType !== undefined && !/minute/i.test(item.unitType)) return true;
+  return /storage|cache|image/i.test(item.sku ?? "");
 }
 
 /** Pure: joins GitHub's Actions usage items with the app's monthly totals, by repository and normalised SKU. */
@@ -97,6 +125,9 @@ export function reconcileByCostCenter(
       charged.set(repo, { costCenter: c.costCenter, micros: c.costMicros });
   }
   const costCenterOf = (item: UsageItem): string => {
+    // GitHub's own cost centre (an enterprise with cost centres) wins: it is what the bill says.
+    const own = item.costCenterName?.replace(/[\r\n\t]+/g, " ").trim();
+    if (own) return own.slice(0, 64);
     const repo = repoKey(org, item.repositoryName);
     if (repo === NO_REPO) return UNALLOCATED;
     return charged.get(repo)?.costCenter ?? allocate(repo, undefined, settings).costCenter;
@@ -107,22 +138,37 @@ export function reconcileByCostCenter(
 
 function join(usage: UsageItem[], keyOf: (item: UsageItem) => string, app: AppAmount[]): ReconcileRow[] {
   const rows = new Map<string, ReconcileRow>();
-  const row = (repository: string, sku: string): ReconcileRow => {
-    const key = `${repository}\u0000${sku}`;
+  const row = (repository: string, sku: string, kind: ReconcileRow["kind"] = "minutes"): ReconcileRow => {
+    const key = `${repository}\u0000${sku}\u0000${kind}`;
     let r = rows.get(key);
     if (!r) {
-      r = { repository, sku, githubMinutes: 0, appMinutes: 0, githubMicros: 0, githubDiscountMicros: 0, githubNetMicros: 0, appMicros: 0, differenceMicros: 0 };
+      r = {
+        repository,
+        sku,
+        githubMinutes: 0,
+        appMinutes: 0,
+        githubMicros: 0,
+        githubDiscountMicros: 0,
+        githubNetMicros: 0,
+        appMicros: 0,
+        differenceMicros: 0,
+        kind,
+        basis: "gross",
+        appInternalMicros: 0,
+        note: "",
+      };
       rows.set(key, r);
     }
     return r;
   };
   for (const item of usage) {
     if ((item.product ?? "").toLowerCase() !== "actions") continue;
-    // Storage and other non-minute SKUs of the Actions product have no counterpart in the app.
-    if (item.unitType !== undefined && !/minute/i.test(item.unitType)) continue;
-    const r = row(keyOf(item), normaliseSku(item.sku ?? "unknown"));
+    // Storage SKUs of the Actions product have no counterpart in the app: listed with their amounts, not compared.
+    const storage = isStorageItem(item);
+    const r = row(keyOf(item), storage ? underscoredSku(item.sku) : normaliseSku(item.sku ?? "unknown"), storage ? "storage" : "minutes");
     // `quantity` and amounts can be fractional: round each item to the micro-dollar, then add integers.
-    r.githubMinutes += item.quantity ?? 0;
+    // The usage report says `quantity`; the usage summary `grossQuantity`.
+    r.githubMinutes += item.quantity ?? item.grossQuantity ?? 0;
     const gross = Math.round((item.grossAmount ?? 0) * 1_000_000);
     const discount = Math.round((item.discountAmount ?? 0) * 1_000_000);
     r.githubMicros += gross;
@@ -132,23 +178,84 @@ function join(usage: UsageItem[], keyOf: (item: UsageItem) => string, app: AppAm
   }
   for (const a of app) {
     if (a.minutes === 0 && a.micros === 0) continue;
-    const r = row(a.key, a.sku);
+    const r = row(a.key, joinSku(a.sku));
     r.appMinutes += a.minutes;
-    r.appMicros += a.micros;
+    if (isFleetSku(a.sku)) r.appInternalMicros += a.micros;
+    else r.appMicros += a.micros;
   }
   for (const r of rows.values()) {
     r.githubMinutes = Math.round(r.githubMinutes * 1000) / 1000;
-    r.differenceMicros = r.appMicros - r.githubMicros;
+    explain(r);
   }
-  return [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.sku.localeCompare(b.sku));
+  return [...rows.values()].sort((a, b) => a.repository.localeCompare(b.repository) || a.kind.localeCompare(b.kind) || a.sku.localeCompare(b.sku));
 }
 
-export function reconcileColumns(format: RowFormat, by: "repo" | "cost-center" = "repo"): Column<ReconcileRow>[] {
+function underscoredSku(sku: string | undefined): string {
+  return (sku ?? "storage")
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+/**
+ * The basis and the note of a row. GitHub's usage report shows public-repository, self-hosted and other free usage
+ * as a gross amount with an equal discount (net 0); the app records that usage at $0. So a row whose minutes the
+ * app recorded as free (minutes, no cost) is compared on GitHub's net; every other row on GitHub's gross (included
+ * minutes and other discounts apply per account, not per repository).
+ */
+function explain(r: ReconcileRow): void {
+  if (r.kind === "storage") {
+    r.basis = "none";
+    r.differenceMicros = 0;
+    r.note = "storage: not tracked by the app";
+    return;
+  }
+  const appFree = r.appMinutes > 0 && r.appMicros === 0;
+  const offset = r.githubMicros > 0 && r.githubDiscountMicros === r.githubMicros;
+  if (r.sku === SELF_HOSTED_SKU || appFree) {
+    r.basis = "net";
+    r.differenceMicros = r.appMicros - r.githubNetMicros;
+    r.note =
+      r.sku === SELF_HOSTED_SKU
+        ? `self-hosted: $0 at GitHub${r.appInternalMicros > 0 ? "; the app's fleet rate is internal" : ""}`
+        : r.githubNetMicros > 0
+          ? "recorded free by the app, billed by GitHub"
+          : offset
+            ? "free use: GitHub's gross offset by an equal discount"
+            : "free use";
+    return;
+  }
+  r.basis = "gross";
+  r.differenceMicros = r.appMicros - r.githubMicros;
+  if (r.appMinutes === 0 && r.githubMinutes > 0) r.note = "no run recorded by the app";
+  else if (r.githubMinutes === 0 && r.appMinutes > 0) r.note = "not in GitHub's report (yet)";
+  else if (Math.abs(r.differenceMicros) >= 10_000) r.note = "differs";
+  else if (r.githubDiscountMicros > 0) r.note = `matches; discount applied per account${offset ? " (all of it)" : ""}`;
+  else r.note = "matches";
+}
+
+export const ORG_KEY = "(organisation)";
+
+/**
+ * Pure: the org's month per SKU, GitHub's usage summary (or the usage report's items, summed) beside the app's
+ * org totals for the month. Every repository's usage is one line per SKU; storage SKUs are listed.
+ */
+export function reconcileBySku(usage: UsageItem[], orgMonth: Amounts | undefined): ReconcileRow[] {
+  const app = Object.entries(orgMonth?.bySku ?? {}).map(([sku, s]) => ({ key: ORG_KEY, sku, minutes: s.minutes, micros: s.costMicros }));
+  return join(usage, () => ORG_KEY, app);
+}
+
+export type ReconcileBy = "repo" | "cost-center" | "sku";
+
+export function reconcileColumns(format: RowFormat, by: ReconcileBy = "repo"): Column<ReconcileRow>[] {
   const usd = (micros: number): string | number => (format === "table" ? formatUsd(micros) : microsToUsd(micros));
   return [
     by === "repo"
       ? { key: "repository", header: "Repository", value: (r) => r.repository }
-      : { key: "costCenter", header: "Cost centre", value: (r) => r.repository },
+      : by === "sku"
+        ? { key: "scope", header: "Scope", value: (r) => r.repository }
+        : { key: "costCenter", header: "Cost centre", value: (r) => r.repository },
     { key: "sku", header: "SKU", value: (r) => r.sku },
     { key: "githubMinutes", header: "GitHub min", value: (r) => r.githubMinutes },
     { key: "appMinutes", header: "App min", value: (r) => r.appMinutes },
@@ -156,18 +263,25 @@ export function reconcileColumns(format: RowFormat, by: "repo" | "cost-center" =
     { key: "githubDiscountUsd", header: "Discount", align: "right", value: (r) => usd(r.githubDiscountMicros) },
     { key: "githubNetUsd", header: "Net", align: "right", value: (r) => usd(r.githubNetMicros) },
     { key: "appUsd", header: "App (USD)", align: "right", value: (r) => usd(r.appMicros) },
-    { key: "differenceUsd", header: "Difference (USD)", align: "right", value: (r) => usd(r.differenceMicros) },
+    { key: "differenceUsd", header: "Difference (USD)", align: "right", value: (r) => (r.basis === "none" ? null : usd(r.differenceMicros)) },
+    { key: "basis", header: "Basis", value: (r) => r.basis },
+    ...(format === "table" ? [] : [{ key: "appInternalUsd", value: (r: ReconcileRow) => usd(r.appInternalMicros) }]),
+    { key: "note", header: "Note", value: (r) => r.note },
   ];
 }
 
-async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
-  const octokit = new ProbotOctokit({
+function githubClient(token: string, env: NodeJS.ProcessEnv): InstanceType<typeof ProbotOctokit> {
+  return new ProbotOctokit({
     auth: { token },
     baseUrl: githubBaseUrl(env),
     retry: { enabled: false },
     throttle: { enabled: false },
     request: { fetch: timedFetch("GitHub") },
   });
+}
+
+async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
+  const octokit = githubClient(token, env);
   const [year, mon] = month.split("-").map(Number) as [number, number];
   try {
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
@@ -182,14 +296,49 @@ async function fetchUsage(token: string, org: string, month: string, env: NodeJS
   }
 }
 
-const HELP_AFTER = `
-Compares, for one month, GitHub's gross amount per repository (or cost centre) and runner SKU (from
-GET /organizations/{org}/settings/billing/usage, product "actions") with the app's recorded totals. GitHub's
-discount (included minutes and other discounts, applied per account) and net amount are shown beside the gross;
-the difference is the app's figure less GitHub's gross.
+/**
+ * GitHub's usage summary for the month, product Actions (GET /organizations/{org}/settings/billing/usage/summary,
+ * https://docs.github.com/en/rest/billing/usage#get-billing-usage-summary-for-an-organization: the past 24 months,
+ * gross, discount and net quantities and amounts per SKU). Undefined when the org has no access to it (404: the
+ * endpoint is in public preview), so the caller can sum the usage report instead and say so.
+ */
+async function fetchUsageSummary(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[] | undefined> {
+  const octokit = githubClient(token, env);
+  const [year, mon] = month.split("-").map(Number) as [number, number];
+  try {
+    const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage/summary", { org, year, month: mon, product: "actions" });
+    const items = ((data as { usageItems?: UsageItem[] }).usageItems ?? []) as UsageItem[];
+    // Summary items carry no product when filtered by one; keep them as Actions.
+    return items.map((i) => ({ ...i, product: i.product ?? "actions" }));
+  } catch (err) {
+    const status = httpStatusOf(err);
+    if (status === 404) return undefined;
+    if (status === 401 || status === 403)
+      throw new UsageError(`GitHub answered HTTP ${status} for the billing usage summary of ${org}: reconcile ${TOKEN_HELP}`);
+    throw new Error(`${describeCallFailure(err)} for the billing usage summary of ${org}; try again later`);
+  }
+}
 
---by cost-center puts each repository's usage under the cost centre its recorded attempts were charged to (else
-the one the remembered .github/chargeback.yml settings give it) and compares per cost centre and SKU.
+const HELP_AFTER = `
+Compares, for one month, GitHub's amounts per repository (or cost centre) and runner SKU (from
+GET /organizations/{org}/settings/billing/usage, product "actions") with the app's recorded totals, and explains
+every line (Basis, Note):
+  gross  a billed runner: the app's figure against GitHub's gross. GitHub's discount (included minutes and other
+         discounts, applied per account, not per repository) and net are shown beside it.
+  net    usage the app records at $0 (standard runners in public repositories, Dependabot runs and Pages
+         builds, self-hosted runners): GitHub shows it as a gross amount with an equal discount, so the app's $0 is
+         compared with GitHub's net. The app's internal fleet rate (chargeback.yml selfHosted) is shown apart
+         (appInternalUsd): GitHub bills self-hosted minutes at $0.
+  none   storage SKUs of Actions (actions_storage, cache storage, custom images): listed with GitHub's amounts,
+         "not tracked by the app".
+
+--by cost-center puts each usage line under GitHub's own cost centre where the enterprise has cost centres
+(cost_center_name), else under the cost centre the repository's recorded attempts were charged to, else the one
+the remembered .github/chargeback.yml settings give it, and compares per cost centre and SKU.
+
+--by sku compares the whole org's month per SKU with GitHub's usage summary
+(GET /organizations/{org}/settings/billing/usage/summary: gross, discount and net per SKU, the past 24 months);
+where the org has no access to the summary, the usage report's items are summed instead, and it says so.
 
 Needs GITHUB_TOKEN: a token of an org owner or billing manager; fine-grained: "Administration: read" on the
 organisation; classic: admin:org (or read:org). GHE_HOST / GHE_PROTOCOL select a GitHub Enterprise server.
@@ -197,6 +346,7 @@ organisation; classic: admin:org (or read:org). GHE_HOST / GHE_PROTOCOL select a
 Example:
   GITHUB_TOKEN=... npx org-flows reconcile --org acme --month 2026-01
   GITHUB_TOKEN=... npx org-flows reconcile --org acme --month 2026-01 --by cost-center
+  GITHUB_TOKEN=... npx org-flows reconcile --org acme --month 2026-01 --by sku
 `;
 
 export function reconcileProgram(): Command {
@@ -204,7 +354,11 @@ export function reconcileProgram(): Command {
     .description("Compare GitHub's billed Actions amounts with the app's totals, per repository and SKU, for one month.")
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .requiredOption("--month <yyyy-mm>", "the UTC month, e.g. 2026-01", parseMonth)
-    .addOption(new Option("--by <key>", "compare per repository or per cost centre").choices(["repo", "cost-center"]).default("repo"))
+    .addOption(
+      new Option("--by <key>", "compare per repository, per cost centre, or the org per SKU (usage summary)")
+        .choices(["repo", "cost-center", "sku"])
+        .default("repo"),
+    )
     .addOption(new Option("--format <format>", "output format").choices(ROW_FORMATS).default("table"))
     .addHelpText("after", HELP_AFTER)
     .allowExcessArguments(false);
@@ -214,18 +368,30 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
   const program = reconcileProgram();
   const code = await parseCommand(program, argv, io, "reconcile");
   if (code !== undefined) return code;
-  const opts = program.opts<{ org: string; month: string; format: RowFormat; by: "repo" | "cost-center" }>();
+  const opts = program.opts<{ org: string; month: string; format: RowFormat; by: ReconcileBy }>();
   const token = env.GITHUB_TOKEN?.trim();
   if (!token) {
     io.err.write(`reconcile: GITHUB_TOKEN is not set; reconcile ${TOKEN_HELP}\n`);
     return EXIT_USAGE;
   }
   try {
-    const usage = await fetchUsage(token, opts.org, opts.month, env);
+    let usage: UsageItem[];
+    if (opts.by === "sku") {
+      const summary = await fetchUsageSummary(token, opts.org, opts.month, env);
+      if (summary === undefined) io.err.write("reconcile: the usage summary is not available to this org (HTTP 404): summing the usage report instead\n");
+      usage = summary ?? (await fetchUsage(token, opts.org, opts.month, env));
+    } else {
+      usage = await fetchUsage(token, opts.org, opts.month, env);
+    }
     const conn = await connectForCli();
     let rows: ReconcileRow[];
     try {
-      if (opts.by === "cost-center") {
+      if (opts.by === "sku") {
+        rows = reconcileBySku(
+          usage,
+          (await queryOrgMonths(opts.org, opts.month)).find((m) => m.month === opts.month),
+        );
+      } else if (opts.by === "cost-center") {
         const [cells, remembered] = await Promise.all([queryWorkflowTotals(opts.org, opts.month), readRememberedSettings(opts.org)]);
         rows = reconcileByCostCenter(opts.org, usage, cells, remembered?.settings ?? DEFAULT_SETTINGS);
       } else {
@@ -237,11 +403,18 @@ export async function main(argv: string[], io: CliIo = STD_IO, env: NodeJS.Proce
     }
     printRows(rows, reconcileColumns(opts.format, opts.by), opts.format, io.out);
     if (opts.format === "table") {
-      const sum = (k: "githubMicros" | "githubDiscountMicros" | "githubNetMicros" | "appMicros"): number => rows.reduce((s, r) => s + r[k], 0);
-      const off = rows.filter((r) => Math.abs(r.differenceMicros) >= 10_000).length;
+      const minutes = rows.filter((r) => r.kind === "minutes");
+      const storage = rows.filter((r) => r.kind === "storage");
+      const sum = (list: ReconcileRow[], k: "githubMicros" | "githubDiscountMicros" | "githubNetMicros" | "appMicros" | "differenceMicros"): number =>
+        list.reduce((s, r) => s + r[k], 0);
+      const off = minutes.filter((r) => Math.abs(r.differenceMicros) >= 10_000).length;
       io.out.write(
-        `GitHub gross $${formatUsd(sum("githubMicros"))} (discount $${formatUsd(sum("githubDiscountMicros"))}, net $${formatUsd(sum("githubNetMicros"))}), app $${formatUsd(sum("appMicros"))}, ` +
-          `difference $${formatUsd(sum("appMicros") - sum("githubMicros"))}; ${off} of ${rows.length} rows differ by a cent or more.\n`,
+        `GitHub gross $${formatUsd(sum(minutes, "githubMicros"))} (discount $${formatUsd(sum(minutes, "githubDiscountMicros"))}, net $${formatUsd(sum(minutes, "githubNetMicros"))}), app $${formatUsd(sum(minutes, "appMicros"))}, ` +
+          `difference $${formatUsd(sum(minutes, "differenceMicros"))}; ${off} of ${minutes.length} rows differ by a cent or more.` +
+          (storage.length
+            ? ` Storage not tracked by the app: $${formatUsd(sum(storage, "githubMicros"))} gross, $${formatUsd(sum(storage, "githubNetMicros"))} net.`
+            : "") +
+          "\n",
       );
     }
     return 0;

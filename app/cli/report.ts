@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { budgetStatuses, periodOf, totalOf, viewRows, VIEWS, type ReportInputs, type ReportModel, type View } from "../chargeback/report-model.js";
-import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, renderReportTable, type FocusCell } from "../chargeback/report-render.js";
+import { renderFocusCsv, renderReportCsv, renderReportHtml, renderReportJson, renderReportTable, wrap, type FocusCell } from "../chargeback/report-render.js";
 import { DEFAULT_SETTINGS, type ChargebackSettings } from "../chargeback/settings.js";
 import { parseChargebackConfig } from "../config/chargeback.js";
 import { formatProblem } from "../config/schema.js";
@@ -22,6 +22,11 @@ import {
   type WorkflowTotals,
 } from "../store/finance-query.js";
 import { reallocate } from "../store/reallocate.js";
+import { currentSettings } from "../chargeback/current-settings.js";
+import { FREE_USE_SOURCE, freeUseOf } from "../pricing/free-uses.js";
+import { RUN_VIEWS, runViewRows, type RunView } from "../chargeback/run-views.js";
+import { renderRunView } from "../chargeback/run-views-render.js";
+import { runRecordsFor } from "../store/run-record-query.js";
 import { rebuildTotals } from "../store/rebuild-totals.js";
 import { newCommand, parseCommand, STD_IO, EXIT_USAGE, type CliIo } from "./format.js";
 import { UsageError } from "../errors.js";
@@ -61,6 +66,10 @@ Views (--by):
                .github/chargeback.yml, else "unallocated"
   workflow     one row per (repository, workflow file)
   sku          one row per runner SKU, GitHub's id and a readable name (runs and attempts do not split by SKU)
+  pull-request one row per pull request (the run's lowest-numbered pull request; "(no pull request)" for pushes,
+               schedules and fork pull requests, which GitHub does not list), from the run records
+  job          one row per job name of one repository (needs --repo), from the priced jobs each run record keeps;
+               free minutes are shown with GitHub's reason (Dependabot run, Pages build, public repository)
 
 Every total is the sum of the rows shown: amounts are added in micro-dollars and rounded once; the cents of the
 rows are allocated so that they add up to it. Minutes on runners that could not be priced are "unpriced".
@@ -72,15 +81,18 @@ Formats:
   csv    one line per row, the same columns whatever SKUs occur: org, period, generated_at, view, the view's key
          columns, runs, attempts, minutes, unpriced_minutes, cost_usd, cost_micros
   html   one self-contained page: a chart and a table per view, and the budgets (save it, open it in a browser)
-  focus  FinOps FOCUS 1.1 CSV (BilledCost, EffectiveCost, ChargePeriodStart, ServiceName, SkuId, ConsumedQuantity,
-         Tags with repository, workflow and cost centre...), one line per month, repository, workflow, cost
-         centre and SKU, for FinOps tools
+  focus  FinOps FOCUS CSV: every mandatory column of FOCUS 1.4 (BilledCost, EffectiveCost, ChargePeriodStart,
+         ServiceName, ServiceProviderName, HostProviderName...) and SkuId, ConsumedQuantity, Tags with
+         repository, workflow and cost centre, one line per month, repository, workflow, cost centre and SKU
 
 Budgets and cost-centre rules come from --config FILE (a copy of the org's .github/chargeback.yml) or else from
 the settings the recordings last applied.
 
---reallocate re-applies the cost-centre settings (--config FILE, or the remembered ones) to every recorded run,
-past months too, from the run records, then rewrites the cost-centre, workflow and org totals.
+--reallocate re-applies today's cost-centre settings to every recorded run, past months too, from the run
+records, then rewrites the cost-centre, workflow and org totals. Today's settings are --config FILE, else the
+org's .github/chargeback.yml on the default branch, read with the App's credentials (APP_ID and PRIVATE_KEY, or
+APP_SECRET_ARN on AWS). Only when GitHub cannot be reached are the remembered settings applied, and the command
+says so on stderr.
 
 Examples:
   npx org-flows report --org acme --month 2026-01 --by cost-center
@@ -95,7 +107,11 @@ export function reportProgram(): Command {
     .requiredOption("--org <org>", "the organisation (login)", parseOrg)
     .option("--month <yyyy-mm>", "one UTC month, e.g. 2026-01 (default: all-time)", parseMonth)
     .option("--repo <owner/name>", "only this repository of the organisation", parseRepo)
-    .addOption(new Option("--by <view>", "rows per repository, cost centre, workflow or SKU").choices(VIEWS).default("repo"))
+    .addOption(
+      new Option("--by <view>", "rows per repository, cost centre, workflow, SKU, pull request or job (--repo)")
+        .choices([...VIEWS, ...RUN_VIEWS])
+        .default("repo"),
+    )
     .addOption(new Option("--format <format>", "output format").choices(REPORT_FORMATS).default("table"))
     .option("--config <file>", "the org's chargeback.yml (cost-centre rules, budgets) to apply instead of the remembered settings")
     .option("--rebuild", "first recompute the org's totals (repository, org, cost centre, workflow) from its run records (a repair)")
@@ -109,7 +125,7 @@ interface ReportOptions {
   org: string;
   month?: string;
   repo?: string;
-  by: View;
+  by: View | RunView;
   format: ReportFormat;
   config?: string;
   rebuild?: boolean;
@@ -117,8 +133,11 @@ interface ReportOptions {
   dryRun?: boolean;
 }
 
-/** Settings from a file (its problems are the user's: exit 2), else the remembered ones, else none. */
-async function settingsFor(opts: ReportOptions): Promise<{ settings: ChargebackSettings; source?: string }> {
+/**
+ * Settings from a file (its problems are the user's: exit 2); for --reallocate, else today's chargeback.yml from
+ * GitHub; else the remembered ones (for --reallocate only when GitHub cannot be reached, and it says so); else none.
+ */
+async function settingsFor(opts: ReportOptions, io: CliIo): Promise<{ settings: ChargebackSettings; source?: string }> {
   if (opts.config) {
     let text: string;
     try {
@@ -129,6 +148,20 @@ async function settingsFor(opts: ReportOptions): Promise<{ settings: ChargebackS
     const parsed = parseChargebackConfig(text, opts.config);
     if (!parsed.ok) throw new UsageError(formatProblem(parsed.error));
     return { settings: parsed.settings, source: opts.config };
+  }
+  if (opts.reallocate) {
+    const today = await currentSettings(opts.org);
+    if (today.ok) {
+      io.err.write(`report: reallocate: applying ${today.source}\n`);
+      return { settings: today.settings, source: today.source };
+    }
+    const fallback = await readRememberedSettings(opts.org);
+    const what = fallback
+      ? `the settings remembered from ${fallback.source} as read at ${fallback.readAt}`
+      : "no settings (none remembered): only custom properties allocate";
+    io.err.write(`report: reallocate: GitHub cannot be reached (${today.unreachable}): applying ${what}, which may not be today's rules\n`);
+    if (fallback) return { settings: fallback.settings, source: `${fallback.source} as read at ${fallback.readAt} (remembered; GitHub unreachable)` };
+    return { settings: DEFAULT_SETTINGS };
   }
   const remembered = await readRememberedSettings(opts.org);
   if (remembered) return { settings: remembered.settings, source: `${remembered.source} as read at ${remembered.readAt}` };
@@ -183,6 +216,40 @@ export function focusCells(org: string, workflows: WorkflowTotals[]): FocusCell[
   );
 }
 
+/** The table's note on Dependabot and Pages workflows: their standard-runner minutes are at $0, and why. */
+export function freeUseNote(workflows: readonly WorkflowTotals[]): string {
+  const kinds = new Map<string, number>();
+  for (const w of workflows) {
+    const free = freeUseOf(w.workflow);
+    if (free) kinds.set(free.kind, (kinds.get(free.kind) ?? 0) + w.minutes);
+  }
+  if (kinds.size === 0) return "";
+  const what = [...kinds].map(([kind, minutes]) => `${kind === "dependabot" ? "Dependabot runs" : "GitHub Pages builds"} (${minutes} min)`).join(" and ");
+  // Wrapped like the rest of the table output: at most 120 columns.
+  return `${wrap(`Free: standard runners in ${what} cost $0, as GitHub bills them (${FREE_USE_SOURCE}); larger runners there are billed.`).join("\n")}\n`;
+}
+
+function isRunView(by: View | RunView): by is RunView {
+  return (RUN_VIEWS as readonly string[]).includes(by);
+}
+
+/** --by pull-request / job: rows from the run records (they keep each run's pull requests and priced jobs). */
+async function runViewReport(opts: ReportOptions, view: RunView, generatedAt: string, io: CliIo): Promise<number> {
+  if (view === "job" && !opts.repo) throw new UsageError("--by job needs --repo OWNER/NAME: job names are a repository's own");
+  if (opts.format !== "table" && opts.format !== "json" && opts.format !== "csv") throw new UsageError(`--by ${view} supports --format table, json or csv`);
+  if (opts.rebuild || opts.reallocate) throw new UsageError(`--by ${view} reads the run records themselves: --rebuild and --reallocate do not apply`);
+  const conn = await connectForCli();
+  let records: Awaited<ReturnType<typeof runRecordsFor>>;
+  try {
+    records = await runRecordsFor(opts.org, { month: opts.month, repo: opts.repo });
+  } finally {
+    closeDynamoClient();
+    await conn.close();
+  }
+  renderRunView({ org: opts.org, period: periodOf(opts.month), generatedAt, view, repo: opts.repo, rows: runViewRows(view, records) }, opts.format, io.out);
+  return 0;
+}
+
 export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> {
   const program = reportProgram();
   const code = await parseCommand(program, argv, io, "report");
@@ -195,20 +262,21 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     if (opts.dryRun && (!opts.reallocate || opts.rebuild)) throw new UsageError("--dry-run goes with --reallocate (and not with --rebuild)");
     const now = new Date();
     const generatedAt = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    if (isRunView(opts.by)) return await runViewReport(opts, opts.by, generatedAt, io);
     const conn = await connectForCli();
     let loaded: Loaded;
     let budgets: ReportModel["budgets"];
     let source: string | undefined;
     try {
-      const { settings, source: from } = await settingsFor(opts);
+      const { settings, source: from } = await settingsFor(opts, io);
       source = from;
       if (opts.rebuild) {
         await rebuildTotals(opts.org, (m) => io.err.write(`report: rebuild: ${m}\n`));
         if (!opts.reallocate) await reallocate(opts.org, undefined, (m) => io.err.write(`report: rebuild: ${m}\n`));
       }
       if (opts.reallocate) {
-        if (!from) io.err.write("report: reallocate: no --config and no remembered settings: only custom properties allocate\n");
-        else io.err.write(`report: reallocate: settings from ${from}\n`);
+        // The GitHub and remembered sources announce themselves in settingsFor.
+        if (opts.config) io.err.write(`report: reallocate: settings from ${from}\n`);
         await reallocate(opts.org, settings, (m) => io.err.write(`report: reallocate: ${m}\n`), { dryRun: opts.dryRun });
       }
       loaded = await load(opts);
@@ -217,6 +285,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       closeDynamoClient();
       await conn.close();
     }
+    const view0 = opts.by as View;
     const model = (view: View): ReportModel => {
       const rows = viewRows(view, loaded.inputs);
       return {
@@ -231,11 +300,14 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         settingsSource: source,
       };
     };
-    if (opts.format === "json") io.out.write(renderReportJson(model(opts.by)));
-    else if (opts.format === "csv") io.out.write(renderReportCsv(model(opts.by)));
+    if (opts.format === "json") io.out.write(renderReportJson(model(view0)));
+    else if (opts.format === "csv") io.out.write(renderReportCsv(model(view0)));
     else if (opts.format === "focus") io.out.write(renderFocusCsv(focusCells(opts.org, loaded.workflows), generatedAt));
-    else if (opts.format === "html") io.out.write(renderReportHtml([opts.by, ...VIEWS.filter((v) => v !== opts.by)].map(model)));
-    else io.out.write(renderReportTable(model(opts.by)));
+    else if (opts.format === "html") io.out.write(renderReportHtml([view0, ...VIEWS.filter((v) => v !== view0)].map(model)));
+    else {
+      io.out.write(renderReportTable(model(view0)));
+      io.out.write(freeUseNote(loaded.workflows));
+    }
     return 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -31,7 +31,7 @@ export type ChargebackResult =
   /** `error`: the first problem (what a notification names); `problems`: every one found (what a check annotates) */
   | { ok: false; error: ConfigProblem; problems: ConfigProblem[] };
 
-const KEYS = "rates, from, costCenter, costCenters, budgets";
+const KEYS = "rates, from, costCenter, costCenters, budgets, selfHosted";
 
 function isCalendarDate(s: string): boolean {
   const d = new Date(`${s}T00:00:00Z`);

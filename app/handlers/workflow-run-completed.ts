@@ -33,8 +33,16 @@ const payloadSchema = z.object({
     conclusion: z.string().nullish(),
     run_started_at: z.string().nullish(),
     updated_at: z.string(),
+    pull_requests: z.array(z.unknown()).nullish(),
   }),
 });
+
+/** The numbers of workflow_run.pull_requests: positive integers only, distinct, sorted, at most 10 (an odd item is skipped). */
+function pullRequestNumbers(raw: unknown[] | null | undefined): number[] {
+  const numbers = (raw ?? []).map((p) => (p !== null && typeof p === "object" ? (p as { number?: unknown }).number : undefined));
+  const ok = numbers.filter((n): n is number => typeof n === "number" && Number.isSafeInteger(n) && n > 0);
+  return [...new Set(ok)].sort((a, b) => a - b).slice(0, 10);
+}
 
 /** The execution input from a payload, or the reason it cannot be used. Pure and deterministic (no clock). */
 export function runCostInput(payload: unknown): { ok: true; input: RunCostInput } | { ok: false; reason: string } {
@@ -66,6 +74,8 @@ export function runCostInput(payload: unknown): { ok: true; input: RunCostInput 
   // Only when the payload has some: the input of a payload without them is what it always was.
   const properties = sanitiseProperties(repository.custom_properties);
   if (properties) candidate.repository.customProperties = properties;
+  const pullRequests = pullRequestNumbers(run.pull_requests);
+  if (pullRequests.length) candidate.run.pullRequests = pullRequests;
   // The same schema the price-run task applies: a payload it would refuse is refused here, with a log line.
   const checked = runCostInputSchema.safeParse(candidate);
   if (!checked.success) return { ok: false, reason: firstIssue(checked.error) };

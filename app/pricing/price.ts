@@ -1,5 +1,7 @@
 // Pure pricing of GitHub Actions jobs (no network). Money is integer micro-dollars throughout.
 import { readFileSync } from "node:fs";
+import type { FreeUse } from "./free-uses.js";
+import { fleetRateFor, fleetSku, type SelfHostedRate } from "./self-hosted-rates.js";
 import { normaliseSku, resolveSku, SELF_HOSTED_SKU } from "./sku.js";
 import type { HostedRunner, JobInput, PlatformCharge, PricedAttempt, PricedJob, RateOverride, RatePeriod, RateTable, SkuTotals, Visibility } from "./types.js";
 
@@ -7,6 +9,10 @@ export interface PriceContext {
   visibility: Visibility;
   hostedRunners: HostedRunner[];
   rates: RateTable;
+  /** the run is a Dependabot run or a Pages build: its standard-runner minutes are free (app/pricing/free-uses.ts) */
+  freeUse?: FreeUse;
+  /** the org's internal rates for self-hosted fleets (chargeback.yml `selfHosted`), in file order */
+  selfHostedRates?: readonly SelfHostedRate[];
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -152,6 +158,7 @@ export function priceJob(job: JobInput, ctx: PriceContext): PricedJob {
   const when = job.completed_at ?? job.started_at;
   const base: PricedJob = { id: job.id, sku: resolved.sku, minutes, costMicros: 0, billable: false };
   if (job.name !== undefined) base.name = job.name;
+  base.labels = job.labels;
 
   if (resolved.unknown) return { ...base, unknown: true, reason: "unknown label" };
   if (minutes === 0) {
@@ -164,14 +171,30 @@ export function priceJob(job: JobInput, ctx: PriceContext): PricedJob {
     // "Standard GitHub-hosted or self-hosted runner usage on public repositories will remain free"
     // (https://resources.github.com/actions/2026-pricing-changes-for-github-actions/): the platform charge is for
     // private and internal repositories only.
-    if (ctx.visibility !== "public" && platformChargeApplies(charge, day)) {
-      return { ...base, sku: SELF_HOSTED_SKU, costMicros: minutes * charge.rate, billable: true };
+    const platform = ctx.visibility !== "public" && platformChargeApplies(charge, day) ? charge.rate : 0;
+    // The org's own fleet rate is an internal cost of the machines: charged whatever the repository's visibility.
+    const fleet = fleetRateFor(ctx.selfHostedRates ?? [], job.labels, job.runner_group_name);
+    if (fleet !== undefined) {
+      return {
+        ...base,
+        sku: fleetSku(fleet),
+        costMicros: minutes * (fleet.micros + platform),
+        billable: true,
+        reason: "self-hosted fleet rate (chargeback.yml)",
+      };
+    }
+    if (platform > 0) {
+      return { ...base, sku: SELF_HOSTED_SKU, costMicros: minutes * platform, billable: true };
     }
     return { ...base, reason: "self-hosted" };
   }
   // Standard runners are free in public repos; larger runners are not. Internal bills like private.
   if (ctx.visibility === "public" && !resolved.larger) {
     return { ...base, reason: "public-repo standard runner" };
+  }
+  // Dependabot runs and Pages builds on standard runners are free in every repository; larger runners are billed.
+  if (ctx.freeUse !== undefined && !resolved.larger) {
+    return { ...base, reason: ctx.freeUse.reason, freeUse: ctx.freeUse.kind };
   }
   const rate = when === null ? undefined : rateFor(ctx.rates, resolved.sku, when);
   if (rate === undefined) {

@@ -1,4 +1,5 @@
 // What finance reads next to GitHub's SKU ids: "Linux 4-core" beside linux_4_core. Pure.
+import { FLEET_SKU_PREFIX } from "./self-hosted-rates.js";
 import { SELF_HOSTED_SKU, UNKNOWN_SKU } from "./sku.js";
 
 const FIXED: Record<string, { id: string; name: string }> = {
@@ -20,6 +21,11 @@ const CORES = /^(linux|windows)_(\d+)_core(_arm|_gpu)?$/;
 export function skuInfo(sku: string): { id: string; name: string } {
   const fixed = FIXED[sku];
   if (fixed) return fixed;
+  if (sku.startsWith(FLEET_SKU_PREFIX)) {
+    // self_hosted_label_gpu_fleet: the org's own rate for a fleet, from chargeback.yml `selfHosted`.
+    const [kind, ...name] = sku.slice(FLEET_SKU_PREFIX.length).split("_");
+    return { id: sku, name: `Self-hosted fleet (${kind} ${name.join("_")}, org rate)` };
+  }
   const m = CORES.exec(sku);
   if (m) {
     const os = m[1] === "linux" ? "Linux" : "Windows";

@@ -68,11 +68,11 @@ export interface ResolvedSku {
 
 // --- Standard GitHub-hosted runner labels, by family ---------------------------------------------------------------
 //
-// GitHub adds standard labels every few months (ubuntu-26.04, macos-26-intel, windows-2025-vs2026...), so labels are
+// GitHub adds standard labels every few months (ubuntu-26.04, macos-26-intel, windows-2025-vs2026, xcode-27...), so labels are
 // matched by family rather than by an exact list: `<os>-<version>[-<suffix>]`, where
-//   - <os> is one of the families below (ubuntu, windows, macos);
+//   - <os> is one of the families below (ubuntu, windows, macos, xcode);
 //   - <version> is `latest` or a version number of that OS's shape (Ubuntu YY.MM, Windows year or client release,
-//     macOS major[.minor]), so a new image version of a known family is priced with no code change;
+//     macOS major[.minor], Xcode major), so a new image version of a known family is priced with no code change;
 //   - <suffix> is absent or one the family lists: it alone decides the SKU (and whether the runner is "larger").
 // Anything else (`ubuntu-gpu-box`, `macos-builder`, `ubuntu-24.04-cuda`, `macos-15-intel-large`) is not a standard
 // runner and stays unknown. One-off labels with no version (`ubuntu-slim`) are listed in STANDARD_EXACT.
@@ -116,6 +116,8 @@ export const STANDARD_FAMILIES: readonly LabelFamily[] = [
       // Image variants (windows-2025-vs2026: another Visual Studio on the same machine) keep the machine's SKU.
       { suffix: /^vs\d{4}$/, sku: "windows_2_core", larger: false },
       { suffix: /^arm-vs\d{4}$/, sku: "windows_arm", larger: false },
+      // windows-11-vs2026-arm: the arm64 client image with another Visual Studio (the image table's spelling).
+      { suffix: /^vs\d{4}-arm$/, sku: "windows_arm", larger: false },
     ],
   },
   {
@@ -126,6 +128,17 @@ export const STANDARD_FAMILIES: readonly LabelFamily[] = [
       { suffix: /^$/, sku: "macos", larger: false },
       // macos-15-intel, macos-26-intel: 4-core Intel, a standard runner billed as actions_macos.
       { suffix: /^intel$/, sku: "macos", larger: false },
+      { suffix: /^large$/, sku: "macos_l", larger: true },
+      { suffix: /^xlarge$/, sku: "macos_xl", larger: true },
+    ],
+  },
+  {
+    os: "xcode",
+    // xcode-27, xcode-27-xlarge: macOS images named by their Xcode major version (arm64). Same machines, same SKUs
+    // as the macos family: plain is the standard macOS runner, -large / -xlarge the larger ones.
+    version: /^\d{2}$/,
+    suffixes: [
+      { suffix: /^$/, sku: "macos", larger: false },
       { suffix: /^large$/, sku: "macos_l", larger: true },
       { suffix: /^xlarge$/, sku: "macos_xl", larger: true },
     ],

@@ -78,6 +78,11 @@ export interface PricedJob {
   reason?: string;
   /** the runner could not be priced (unrecognised label, or no rate for the SKU on that date) */
   unknown?: boolean;
+  /** a free use of a standard runner (Dependabot run, Pages build): `reason` says which */
+  freeUse?: "dependabot" | "pages";
+  /** the job's labels and runner group, kept for the per-job view */
+  labels?: string[];
+  runnerGroup?: string | null;
 }
 
 export interface SkuTotals {

@@ -35,6 +35,11 @@ export const runCostInputSchema = z.object({
     runStartedAt: isoTimestamp.nullable(),
     /** when the attempt completed: the webhook's workflow_run.updated_at */
     updatedAt: isoTimestamp,
+    /**
+     * The numbers of the pull requests the run belongs to (workflow_run.pull_requests), for the per-pull-request
+     * view. Optional: backfilled runs and older callers have none.
+     */
+    pullRequests: z.array(z.number().int().positive()).max(10).optional(),
   }),
 });
 

@@ -9,6 +9,7 @@ import { formatUsd } from "../pricing/price.js";
 import type { PricedAttempt, PricedJob } from "../pricing/types.js";
 import { orgRunsGsi, repoPk, runSeenSk, runSk } from "./keys.js";
 import type { RunCostInput } from "./run-input.js";
+import { jobList, MAX_PULL_REQUESTS, type OmittedJobs } from "./run-jobs.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -73,6 +74,14 @@ export interface RunRecord {
   workflowFile?: string;
   /** the repository's custom properties when recorded, so that --reallocate can re-apply changed settings */
   customProperties?: CustomProperties;
+  /** the pull requests the run belongs to (numbers, at most MAX_PULL_REQUESTS), for the per-pull-request view */
+  pullRequests?: number[];
+  /** the priced jobs, dearest first, as compact JSON (app/records/run-jobs.ts), for the per-job view */
+  jobList?: string;
+  /** the jobs left out of jobList, summed: kept plus omitted is the record's totals */
+  jobListOmitted?: OmittedJobs;
+  /** a free use of standard runners (Dependabot run, Pages build) and GitHub's reason, when the run is one */
+  freeUse?: { kind: string; reason: string; minutes: number };
 }
 
 function flagged(jobs: PricedJob[]): { kept: FlaggedJob[]; omitted: number } {
@@ -95,6 +104,9 @@ export function buildRunRecord(
 ): RunRecord {
   const completedAt = isoSeconds(input.run.updatedAt);
   const { kept, omitted } = flagged(priced.pricedJobs);
+  const list = jobList(priced.pricedJobs);
+  const free = priced.pricedJobs.filter((j) => j.freeUse !== undefined);
+  const pullRequests = [...new Set(input.run.pullRequests ?? [])].sort((a, b) => a - b).slice(0, MAX_PULL_REQUESTS);
   return {
     pk: repoPk(input.repository.fullName),
     sk: runSk(completedAt, input.run.id, input.run.attempt),
@@ -128,6 +140,10 @@ export function buildRunRecord(
     allocatedBy: allocation.by,
     workflowFile: workflowFile(input.run.path),
     ...(input.repository.customProperties ? { customProperties: input.repository.customProperties } : {}),
+    ...(pullRequests.length ? { pullRequests } : {}),
+    jobList: list.json,
+    jobListOmitted: list.omitted,
+    ...(free.length ? { freeUse: { kind: free[0]!.freeUse!, reason: free[0]!.reason ?? "free", minutes: free.reduce((sum, j) => sum + j.minutes, 0) } } : {}),
   };
 }
 
@@ -161,5 +177,6 @@ export function runSummary(record: RunRecord): string {
   let line = `${what} (${facts}): ${record.jobs} jobs, ${record.minutes} min, $${formatUsd(record.costMicros)} gross`;
   if (skus.length) line += ` [${skus.join("; ")}]`;
   if (record.unknownMinutes > 0) line += `; ${record.unknownMinutes} min on unpriced runners (${record.unknownLabels.join(" | ")})`;
+  if (record.freeUse) line += `; ${record.freeUse.minutes} min free (${record.freeUse.reason})`;
   return line.replace(/[\r\n]+/g, " ");
 }

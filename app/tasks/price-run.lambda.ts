@@ -9,7 +9,9 @@ import type { ChargebackSettings } from "../chargeback/settings.js";
 import { chargebackConfigFor } from "../config/chargeback.js";
 import { settingsKey } from "../records/keys.js";
 import { formatProblem } from "../config/schema.js";
+import { freeUseOf } from "../pricing/free-uses.js";
 import { loadRateTable, priceAttempt } from "../pricing/price.js";
+import { fleetRatesFrom } from "../pricing/self-hosted-rates.js";
 import type { JobInput } from "../pricing/types.js";
 import { recordingPlan, type RecordingPlan } from "../records/recording.js";
 import { buildRunRecord, runSummary } from "../records/run.js";
@@ -99,10 +101,16 @@ async function priceRun(event: unknown): Promise<PriceRunOutput> {
         throw classify(err, `hosted runners of ${input.org}`);
       })
     : [];
-  const priced = priceAttempt(jobs, { visibility: input.repository.visibility, hostedRunners, rates: loadRateTable(config.override) });
+  const priced = priceAttempt(jobs, {
+    visibility: input.repository.visibility,
+    hostedRunners,
+    rates: loadRateTable(config.override),
+    freeUse: freeUseOf(input.run.path),
+    selfHostedRates: fleetRatesFrom(config.settings.selfHosted),
+  });
   const now = new Date();
   const allocation = allocate(input.repository.fullName, input.repository.customProperties, config.settings);
-  const record = buildRunRecord(input, priced, config.override ? config.source : "github", now, allocation);
+  const record = buildRunRecord(input, priced, config.override || config.settings.selfHosted ? config.source : "github", now, allocation);
   const summary = runSummary(record);
   return {
     recording: recordingPlan(record, tableName()),

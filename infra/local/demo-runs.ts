@@ -21,11 +21,17 @@ import type { StandinJob } from "./github-standin.js";
  *              ubuntu-latest 59 s -> 1 min x $0.006 = $0.006000
  *              label "gpu-beast" (nothing recognises it) 180 s -> 3 min, sku unknown, $0, flagged
  *    => runs 1, attempts 1, minutes 12 (3 unknown), cost $0.502000
+ *  acme/infra (private), pull request #42
+ *    run 9005: ubuntu-latest 100 s -> 2 min x $0.006 = $0.012000
+ *              self-hosted fleet (label `fleet`, rate $0.0015 in chargeback.yml) 1200 s -> 20 min x $0.0015 = $0.030000
+ *    => runs 1, attempts 1, minutes 22, cost $0.042000 (GitHub bills the fleet minutes at $0; the org's own rate
+ *       charges them to acme/infra and its cost centre)
  *  The delivery of run 9001 is sent twice: it must count once.
  *
  *  Cost centres (acme's .github/chargeback.yml in demo-scenario.ts):
  *    Payments     acme/api by its `cost-center` custom property               => $2.250000 (2 runs, 3 attempts)
  *    web          acme/website by the rule acme/web*                          => $0.084000
+ *    platform     acme/infra by the rule acme/infra*                          => $0.042000
  *    unallocated  acme/ios (no property, no rule)                             => $0.502000
  *  The Payments budget ($2.00, alert at 100%) is crossed once: one notification, whatever the redeliveries.
  */
@@ -38,6 +44,8 @@ export interface DemoRun {
   attempt: number;
   conclusion: string;
   jobs: StandinJob[];
+  /** a pull request's run: its event is pull_request and the payload lists the pull request */
+  pullRequest?: { number: number; branch: string };
 }
 
 export interface ExpectedTotals {
@@ -58,14 +66,19 @@ export const DEMO_REPO_PROPERTIES: Record<string, Record<string, string>> = {
 export const EXPECTED_COST_CENTERS: Record<string, { runs: number; attempts: number; costMicros: number }> = {
   Payments: { runs: 2, attempts: 3, costMicros: 2_250_000 },
   web: { runs: 1, attempts: 1, costMicros: 84_000 },
+  platform: { runs: 1, attempts: 1, costMicros: 42_000 },
   unallocated: { runs: 1, attempts: 1, costMicros: 502_000 },
 };
 
 export const EXPECTED_TOTALS: ExpectedTotals[] = [
   { repository: "acme/api", runs: 2, attempts: 3, minutes: 375, costMicros: 2_250_000, unknownMinutes: 0 },
   { repository: "acme/ios", runs: 1, attempts: 1, minutes: 12, costMicros: 502_000, unknownMinutes: 3 },
+  { repository: "acme/infra", runs: 1, attempts: 1, minutes: 22, costMicros: 42_000, unknownMinutes: 0 },
   { repository: "acme/website", runs: 1, attempts: 1, minutes: 36, costMicros: 84_000, unknownMinutes: 0 },
 ];
+
+/** The pull request of acme/infra's run, and what `report --by pull-request` must show for it. */
+export const EXPECTED_PULL_REQUEST = { repository: "acme/infra", pullRequest: "#42", costMicros: 42_000, minutes: 22 };
 
 const DAY = "2026-11-18";
 let nextJobId = 70_000;
@@ -140,6 +153,15 @@ export const DEMO_RUNS: DemoRun[] = [
       job(1, "ml-smoke", ["gpu-beast"], "12:00:00", 180),
     ],
   },
+  {
+    repo: "acme/infra",
+    visibility: "private",
+    runId: 9005,
+    attempt: 1,
+    conclusion: "success",
+    pullRequest: { number: 42, branch: "fleet-upgrade" },
+    jobs: [job(1, "plan", ["ubuntu-latest"], "13:00:00", 100), job(1, "apply", ["self-hosted", "linux", "fleet"], "13:00:00", 1200)],
+  },
 ];
 
 export function jobsIndex(): Record<string, StandinJob[]> {
@@ -172,12 +194,23 @@ export function workflowRunPayload(r: DemoRun): Record<string, unknown> {
       id: r.runId,
       name: "CI",
       node_id: `WFR_${r.runId}`,
-      head_branch: "main",
+      head_branch: r.pullRequest?.branch ?? "main",
       head_sha: "3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a",
       path: r.path ?? ".github/workflows/ci.yml",
       display_title: "Build and test",
       run_number: r.runId - 9000,
-      event: "push",
+      event: r.pullRequest ? "pull_request" : "push",
+      pull_requests: r.pullRequest
+        ? [
+            {
+              url: `https://api.github.com/repos/${r.repo}/pulls/${r.pullRequest.number}`,
+              id: 880_000 + r.pullRequest.number,
+              number: r.pullRequest.number,
+              head: { ref: r.pullRequest.branch, sha: "3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a" },
+              base: { ref: "main", sha: "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c" },
+            },
+          ]
+        : [],
       status: "completed",
       conclusion: r.conclusion,
       workflow_id: 777,
