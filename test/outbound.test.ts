@@ -32,6 +32,13 @@ function member(login: string): OnboardingInput {
   };
 }
 
+/** The org membership enrich-member confirms first (a join is acted on only for a current member). */
+function nockMembership(login: string): nock.Scope {
+  return nock(API)
+    .get(new RegExp(`^/orgs/[^/]+/memberships/${login}$`))
+    .reply(200, { state: "active", role: "member" });
+}
+
 function nockToken(): nock.Scope {
   return nock(API)
     .post("/app/installations/77/access_tokens")
@@ -94,6 +101,7 @@ describe("the call timeout", () => {
 describe("GitHub calls in a task", () => {
   test("a hung GitHub call becomes a TransientError naming the host, within the timeout", async () => {
     nockToken();
+    nockMembership("alice");
     nock(API).get("/users/alice").delay(5_000).reply(200, {});
     nock(API)
       .post("/graphql")
@@ -114,6 +122,7 @@ describe("GitHub calls in a task", () => {
 
   test("DNS failure: TransientError 'cannot reach GitHub at <host>: ENOTFOUND', not HTTP 500", async () => {
     nockToken();
+    nockMembership("cy");
     nock(API).get("/users/cy").replyWithError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND api.github.com" });
     nock(API)
       .post("/graphql")
@@ -203,6 +212,7 @@ describe("SCIM directory", () => {
     process.env.DIRECTORY_SCIM_URL = "https://idp.example/scim/v2";
     process.env.DIRECTORY_SCIM_TOKEN = "t0k";
     nockToken();
+    nockMembership("dee");
     nock(API).get("/users/dee").reply(200, { login: "dee", name: "Dee" });
     nock(API)
       .post("/graphql")

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { cursorFromItem, cursorItem, summarise, type ListDeliveriesOutput } from "../app/redelivery/contract.js";
 import {
@@ -175,6 +175,14 @@ describe("listing the App's deliveries", () => {
 });
 
 describe("redelivering", () => {
+  // Before redelivering, the task reads the delivery (a member_added whose member left is not redelivered):
+  // these deliveries are workflow runs, so no membership is looked up.
+  beforeEach(() => {
+    nock(API)
+      .persist()
+      .get((path) => /^\/app\/hook\/deliveries\/\d+$/.test(path))
+      .reply(200, { event: "workflow_run", action: "completed", request: { payload: null } });
+  });
   it("POSTs the attempt for the exact delivery id (above 2^53) with the App's JWT", async () => {
     const scope = nock(API)
       .post(`/app/hook/deliveries/${BIGGER}/attempts`)
