@@ -63,19 +63,24 @@ function finish(rows: Map<string, RunViewRow & { runIds: Set<number> }>): RunVie
     .sort((a, b) => b.costMicros - a.costMicros || a.repository.localeCompare(b.repository) || a.key.localeCompare(b.key));
 }
 
+/** Adds one amount to a row: its run counted once however many attempts or jobs it brings. */
+function tally(row: RunViewRow & { runIds: Set<number> }, runId: number, amount: { attempts: number; minutes: number; costMicros: number }): void {
+  if (!row.runIds.has(runId)) {
+    row.runIds.add(runId);
+    row.runs += 1;
+  }
+  row.attempts += amount.attempts;
+  row.minutes += amount.minutes;
+  row.costMicros += amount.costMicros;
+}
+
 /** One row per (repository, pull request). */
 export function pullRequestRows(records: readonly Rec[]): RunViewRow[] {
   const rows = new Map<string, RunViewRow & { runIds: Set<number> }>();
   for (const r of records) {
     const pr = r.pullRequests?.length ? Math.min(...r.pullRequests) : undefined;
     const row = add(rows, r.repository, pr === undefined ? NO_PULL_REQUEST : `#${pr}`);
-    if (!row.runIds.has(r.runId)) {
-      row.runIds.add(r.runId);
-      row.runs += 1;
-    }
-    row.attempts += 1;
-    row.minutes += r.minutes;
-    row.costMicros += r.costMicros;
+    tally(row, r.runId, { attempts: 1, minutes: r.minutes, costMicros: r.costMicros });
     pushDistinct(row.detail, r.branch);
     for (const j of jobsOfRecord(r)) {
       if (!isFree(j)) continue;
@@ -92,13 +97,7 @@ export function jobRows(records: readonly Rec[]): RunViewRow[] {
   for (const r of records) {
     for (const j of jobsOfRecord(r)) {
       const row = add(rows, r.repository, j.name);
-      if (!row.runIds.has(r.runId)) {
-        row.runIds.add(r.runId);
-        row.runs += 1;
-      }
-      row.attempts += 1;
-      row.minutes += j.minutes;
-      row.costMicros += j.costMicros;
+      tally(row, r.runId, { attempts: 1, minutes: j.minutes, costMicros: j.costMicros });
       pushDistinct(row.detail, j.sku);
       if (isFree(j)) {
         row.freeMinutes += j.minutes;
@@ -110,13 +109,7 @@ export function jobRows(records: readonly Rec[]): RunViewRow[] {
     const left = r.jobList === undefined ? { jobs: 1, minutes: r.minutes, costMicros: r.costMicros } : omitted;
     if (left && (left.jobs > 0 || left.minutes > 0 || left.costMicros > 0)) {
       const row = add(rows, r.repository, JOBS_NOT_KEPT);
-      if (!row.runIds.has(r.runId)) {
-        row.runIds.add(r.runId);
-        row.runs += 1;
-      }
-      row.attempts += left.jobs;
-      row.minutes += left.minutes;
-      row.costMicros += left.costMicros;
+      tally(row, r.runId, { attempts: left.jobs, minutes: left.minutes, costMicros: left.costMicros });
     }
   }
   return finish(rows);
