@@ -1,5 +1,5 @@
 import type { ProbotOctokit } from "probot";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { httpStatusOf, isRateLimited } from "../http-status.js";
 import type { ConfigProblem } from "./schema.js";
 
@@ -40,6 +40,27 @@ export const MAX_YAML_ALIASES = 50;
 /** Problems reported for one file: more than this is one broken file, and listing them all only costs time. */
 export const MAX_REPORTED_PROBLEMS = 200;
 
+export interface YamlDocument {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+let last: { text: string; parsed: YamlDocument } | undefined;
+
+/**
+ * The one parse of a config text: the check reads its values and then the positions of its problems from the same
+ * document (the last text parsed is kept). yaml's own `uniqueKeys` check compares every key with every other
+ * (quadratic: a second of CPU for a file of thousands of keys, with the server's event loop blocked), so it is off
+ * and duplicateKeys finds the same in one pass.
+ */
+export function parsedYaml(text: string): YamlDocument {
+  if (last?.text !== text) {
+    const lineCounter = new LineCounter();
+    last = { text, parsed: { doc: parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter }), lineCounter } };
+  }
+  return last.parsed;
+}
+
 export type ParsedYaml = { ok: true; raw: unknown } | { ok: false; error: ConfigProblem; problems: ConfigProblem[] };
 
 /**
@@ -47,15 +68,18 @@ export type ParsedYaml = { ok: true; raw: unknown } | { ok: false; error: Config
  * and an alias bomb is a problem like any other, never a throw. Pure.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  const problems = doc.errors.slice(0, MAX_REPORTED_PROBLEMS).map((yamlError): ConfigProblem => {
-    // Without prettyErrors the error carries only an offset: the line counter turns it into line and column.
-    const line = yamlError.linePos?.[0] ?? lineCounter.linePos(yamlError.pos[0]);
-    const field = line ? `line ${line.line}, column ${line.col}` : "(yaml)";
-    const at = line ? { line: line.line, column: line.col } : {};
-    return { file, field, problem: yamlError.message.split("\n")[0] ?? "invalid YAML", ...at };
-  });
+  const { doc, lineCounter } = parsedYaml(text);
+  const located = (offset: number, message: string): ConfigProblem => {
+    // Without prettyErrors an error carries only an offset: the line counter turns it into line and column.
+    const line = lineCounter.linePos(offset);
+    return { file, field: `line ${line.line}, column ${line.col}`, problem: message, line: line.line, column: line.col };
+  };
+  const problems = [
+    ...doc.errors.slice(0, MAX_REPORTED_PROBLEMS).map((e) => located(e.pos[0], e.message.split("\n")[0] || "invalid YAML")),
+    ...duplicateKeys(doc, MAX_REPORTED_PROBLEMS).map((offset) => located(offset, "Map keys must be unique")),
+  ]
+    .sort((a, b) => a.line! - b.line! || a.column! - b.column!)
+    .slice(0, MAX_REPORTED_PROBLEMS);
   if (problems[0]) return { ok: false, error: problems[0], problems };
   try {
     return { ok: true, raw: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
@@ -65,4 +89,28 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const problem: ConfigProblem = { file, field: "(root)", problem: `${what} (at most ${MAX_YAML_ALIASES} aliases)`, line: 1, column: 1 };
     return { ok: false, error: problem, problems: [problem] };
   }
+}
+
+/**
+ * The offsets of keys that repeat an earlier key of the same mapping (at most `max`), in one pass over the
+ * document: a Set per mapping, so linear in the file's size.
+ */
+function duplicateKeys(doc: Document.Parsed, max: number): number[] {
+  const found: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // Scalar keys compare as the object keys they become (`1` and `'1'` are one key there); collection keys
+        // by identity (never equal).
+        const key = isScalar(pair.key) ? String(pair.key.value) : pair.key;
+        if (seen.has(key)) {
+          found.push((pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? map.range?.[0] ?? 0);
+          if (found.length >= max) return visit.BREAK;
+        } else seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

@@ -1,4 +1,5 @@
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import { parsedYaml, type YamlDocument } from "./org-file.js";
 import type { ConfigProblem } from "./schema.js";
 
 /**
@@ -9,21 +10,10 @@ import type { ConfigProblem } from "./schema.js";
  * themselves contain dots or spaces, so each step takes the longest key of the mapping that the field starts with.
  */
 export function locateField(text: string, field: string): { line: number; column: number } {
-  return locateIn(parsedForPositions(text), field);
+  return locateIn(parsedYaml(text), field);
 }
 
-interface Parsed {
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
-}
-
-/** One parse of the text serves every position looked up in it (a parse per problem was quadratic). */
-function parsedForPositions(text: string): Parsed {
-  const lineCounter = new LineCounter();
-  return { doc: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
-}
-
-function locateIn({ doc, lineCounter }: Parsed, field: string): { line: number; column: number } {
+function locateIn({ doc, lineCounter }: YamlDocument, field: string): { line: number; column: number } {
   const at = (offset: number | undefined): { line: number; column: number } => {
     if (offset === undefined) return { line: 1, column: 1 };
     const p = lineCounter.linePos(offset);
@@ -65,13 +55,14 @@ function locateIn({ doc, lineCounter }: Parsed, field: string): { line: number; 
 
 /** Fills in line and column for each problem that does not have them yet, from one parse of the text. Pure. */
 export function withPositions(text: string, problems: ConfigProblem[]): ConfigProblem[] {
-  let parsed: Parsed | undefined;
+  // One parse serves every position (a parse per problem was quadratic): the one the check's values came from.
+  let parsed: YamlDocument | undefined;
   return problems.map((p) => {
     if (p.line) return p;
     // "unknown field 'x'" is reported on its mapping: the annotation belongs on the key itself.
     const unknown = /^unknown field '([^']+)'/.exec(p.problem);
     const field = unknown ? (p.field === "(root)" ? unknown[1]! : `${p.field}.${unknown[1]!}`) : p.field;
-    parsed ??= parsedForPositions(text);
+    parsed ??= parsedYaml(text);
     return { ...p, ...locateIn(parsed, field) };
   });
 }
