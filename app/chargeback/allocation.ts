@@ -1,7 +1,7 @@
 // Which cost centre an attempt is charged to, and under which workflow file. Pure: the price-run task applies it
 // when an attempt is recorded, `report --reallocate` re-applies today's settings to the recorded runs.
-import picomatch from "picomatch";
 import * as z from "zod";
+import { repoGlobMatcher } from "../config/glob.js";
 import { UNALLOCATED, type ChargebackSettings } from "./settings.js";
 
 /**
@@ -61,7 +61,7 @@ const matchers = new WeakMap<ChargebackSettings, Array<{ name: string; match: (s
 function rulesOf(settings: ChargebackSettings): Array<{ name: string; match: (s: string) => boolean }> {
   let m = matchers.get(settings);
   if (!m) {
-    m = settings.costCenters.map((c) => ({ name: c.name, match: picomatch(c.repos, { nocase: true, dot: true }) }));
+    m = settings.costCenters.map((c) => ({ name: c.name, match: repoGlobMatcher(c.repos) }));
     matchers.set(settings, m);
   }
   return m;

@@ -16,6 +16,7 @@
 //     - group: linux-fleet           # a runner group (runner_group_name)
 //       usdPerMinute: 0.0012
 import * as z from "zod";
+import { expandBraces, MAX_GLOB_ALTERNATIVES } from "../config/glob.js";
 
 export const UNALLOCATED = "unallocated";
 export const DEFAULT_COST_CENTER_PROPERTY = "cost-center";
@@ -33,7 +34,8 @@ const repoGlob = z
   .string()
   .min(3, "must be a glob over owner/name, e.g. acme/infra-*")
   .max(200, "must be at most 200 characters")
-  .regex(/^[A-Za-z0-9*?[\]{},!._-]+\/[A-Za-z0-9*?[\]{},!._-]+$/, "must be a glob over owner/name, e.g. acme/infra-*");
+  .regex(/^[A-Za-z0-9*?[\]{},!._-]+\/[A-Za-z0-9*?[\]{},!._-]+$/, "must be a glob over owner/name, e.g. acme/infra-*")
+  .refine((g) => expandBraces(g) !== null, `must expand to at most ${MAX_GLOB_ALTERNATIVES} alternatives through {a,b}`);
 
 export const BUDGET_SCOPE_RE = /^(org|cost-center:[^\r\n\t]{1,64}|repo:[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/;
 

@@ -64,3 +64,49 @@ export function globMatches(pattern: string, login: string): boolean {
   while (tokens[t]?.kind === "star") t++;
   return t === tokens.length;
 }
+
+/** Alternatives one repository glob may expand to through `{a,b}`: enough for any list, never a blow-up. */
+export const MAX_GLOB_ALTERNATIVES = 64;
+
+/**
+ * `{a,b}` alternatives of a glob, innermost first; null when there would be more than MAX_GLOB_ALTERNATIVES
+ * (`{a,b}{a,b}...` doubles with each group). Pure.
+ */
+export function expandBraces(pattern: string): string[] | null {
+  let out = [pattern];
+  for (;;) {
+    const next: string[] = [];
+    let changed = false;
+    for (const p of out) {
+      const open = p.lastIndexOf("{", p.indexOf("}"));
+      const close = open < 0 ? -1 : p.indexOf("}", open);
+      if (open < 0 || close < 0) {
+        next.push(p);
+        continue;
+      }
+      changed = true;
+      for (const alt of p.slice(open + 1, close).split(",")) next.push(p.slice(0, open) + alt + p.slice(close + 1));
+      if (next.length > MAX_GLOB_ALTERNATIVES) return null;
+    }
+    if (!changed) return out;
+    out = next;
+  }
+}
+
+/**
+ * A matcher of `owner/name` for cost-centre globs: `*`, `?`, `[set]` within one side of the slash (a star never
+ * crosses it), `{a,b}` alternatives, a leading `!` for "all but"; case-insensitive; any glob of the list matching
+ * is a match. Each side is matched with globMatches, so the work is bounded however the org writes its globs. Pure.
+ */
+export function repoGlobMatcher(globs: readonly string[]): (fullName: string) => boolean {
+  const compiledGlobs = globs.map((glob) => {
+    const negated = glob.startsWith("!");
+    const sides = (expandBraces(negated ? glob.slice(1) : glob) ?? []).map((alt) => alt.split("/")).filter((s) => s.length === 2);
+    return { negated, sides };
+  });
+  return (fullName) => {
+    const [owner, name, ...rest] = fullName.split("/");
+    if (owner === undefined || name === undefined || rest.length) return false;
+    return compiledGlobs.some(({ negated, sides }) => sides.some(([o, n]) => globMatches(o!, owner) && globMatches(n!, name)) !== negated);
+  };
+}
