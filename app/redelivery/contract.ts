@@ -8,6 +8,8 @@ import { cursorSchema, type Candidate, type Cursor } from "./deliveries.js";
  *  redeliveries REDELIVERY#<guid>   REDELIVERY   redeliveries, lastSweep,  (count of redeliveries, at most 3;
  *                                                lastDeliveryId, gaveUpAt  gaveUpAt: the give-up notice was sent)
  */
+/** One sweep at a time, on AWS too: the lease item (holder, until), taken with a condition before any redelivery. */
+export const LEASE_KEY = { pk: { S: "REDELIVERY" }, sk: { S: "LEASE" } } as const;
 export const CURSOR_KEY = { pk: { S: "REDELIVERY" }, sk: { S: "CURSOR" } } as const;
 export const redeliveryKey = (guid: string) => ({ pk: { S: `REDELIVERY#${guid}` }, sk: { S: "REDELIVERY" } });
 
@@ -32,10 +34,32 @@ export function cursorItem(cursor: Cursor, sweep: string) {
   return { ...CURSOR_KEY, cursorAt: { S: cursor.at }, cursorIds: { L: cursor.ids.map((S) => ({ S })) }, sweep: { S: sweep } };
 }
 
+/** What the machine remembers between pages of one sweep (null before its first page). */
+export const walkSchema = z.object({
+  /** GitHub's cursor of the next page */
+  page: z.string().min(1).max(1000),
+  /** the listing's lower bound (the stored cursor, or the 3-day window), fixed at the first page */
+  start: cursorSchema,
+  /** the cursor to store when the sweep ends: the newest delivery of its first page (null: nothing was listed) */
+  newest: cursorSchema.nullable(),
+  /** guids listed on newer pages: an older delivery of one of them is not its latest, so it is left alone */
+  seen: z.array(z.string()).max(20_000),
+  checked: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  githubCalls: z.number().int().min(0),
+});
+export type Walk = z.infer<typeof walkSchema>;
+
+export const pageResultSchema = z.object({ guid: z.string(), outcome: z.enum(["redelivered", "refused", "alreadyThisSweep", "gaveUp", "givenUpBefore"]) });
+
 export const listDeliveriesEventSchema = z.object({
   stored: storedCursorSchema,
   /** the sweep's execution name */
   sweep: z.string().min(1).max(80),
+  walk: walkSchema.nullable().optional(),
+  /** the outcomes of the pages before the previous one, and of the previous one */
+  earlier: z.array(pageResultSchema).optional(),
+  results: z.array(pageResultSchema).optional(),
 });
 export type ListDeliveriesEvent = z.infer<typeof listDeliveriesEventSchema>;
 
@@ -55,6 +79,16 @@ export interface ListDeliveriesOutput {
   cursorItem: ReturnType<typeof cursorItem> | null;
   /** the sweep's time, ISO 8601, for the items the machine writes */
   now: string;
+  /** the sweep holds its lease until then (renewed with each page): a sweep that died is taken over after it */
+  leaseUntil: string;
+  /** true when the last page has been listed: the machine stores `cursorItem` and ends */
+  done: boolean;
+  /** the next page's walk (null when done, or when a rate limit came before the first page) */
+  walk: Walk | null;
+  /** GitHub's rate limit: list this page again at this time (x-ratelimit-reset, bounded); null otherwise */
+  waitUntil: string | null;
+  /** the outcomes of every page redelivered so far (the machine adds the last page's) */
+  earlier: Array<z.infer<typeof pageResultSchema>>;
 }
 
 export const redeliverEventSchema = z.object({
@@ -73,6 +107,10 @@ export const sweepOutputSchema = z.object({
   deferred: z.number().int().min(0),
   githubCalls: z.number().int().min(0),
   results: z.array(z.object({ guid: z.string(), outcome: z.enum(OUTCOMES) })),
+  /** the outcomes of the pages before the last */
+  earlier: z.array(z.object({ guid: z.string(), outcome: z.enum(OUTCOMES) })).optional(),
+  /** another sweep held the lease: this one did nothing */
+  overlapped: z.boolean().optional(),
 });
 export type SweepOutput = z.infer<typeof sweepOutputSchema>;
 
@@ -90,7 +128,8 @@ export interface SweepSummary {
 
 /** The counts a sweep's output stands for (the machine returns one outcome per guid; counting is done here). */
 export function summarise(out: SweepOutput): SweepSummary {
-  const n = (o: Outcome): number => out.results.filter((r) => r.outcome === o).length;
+  const all = [...(out.earlier ?? []), ...out.results];
+  const n = (o: Outcome): number => all.filter((r) => r.outcome === o).length;
   return {
     checked: out.checked,
     failed: out.failed,

@@ -3,6 +3,7 @@
 // strings from the raw response text on: JSON.parse would round them.
 import * as z from "zod";
 import type { Octokit } from "../github/octokit.js";
+import { isRateLimited } from "../http-status.js";
 
 /** GitHub lets failed deliveries be redelivered for 3 days: without a cursor, the first sweep looks back that far. */
 export const REDELIVERY_WINDOW_MS = 3 * 24 * 3600 * 1000;
@@ -114,30 +115,62 @@ export function sweepStart(stored: Cursor | undefined, now: Date): Cursor {
   return { at: iso(windowStart), ids: [] };
 }
 
+/** One page of the listing: what it held, what of it is after the cursor, and where the next page is. */
+export interface DeliveryPage {
+  listed: number;
+  fresh: Delivery[];
+  /** GitHub's opaque cursor of the next page; undefined when this page reached the cursor or was the last */
+  next: string | undefined;
+}
+
 /**
- * Every delivery after the cursor (GET /app/hook/deliveries, App JWT, per_page=100, newest first, cursor pagination
- * from the Link header), read as text so that ids stay exact. Stops at the first page that reaches the cursor.
+ * One page of GET /app/hook/deliveries (App JWT, per_page=100, newest first), read as text so that ids stay exact.
+ * `page` is GitHub's cursor from the previous page's Link header.
  */
+export async function listDeliveryPage(app: Octokit, cursor: Cursor, page: string | undefined): Promise<DeliveryPage> {
+  const res = await app.request("GET /app/hook/deliveries", {
+    per_page: 100,
+    ...(page ? { cursor: page } : {}),
+    request: { parseSuccessResponseBody: false },
+  });
+  const text = await new Response(res.data as unknown as ConstructorParameters<typeof Response>[0]).text();
+  const listed = z.array(deliverySchema).parse(JSON.parse(idsAsStrings(text)));
+  const fresh = listed.filter((d) => afterCursor(d, cursor));
+  const link = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
+  const reachedCursor = listed.some((d) => timeOf(d) < Date.parse(cursor.at));
+  const next = link && !reachedCursor && listed.length > 0 ? (new URL(link).searchParams.get("cursor") ?? undefined) : undefined;
+  return { listed: listed.length, fresh, next };
+}
+
+/** Every delivery after the cursor, page by page (the command-line and test path; the machine lists one page per task). */
 export async function listDeliveriesAfter(app: Octokit, cursor: Cursor): Promise<{ deliveries: Delivery[]; calls: number }> {
   const deliveries: Delivery[] = [];
   let page: string | undefined;
   let calls = 0;
-  for (;;) {
-    const res = await app.request("GET /app/hook/deliveries", {
-      per_page: 100,
-      ...(page ? { cursor: page } : {}),
-      request: { parseSuccessResponseBody: false },
-    });
+  do {
+    const got = await listDeliveryPage(app, cursor, page);
     calls += 1;
-    const text = await new Response(res.data as unknown as ConstructorParameters<typeof Response>[0]).text();
-    const listed = z.array(deliverySchema).parse(JSON.parse(idsAsStrings(text)));
-    const fresh = listed.filter((d) => afterCursor(d, cursor));
-    deliveries.push(...fresh);
-    const next = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ""))?.[1];
-    page = next ? (new URL(next).searchParams.get("cursor") ?? undefined) : undefined;
-    const reachedCursor = listed.some((d) => timeOf(d) < Date.parse(cursor.at));
-    if (!page || reachedCursor || listed.length === 0) return { deliveries, calls };
-  }
+    deliveries.push(...got.fresh);
+    page = got.next;
+  } while (page);
+  return { deliveries, calls };
+}
+
+/** The longest a sweep waits for GitHub's rate limit to reset in one Wait (GitHub resets hourly). */
+export const MAX_RATE_LIMIT_WAIT_MS = 20 * 60 * 1000;
+
+/**
+ * When GitHub refused for its rate limit, the time to list again: x-ratelimit-reset (epoch seconds), or now plus
+ * retry-after, at least a second ahead and at most MAX_RATE_LIMIT_WAIT_MS; undefined for any other failure.
+ */
+export function rateLimitResumeAt(err: unknown, now: Date): string | undefined {
+  if (!isRateLimited(err)) return undefined;
+  const headers = (err as { response?: { headers?: Record<string, string | number | undefined> } }).response?.headers ?? {};
+  const reset = Number(headers["x-ratelimit-reset"]);
+  const after = Number(headers["retry-after"]);
+  const at = Number.isFinite(reset) && reset > 0 ? reset * 1000 : Number.isFinite(after) ? now.getTime() + after * 1000 : now.getTime() + 60_000;
+  const bounded = Math.min(Math.max(at, now.getTime() + 1000), now.getTime() + MAX_RATE_LIMIT_WAIT_MS);
+  return iso(bounded);
 }
 
 /** POST /app/hook/deliveries/{delivery_id}/attempts (App JWT): GitHub answers 202 and redelivers. */
