@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createPublicKey } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, GetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import nock from "nock";
 import { main as redeliverCli } from "../app/cli/redeliver.js";
 import { machineArn } from "../app/dispatch/machines.js";
-import { redeliveryKey } from "../app/redelivery/contract.js";
+import { LEASE_KEY, redeliveryKey } from "../app/redelivery/contract.js";
 import { startSweep, sweepState } from "../app/redelivery/start.js";
 import { resetCredentialsCache } from "../app/secrets.js";
 import { verifySignature } from "../app/server/signature.js";
@@ -32,6 +32,7 @@ const received: string[] = [];
 const SECRET = "receiver-secret";
 const attempts = (id?: string): string[] =>
   standin.calls.filter((c) => c.method === "POST" && c.path.endsWith("/attempts") && (!id || c.path.includes(`/${id}/`))).map((c) => c.path);
+const listings = (): string[] => standin.calls.filter((c) => c.method === "GET" && c.path === "/app/hook/deliveries").map((c) => c.path);
 const gaveUpMessages = () => embedded.outbox.read().filter((m) => m.attributes?.outcome === "gave-up");
 
 /** One sweep through the command, as `org-flows redeliver --wait --format json` prints it. */
@@ -179,5 +180,49 @@ describe("redelivery sweep", () => {
     expect(b).toEqual({ ...a, started: false });
     await embedded.idle();
     expect((await sweepState(sfn, a.executionArn)).summary).toMatchObject({ redelivered: 1 });
+  });
+
+  it("a log of several pages is swept one page per task call, the cursor advancing; a failure on the second page is redelivered", async () => {
+    const before = listings();
+    const late = standin.addDelivery({ event: "workflow_run", payload: { action: "completed", n: "paged" } });
+    standin.failDelivery(late.guid);
+    for (let i = 0; i < 150; i++) standin.addDelivery({ event: "ping", payload: { zen: `p${i}` } });
+    const out = await sweep();
+    // 151 new deliveries, newest first at 100 a page: two task calls, each its own task call (the cursor passing is pinned in redelivery-paging.test.ts).
+    const calls = listings().slice(before.length);
+    expect(calls).toHaveLength(2);
+    // 151 made here, and the previous test's redelivery.
+    expect(out).toMatchObject({ checked: 152, redelivered: 1, githubCalls: 2 });
+    expect(attempts(late.id)).toHaveLength(1);
+  });
+
+  it("two overlapping sweeps: while one holds the lease, a second redelivers nothing and leaves the cursor", async () => {
+    const failed = standin.addDelivery({ event: "ping", payload: { zen: "overlap" } });
+    standin.failDelivery(failed.guid);
+    const cursorBefore = await dynamo.send(
+      new GetItemCommand({ TableName: tableName(), Key: { pk: { S: "REDELIVERY" }, sk: { S: "CURSOR" } }, ConsistentRead: true }),
+    );
+    // The first sweep, as another scheduled start on AWS would hold it (the command's own guard does not see it).
+    const until = new Date(Date.now() + 600_000).toISOString();
+    await dynamo.send(new PutItemCommand({ TableName: tableName(), Item: { ...LEASE_KEY, holder: { S: "redeliver-first" }, until: { S: until } } }));
+    const second = await startSweep(sfn, machineArn("redelivery"));
+    await embedded.idle();
+    const state = await sweepState(sfn, second.executionArn);
+    expect(state.status).toBe("SUCCEEDED");
+    expect(state.summary).toMatchObject({ redelivered: 0, checked: 0 });
+    expect(attempts(failed.id)).toEqual([]);
+    const cursorAfter = await dynamo.send(
+      new GetItemCommand({ TableName: tableName(), Key: { pk: { S: "REDELIVERY" }, sk: { S: "CURSOR" } }, ConsistentRead: true }),
+    );
+    expect(cursorAfter.Item).toEqual(cursorBefore.Item);
+    const lease = await dynamo.send(new GetItemCommand({ TableName: tableName(), Key: LEASE_KEY, ConsistentRead: true }));
+    expect(lease.Item?.holder).toEqual({ S: "redeliver-first" });
+
+    // The first one gone (released), the next sweep redelivers it.
+    await dynamo.send(new DeleteItemCommand({ TableName: tableName(), Key: LEASE_KEY }));
+    expect(await sweep()).toMatchObject({ redelivered: 1 });
+    expect(attempts(failed.id)).toHaveLength(1);
+    const released = await dynamo.send(new GetItemCommand({ TableName: tableName(), Key: LEASE_KEY, ConsistentRead: true }));
+    expect(released.Item).toBeUndefined();
   });
 });
