@@ -11,7 +11,7 @@ import { clearChargebackCache } from "../app/config/chargeback.js";
 import { machineArn } from "../app/dispatch/machines.js";
 import { queryTotals } from "../app/store/chargeback-query.js";
 import { resetCredentialsCache } from "../app/secrets.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { deliveryPayload, generateHistory, type History } from "../infra/local/backfill-history.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../infra/local/github-standin.js";

@@ -5,7 +5,7 @@ import { MAX_ATTEMPTS_PER_PAGE, nextPage, rateLimitWait, splitWindow, takeRuns, 
 import { runExecutionName } from "../app/dispatch/execution-name.js";
 import { handler as listRepositories } from "../app/tasks/list-repositories.lambda.js";
 import { handler as listRuns } from "../app/tasks/list-runs.lambda.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { API, nockInstallationTokens, onlyLoopback, useTestApp } from "./fixtures/jobs-github.js";
 
 // The backfill's listing tasks against nocked GitHub: pagination, GitHub's 1,000-result cap, rate limits.

@@ -14,7 +14,7 @@ import type { RunCostInput } from "../app/records/run-input.js";
 import { dynamoClient } from "../app/store/dynamo.js";
 import { tableName } from "../app/store/table.js";
 import { resetCredentialsCache } from "../app/secrets.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { settingsItem } from "../app/tasks/price-run.lambda.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { API, nockChargebackConfig, nockInstallationTokens, onlyLoopback, useTestApp } from "./fixtures/jobs-github.js";

@@ -17,7 +17,7 @@ import { failedExecutionMessage } from "../app/notifications/failed-execution.js
 import { chatForwardsSettled, postToChatWebhook } from "../app/notifications/webhook-post.js";
 import { resetCredentialsCache } from "../app/secrets.js";
 import { closeDynamoClient } from "../app/store/dynamo.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin, type StandinJob } from "../infra/local/github-standin.js";
 import { INSTALLATION_ID, jobsFor, ORG, workflowRunPayload } from "./fixtures/jobs.js";

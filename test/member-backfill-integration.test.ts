@@ -6,7 +6,7 @@ import { main as backfillCli } from "../app/cli/backfill.js";
 import { machineArn } from "../app/dispatch/machines.js";
 import { resetCredentialsCache } from "../app/secrets.js";
 import { listMembers } from "../app/store/members.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { DEMO_INSTALLATION_ID } from "../infra/local/demo-scenario.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../infra/local/github-standin.js";

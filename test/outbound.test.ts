@@ -11,7 +11,7 @@ import { callTimeoutMs, timedFetch, withDeadline } from "../app/outbound.js";
 import type { OnboardingInput } from "../app/records/onboarding-input.js";
 import { handler as enrichMember } from "../app/tasks/enrich-member.lambda.js";
 import { classify } from "../app/tasks/classify.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { API, useTestApp } from "./fixtures/jobs-github.js";
 import { TransientError, UpstreamError } from "../app/errors.js";
 

@@ -12,7 +12,7 @@ import { startSweep, sweepState } from "../app/redelivery/start.js";
 import { resetCredentialsCache } from "../app/secrets.js";
 import { verifySignature } from "../app/server/signature.js";
 import { tableName } from "../app/store/table.js";
-import { resetInstallationClients } from "../app/tasks/github.js";
+import { resetInstallationClients } from "../app/github/octokit.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../infra/local/github-standin.js";
 import { privateKey } from "./helpers/app-env.js";

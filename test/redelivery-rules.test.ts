@@ -11,7 +11,7 @@ import {
   sweepStart,
   type Delivery,
 } from "../app/redelivery/deliveries.js";
-import { appOctokit, resetInstallationClients } from "../app/tasks/github.js";
+import { appOctokit, resetInstallationClients } from "../app/github/octokit.js";
 import { handler as listDeliveries } from "../app/tasks/list-deliveries.lambda.js";
 import { handler as redeliver } from "../app/tasks/redeliver.lambda.js";
 import { readFileSync } from "node:fs";

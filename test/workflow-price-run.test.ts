@@ -6,7 +6,7 @@ import type { RunCostInput } from "../app/records/run-input.js";
 import { clearHostedRunnerCache, HOSTED_RUNNER_TTL_MS, hostedRunnersFor } from "../app/tasks/hosted-runners.js";
 import type { RunRecord } from "../app/records/run.js";
 import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";
-import { installationOctokit } from "../app/tasks/github.js";
+import { installationOctokit, SCOPES } from "../app/github/octokit.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";
 
@@ -147,7 +147,7 @@ describe("price-run: larger runners via the hosted-runners API", () => {
   });
 
   it("the cache expires after its TTL", async () => {
-    const octokit = await installationOctokit(INSTALLATION_ID);
+    const octokit = await installationOctokit(INSTALLATION_ID, SCOPES.hostedRunners);
     const scope = nock(API)
       .get(`/orgs/${ORG}/actions/hosted-runners`)
       .query(true)

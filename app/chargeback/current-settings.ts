@@ -8,7 +8,7 @@ import { ConfigurationError, UsageError } from "../errors.js";
 import { orgInstallationId } from "../github/installation.js";
 import { describeCallFailure, httpStatusOf, isRateLimited } from "../http-status.js";
 import { networkFailure } from "../network-error.js";
-import { installationOctokit } from "../tasks/github.js";
+import { installationOctokit, SCOPES } from "../github/octokit.js";
 import type { ChargebackSettings } from "./settings.js";
 
 export type CurrentSettings =
@@ -30,7 +30,7 @@ function isTransient(err: unknown): boolean {
 export async function currentSettings(org: string): Promise<CurrentSettings> {
   let octokit: Awaited<ReturnType<typeof installationOctokit>>;
   try {
-    octokit = await installationOctokit(await orgInstallationId(org));
+    octokit = await installationOctokit(await orgInstallationId(org), SCOPES.config);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     if (httpStatusOf(err) === 401) throw new UsageError(`GitHub refused the App's credentials (HTTP 401): check APP_ID and PRIVATE_KEY`);

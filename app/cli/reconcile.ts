@@ -3,13 +3,12 @@
 // so a chargeback can be trusted: the gross per repository and SKU is what the app's totals should match.
 import { UsageError } from "../errors.js";
 import { type Command, Option } from "commander";
-import { ProbotOctokit } from "probot";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { formatUsd, microsToUsd } from "../pricing/price.js";
 import { isFleetSku } from "../pricing/self-hosted-rates.js";
 import { normaliseSku, SELF_HOSTED_SKU } from "../pricing/sku.js";
 import { describeCallFailure, httpStatusOf } from "../http-status.js";
-import { timedFetch } from "../outbound.js";
+import { tokenOctokit } from "../github/octokit.js";
 import { githubBaseUrl } from "../secrets.js";
 import { queryTotals } from "../store/chargeback-query.js";
 import { queryOrgMonths, queryWorkflowTotals, readRememberedSettings } from "../store/finance-query.js";
@@ -270,18 +269,8 @@ export function reconcileColumns(format: RowFormat, by: ReconcileBy = "repo"): C
   ];
 }
 
-function githubClient(token: string, env: NodeJS.ProcessEnv): InstanceType<typeof ProbotOctokit> {
-  return new ProbotOctokit({
-    auth: { token },
-    baseUrl: githubBaseUrl(env),
-    retry: { enabled: false },
-    throttle: { enabled: false },
-    request: { fetch: timedFetch("GitHub") },
-  });
-}
-
 async function fetchUsage(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[]> {
-  const octokit = githubClient(token, env);
+  const octokit = tokenOctokit(token, githubBaseUrl(env));
   const [year, mon] = month.split("-").map(Number) as [number, number];
   try {
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage", { org, year, month: mon });
@@ -303,7 +292,7 @@ async function fetchUsage(token: string, org: string, month: string, env: NodeJS
  * endpoint is in public preview), so the caller can sum the usage report instead and say so.
  */
 async function fetchUsageSummary(token: string, org: string, month: string, env: NodeJS.ProcessEnv): Promise<UsageItem[] | undefined> {
-  const octokit = githubClient(token, env);
+  const octokit = tokenOctokit(token, githubBaseUrl(env));
   const [year, mon] = month.split("-").map(Number) as [number, number];
   try {
     const { data } = await octokit.request("GET /organizations/{org}/settings/billing/usage/summary", { org, year, month: mon, product: "actions" });

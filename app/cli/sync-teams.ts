@@ -11,7 +11,7 @@ import { ConfigurationError, UsageError } from "../errors.js";
 import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { orgInstallationId } from "../github/installation.js";
 import { teamState } from "../github/team-listing.js";
-import { installationOctokit } from "../tasks/github.js";
+import { installationOctokit, SCOPES } from "../github/octokit.js";
 import { desiredTeams } from "../teams/rules.js";
 import { planDrift, syncInput, withResults, type DriftRow, type TeamState } from "../teams/drift.js";
 import { ruleEffects } from "../teams/rule-effects.js";
@@ -89,8 +89,9 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   const conn = await connectForCli();
   try {
     const installationId = await orgInstallationId(org);
-    const octokit = await installationOctokit(installationId);
-    const loaded = preview ?? (await loadOnboardingConfig(octokit, org));
+    // Team writes and reads need members only; the config is read with a token for the .github repository alone.
+    const octokit = await installationOctokit(installationId, SCOPES.teamWrites);
+    const loaded = preview ?? (await loadOnboardingConfig(await installationOctokit(installationId, SCOPES.config), org));
     if (!loaded.ok) throw new ConfigurationError(`invalid configuration, nothing done: ${formatProblem(loaded.error)}`);
     const config = loaded.config;
     const members = await currentMembers(org);

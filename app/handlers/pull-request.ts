@@ -3,10 +3,10 @@ import type { Deadline } from "../deadline.js";
 import { CHECK_NAME, CHECKED_FILES, checkConfigChange, type ChangedConfigFile } from "../config/check.js";
 import { CONFIG_REPO, readOrgFile } from "../config/org-file.js";
 import { onboardingProblems } from "../config/schema.js";
+import { deliveryOctokit, type Octokit, SCOPES } from "../github/octokit.js";
 import { httpStatusOf } from "../http-status.js";
+import { guardOctokit } from "../webhook/github-calls.js";
 import { parsePullRequest } from "../webhook/pull-request-payload.js";
-
-type Octokit = Context["octokit"];
 
 async function fileAt(octokit: Octokit, org: string, path: string, ref: string): Promise<{ text: string | null; problem?: string }> {
   const read = await readOrgFile(octokit, org, path, ref);
@@ -31,18 +31,22 @@ async function orgTeams(octokit: Octokit, org: string): Promise<string[] | null>
  * says whether the files validate (one annotation per problem, at its line) and what the change would do. The
  * check run shows nothing derived from stored members or the directory (app/config/check.ts, CheckFacts).
  */
-export async function onPullRequest(context: Context<"pull_request">, _deadline: Deadline): Promise<void> {
+export async function onPullRequest(context: Context<"pull_request">, deadline: Deadline): Promise<void> {
   const parsed = parsePullRequest(context.payload);
   if (!parsed.ok) {
     context.log.warn({ event: "pull_request", delivery: context.id, reason: parsed.reason }, `pull_request payload not usable: ignored (${parsed.reason})`);
     return;
   }
-  const { repository, pull_request: pr } = parsed.payload;
+  const { repository, pull_request: pr, installation } = parsed.payload;
   if (repository.name.toLowerCase() !== CONFIG_REPO) return;
   const org = repository.owner.login;
   const repo = repository.name;
   const log = context.log.child({ org, pull: pr.number, delivery: context.id });
-  const octokit = context.octokit;
+  // Not the delivery's token (every repository the App may reach): one minted for the .github repository alone,
+  // with what the check does there (read the files, list the pull request's files and the org's teams, write the
+  // check run). A pull request's content cannot steer the app to any other repository.
+  const octokit = await deliveryOctokit(installation.id, SCOPES.configCheck);
+  guardOctokit(octokit, deadline);
 
   const changed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: org, repo, pull_number: pr.number, per_page: 100 });
   const relevant = changed.filter(

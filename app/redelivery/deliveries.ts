@@ -2,7 +2,7 @@
 // newer than a cursor, decide which guids to redeliver, redeliver one. Delivery ids exceed 2^53, so they are kept as
 // strings from the raw response text on: JSON.parse would round them.
 import * as z from "zod";
-import type { Octokit } from "../tasks/github.js";
+import type { Octokit } from "../github/octokit.js";
 
 /** GitHub lets failed deliveries be redelivered for 3 days: without a cursor, the first sweep looks back that far. */
 export const REDELIVERY_WINDOW_MS = 3 * 24 * 3600 * 1000;

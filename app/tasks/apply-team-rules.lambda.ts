@@ -10,7 +10,7 @@ import { teamsFromRules } from "../teams/rules.js";
 import { firstIssue } from "../validation.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { installationOctokit, type Octokit } from "./github.js";
+import { installationOctokit, type Octokit, SCOPES } from "../github/octokit.js";
 import { teamResultSchema } from "../records/onboarding-input.js";
 import { ruleSchema } from "../teams/rule-schema.js";
 
@@ -62,7 +62,7 @@ async function applyRules(event: unknown): Promise<ApplyRulesResult> {
   } else if (wanted.length) {
     let octokit: Octokit;
     try {
-      octokit = await installationOctokit(input.installationId);
+      octokit = await installationOctokit(input.installationId, SCOPES.teamWrites);
     } catch (err) {
       throw classify(err, "installation token");
     }

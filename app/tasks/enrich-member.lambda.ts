@@ -8,7 +8,7 @@ import { TASK_BUDGET_MS } from "./budget.js";
 import { InvalidInputError, UpstreamError } from "../errors.js";
 import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { classify } from "./classify.js";
-import { installationOctokit, type Octokit } from "./github.js";
+import { installationOctokit, type Octokit, SCOPES } from "../github/octokit.js";
 
 export interface EnrichResult {
   record: MemberRecord;
@@ -76,7 +76,7 @@ async function enrich(event: unknown): Promise<EnrichResult> {
     throw new InvalidInputError(`enrich-member input: ${firstIssue(parsed.error)}`);
   }
   const input = parsed.data;
-  const octokit = await installationOctokit(input.installationId);
+  const octokit = await installationOctokit(input.installationId, SCOPES.members);
   // Nothing is stored for someone who is no longer a member: the record of a leaver stays a leaver's.
   const state = await orgMembershipState(octokit, input.org, input.member.login).catch((err: unknown) => {
     throw classify(err, `membership of ${input.member.login}`);

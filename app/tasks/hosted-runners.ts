@@ -5,7 +5,7 @@ import { resolveSku } from "../pricing/sku.js";
 import type { HostedRunner, JobInput } from "../pricing/types.js";
 import { httpStatusOf, isRateLimited } from "../http-status.js";
 import { TtlCache } from "../ttl-cache.js";
-import type { Octokit } from "./github.js";
+import type { Octokit } from "../github/octokit.js";
 
 export const HOSTED_RUNNER_TTL_MS = 10 * 60 * 1000;
 

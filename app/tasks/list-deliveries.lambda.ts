@@ -7,7 +7,7 @@ import { firstIssue } from "../validation.js";
 import { InvalidInputError } from "../errors.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { appOctokit } from "./github.js";
+import { appOctokit } from "../github/octokit.js";
 
 export function handler(event: unknown): Promise<ListDeliveriesOutput> {
   return withDeadline(TASK_BUDGET_MS.deliveries, () => listDeliveries(event));

@@ -15,7 +15,7 @@ import { firstIssue } from "../validation.js";
 import { ConfigurationError, InvalidInputError } from "../errors.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { appOctokit, installationOctokit } from "./github.js";
+import { appOctokit, installationOctokit, SCOPES } from "../github/octokit.js";
 
 const PER_PAGE = 100;
 /** Team adds of one page run this many members at a time (each is 2 calls per team). */
@@ -47,9 +47,9 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
       installationId = data.id;
       orgId = data.account && "id" in data.account ? data.account.id : null;
     }
-    const octokit = await installationOctokit(installationId);
+    const octokit = await installationOctokit(installationId, e.input.teams ? SCOPES.teamWrites : SCOPES.members);
     totals = addMemberTotals(totals, { githubCalls: 1 });
-    const config = await loadOnboardingConfig(octokit, org);
+    const config = await loadOnboardingConfig(await installationOctokit(installationId, SCOPES.config), org);
     // An invalid onboarding.yml changes nothing, as for a joiner: the backfill stops and is notified with the cause.
     if (!config.ok) throw new ConfigurationError(`${org}: ${formatProblem(config.error)}`);
     totals = addMemberTotals(totals, { githubCalls: 1 });

@@ -10,7 +10,7 @@ import { firstIssue } from "../validation.js";
 import { InvalidInputError, UpstreamError } from "../errors.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { appOctokit, installationOctokit } from "./github.js";
+import { appOctokit, installationOctokit, SCOPES } from "../github/octokit.js";
 
 type Visibility = RepositoryItem["visibility"];
 const visibilityOf = (r: { private: boolean; visibility?: string }): Visibility =>
@@ -64,7 +64,7 @@ async function listRepositories(event: unknown): Promise<ListRepositoriesOutput>
       throw e instanceof UpstreamError ? new UpstreamError(`${e.message}: is the App installed on ${input.org}?`, { cause: err }) : e;
     }
   }
-  const octokit = await installationOctokit(installationId);
+  const octokit = await installationOctokit(installationId, SCOPES.repositories);
   try {
     totals = addTotals(totals, { githubCalls: 1 });
     if (input.repository) {

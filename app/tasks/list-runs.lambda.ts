@@ -10,7 +10,7 @@ import { firstIssue } from "../validation.js";
 import { InvalidInputError } from "../errors.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { installationOctokit } from "./github.js";
+import { installationOctokit, runsOf } from "../github/octokit.js";
 
 export function handler(event: unknown): Promise<ListRunsOutput> {
   return withDeadline(TASK_BUDGET_MS.listing, () => listRuns(event));
@@ -32,7 +32,7 @@ async function listRuns(event: unknown): Promise<ListRunsOutput> {
   const window = cursor.windows[0];
   if (!window) return result(input.progress);
 
-  const octokit = await installationOctokit(input.installationId);
+  const octokit = await installationOctokit(input.installationId, runsOf(input.repository.fullName.split("/")[1]!));
   const [owner, repo] = input.repository.fullName.split("/") as [string, string];
   let totals: Totals = addTotals(input.progress.totals, { githubCalls: 1 });
   let data: { total_count: number; workflow_runs: ApiRun[] };

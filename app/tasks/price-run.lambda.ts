@@ -22,7 +22,7 @@ import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { ConfigurationError, InvalidInputError } from "../errors.js";
 import { classify } from "./classify.js";
-import { installationOctokit, type Octokit } from "./github.js";
+import { installationOctokit, type Octokit, runsOf, SCOPES } from "../github/octokit.js";
 import { hostedRunnersFor, needsHostedRunners } from "./hosted-runners.js";
 
 /** The Lambda's output, as the machine's ResultSelector reads it from `$.Payload`. */
@@ -87,9 +87,9 @@ export function handler(event: unknown): Promise<PriceRunOutput> {
 
 async function priceRun(event: unknown): Promise<PriceRunOutput> {
   const input = parseInput(event);
-  const octokit = await installationOctokit(input.installationId);
+  const octokit = await installationOctokit(input.installationId, runsOf(input.repository.fullName.split("/")[1]!));
   const [config, jobs] = await Promise.all([
-    chargebackConfigFor(octokit, input.org).catch((err: unknown) => {
+    chargebackConfigFor(await installationOctokit(input.installationId, SCOPES.config), input.org).catch((err: unknown) => {
       throw classify(err, `${input.org}/.github chargeback.yml`);
     }),
     listAttemptJobs(octokit, input),
@@ -97,7 +97,7 @@ async function priceRun(event: unknown): Promise<PriceRunOutput> {
   // A broken override is the admin's to fix: not retried, the notification says which field.
   if (!config.ok) throw new ConfigurationError(formatProblem(config.error));
   const hostedRunners = needsHostedRunners(jobs)
-    ? await hostedRunnersFor(octokit, input.org).catch((err: unknown) => {
+    ? await hostedRunnersFor(await installationOctokit(input.installationId, SCOPES.hostedRunners), input.org).catch((err: unknown) => {
         throw classify(err, `hosted runners of ${input.org}`);
       })
     : [];

@@ -8,7 +8,7 @@ import { firstIssue } from "../validation.js";
 import { InvalidInputError, UpstreamError } from "../errors.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { appOctokit, installationOctokit } from "./github.js";
+import { appOctokit, installationOctokit, SCOPES } from "../github/octokit.js";
 
 export function handler(event: unknown): Promise<{ guid: string; deliveryId: string }> {
   return withDeadline(TASK_BUDGET_MS.listing, async () => {
@@ -25,7 +25,7 @@ export function handler(event: unknown): Promise<{ guid: string; deliveryId: str
     if (join) {
       let state: Awaited<ReturnType<typeof orgMembershipState>>;
       try {
-        state = await orgMembershipState(await installationOctokit(join.installationId), join.org, join.login);
+        state = await orgMembershipState(await installationOctokit(join.installationId, SCOPES.members), join.org, join.login);
       } catch (err) {
         throw classify(err, `membership of ${join.login}`);
       }

@@ -7,7 +7,7 @@ import { syncMemberTaskSchema } from "../teams/sync-input.js";
 import { firstIssue } from "../validation.js";
 import { TASK_BUDGET_MS } from "./budget.js";
 import { classify } from "./classify.js";
-import { installationOctokit, type Octokit } from "./github.js";
+import { installationOctokit, type Octokit, SCOPES } from "../github/octokit.js";
 
 export interface SyncMemberResult {
   login: string;
@@ -29,7 +29,7 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
   const { org, installationId, login, teams } = parsed.data;
   let octokit: Octokit;
   try {
-    octokit = await installationOctokit(installationId);
+    octokit = await installationOctokit(installationId, SCOPES.teamWrites);
   } catch (err) {
     throw classify(err, "installation token");
   }

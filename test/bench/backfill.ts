@@ -10,7 +10,7 @@ import { backfillState, startBackfill } from "../../app/backfill/start.js";
 import { PER_PAGE, SEARCH_CAP } from "../../app/backfill/runs.js";
 import { machineArn } from "../../app/dispatch/machines.js";
 import { resetCredentialsCache } from "../../app/secrets.js";
-import { resetInstallationClients } from "../../app/tasks/github.js";
+import { resetInstallationClients } from "../../app/github/octokit.js";
 import { generateHistory } from "../../infra/local/backfill-history.js";
 import { startEmbedded } from "../../infra/local/embedded.js";
 import { startGitHubStandin } from "../../infra/local/github-standin.js";

@@ -3,7 +3,7 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import orgFlows from "../../app/index.js";
 import { resetCredentialsCache } from "../../app/secrets.js";
-import { resetInstallationClients } from "../../app/tasks/github.js";
+import { resetInstallationClients } from "../../app/github/octokit.js";
 
 /** One RSA key per test run: Probot and the task Lambdas sign App JWTs with it; nock answers the token exchange. */
 export const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
