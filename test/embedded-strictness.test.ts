@@ -22,6 +22,7 @@ import { startLocalDynamo, type LocalDynamo } from "../infra/local/dynamo-store.
 import { SnsOutbox } from "../infra/local/sns-outbox.js";
 import { startLocalStepFunctions, type LocalStepFunctions } from "../infra/local/stepfunctions-endpoint.js";
 import { dynamoErrorName } from "../infra/local/task-router.js";
+import { stepsFromHistory } from "../app/executions/steps.js";
 
 /**
  * Where the embedded endpoint would be more lenient than AWS, it is made as strict, so that a test fails here where
@@ -364,6 +365,8 @@ describe("the engine's limits and event model are AWS's", () => {
       ...["TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskTimedOut", "TaskStateExited"],
       ...["PassStateEntered", "PassStateExited", "ExecutionSucceeded"],
     ]);
+    // The executions command's reading of it: the timed-out task failed (and was caught), with AWS's error.
+    expect(stepsFromHistory(await historyOf(timedOut))[0]).toMatchObject({ state: "Hang", outcome: "failed", error: "States.Timeout" });
   });
 
   it("an execution that reaches 25,000 events fails with States.Runtime as its 25,000th event, and cannot be redriven", async () => {
