@@ -197,3 +197,87 @@ test("excluded accounts are not followed out; a malformed payload is ignored", a
   expect(await offboardings("dave-contractor")).toHaveLength(0);
   expect(await offboardings("eve")).toHaveLength(0);
 });
+
+describe("a leave handled while the join is still being enriched", () => {
+  /** Starts the onboarding of `login`, whose Enrich waits on GitHub until `release` is called. */
+  function joinHeldAtEnrich(login: string, id: number, receivedAt: string): { started: Promise<string>; release: () => void; enriching: Promise<void> } {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let enteredEnrich!: () => void;
+    const enriching = new Promise<void>((r) => (enteredEnrich = r));
+    nock.cleanAll();
+    nockInstallationToken(5);
+    nock(GH)
+      .get(`/orgs/acme/memberships/${login}`)
+      .reply((_uri, _body, cb) => {
+        enteredEnrich();
+        void gate.then(() => cb(null, [200, { state: "active", role: "member" }]));
+      })
+      .get(`/orgs/acme/memberships/${login}`)
+      .optionally()
+      .times(3)
+      .reply(200, { state: "active", role: "member" })
+      .get(`/users/${login}`)
+      .reply(200, { login, id })
+      .post("/graphql")
+      .reply(200, { data: { organization: null } });
+    const input: OnboardingInput = {
+      org: "acme",
+      orgId: 1,
+      installationId: 1,
+      member: { login, id },
+      teams: [],
+      teamProblems: [],
+      dryRun: false,
+      configSource: "x",
+      deliveryId: `join-${login}-held`,
+      receivedAt,
+    };
+    const started = sfn
+      .send(
+        new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: `held-${login}`, input: JSON.stringify(input) }),
+      )
+      .then((s) => s.executionArn!);
+    return { started, release, enriching };
+  }
+
+  async function leaveNow(login: string, id: number): Promise<void> {
+    nock(GH).get("/repos/acme/.github/contents/.github%2Fonboarding.yml").reply(404);
+    await receive(removed(login, id), `leave-${login}-held`);
+    for (let i = 0; i < 200 && !(await offboardings(login)).some((e) => e.status === "SUCCEEDED"); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await offboardings(login)).map((e) => e.status)).toEqual(["SUCCEEDED"]);
+  }
+
+  test("a new joiner who leaves before their record is stored is not stored as current, and no welcome goes out", async () => {
+    const { started, release, enriching } = joinHeldAtEnrich("fay", 16, new Date(Date.now() - 60_000).toISOString());
+    await enriching;
+    await leaveNow("fay", 16);
+    release();
+    const arn = await started;
+    await embedded.idle();
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("SUCCEEDED");
+    expect((await listMembers("acme")).filter((m) => m.login === "fay")).toEqual([]);
+    expect((await membersJson("--all")).filter((r) => r.login === "fay")).toEqual([]);
+    expect(
+      embedded.outbox
+        .read()
+        .filter((m) => m.subject?.includes("fay"))
+        .map((m) => m.subject),
+    ).toEqual(["Member left: fay"]);
+  });
+
+  test("a rejoiner who leaves again before the new record is stored stays left", async () => {
+    await stored("gus", 17, "2026-10-01T09:00:00.000Z");
+    const { started, release, enriching } = joinHeldAtEnrich("gus", 17, new Date(Date.now() - 60_000).toISOString());
+    await enriching;
+    await leaveNow("gus", 17);
+    const leftAt = (await listMembers("acme")).find((m) => m.login === "gus")?.leftAt;
+    expect(leftAt).toBeDefined();
+    release();
+    const arn = await started;
+    await embedded.idle();
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("SUCCEEDED");
+    expect((await listMembers("acme")).find((m) => m.login === "gus")).toMatchObject({ joinedAt: "2026-10-01T09:00:00.000Z", leftAt });
+    expect(embedded.outbox.read().some((m) => m.subject === "Member onboarded: gus")).toBe(false);
+  });
+});

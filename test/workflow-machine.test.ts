@@ -47,7 +47,7 @@ describe("workflow-run-cost.asl.json", () => {
         /"([A-Za-z]+)":\s*\{\s*(?:"Comment":\s*"[^"]*",\s*)?"Type":\s*"Task",\s*"Resource":\s*"arn:aws:states:::dynamodb:(?:putItem|updateItem)"/g,
       ),
     ].map((m) => m[1]);
-    expect(writes.sort()).toEqual(["ClaimBudgetAlert", "MarkBudgetAlertSent", "RememberSettings"]);
+    expect(writes.sort()).toEqual(["ClaimBudgetAlert", "MarkBudgetAlertSent", "MarkBudgetAlertUnconfirmed", "RememberSettings"]);
     expect(JSON.stringify(def)).not.toMatch(/"Item\.\$":"\$\.priced\.recording/);
   });
 

@@ -14,10 +14,14 @@ export async function listMembers(org: string, db: DynamoDBClient = dynamoClient
     KeyConditionExpression: "pk = :pk AND begins_with(sk, :member)",
     ExpressionAttributeValues: { ":pk": { S: memberKey(org, "").pk }, ":member": { S: "MEMBER#" } },
   });
-  return items.map((item) => {
-    const { pk: _pk, sk: _sk, type: _type, ...rest } = unmarshall(item);
-    return rest as MemberRecord;
-  });
+  return (
+    items
+      .map((item) => unmarshall(item))
+      // A leave recorded before the member's record existed (member-offboarding's RecordLeave) has no joinedAt:
+      // it holds the leave for an onboarding still running, and is nobody's record.
+      .filter((item) => typeof item.joinedAt === "string")
+      .map(({ pk: _pk, sk: _sk, type: _type, ...rest }) => rest as MemberRecord)
+  );
 }
 
 /** The org's members who have not left. */
