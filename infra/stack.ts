@@ -290,7 +290,7 @@ export class OrgFlowsStack extends Stack {
     if (task.needs.includes("computeOnly")) delete environment.APP_SECRET_ARN;
     const besides: string[] = [];
     // The task names the table inside what it returns (it needs no access to it: the machine writes).
-    if (task.needs.includes("tableName")) environment.TABLE_NAME = this.table.tableName;
+    if (task.needs.includes("tableName") || task.needs.includes("tableRead")) environment.TABLE_NAME = this.table.tableName;
     // app/pricing/price.ts reads rates.json beside itself (import.meta.url): ship it beside the bundle.
     if (task.needs.includes("rates")) besides.push(join(PROJECT_ROOT, "app", "pricing", "rates.json"));
     if (task.needs.includes("directory")) {
@@ -298,12 +298,15 @@ export class OrgFlowsStack extends Stack {
       // A directory file travels inside the bundle, since a Lambda has no other disk.
       if (directory.file) besides.push(directory.file);
     }
-    return this.nodeFunction(task.id, entryPath(task.entry), {
+    const fn = this.nodeFunction(task.id, entryPath(task.entry), {
       description: task.description,
       timeout: Duration.seconds(task.timeoutSeconds),
       environment,
       ...(besides.length ? { commandHooks: copyBesideBundle(besides) } : {}),
     });
+    // Point reads only: the machines do every write.
+    if (task.needs.includes("tableRead")) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["dynamodb:GetItem"], resources: [this.table.tableArn] }));
+    return fn;
   }
 
   /** One NodejsFunction per job, bundled the way infra/bundling.ts says, with its own role and log group. */

@@ -22,7 +22,7 @@ import { INSTALLATION_ID, jobsFor, ORG, workflowRunPayload } from "./fixtures/jo
  */
 const POINTS = [
   "task:RecordFirstOfRun:after",
-  "task:ReadBudgetTotal:after",
+  "event:ChoiceStateEntered:AfterRecording",
   "task:DecideBudgetAlerts:before",
   "task:DecideBudgetAlerts:after",
   "task:ClaimBudgetAlert:before",

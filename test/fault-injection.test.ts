@@ -29,7 +29,7 @@ const STATES_ON_PATHS = [
   "LookUpRunSeen",
   "RunCounted",
   "RecordRepeatOfRun",
-  "CheckUnpricedMinutes",
+  "AfterRecording",
   "NotifyUnpricedMinutes",
   "Recorded",
 ];
@@ -43,7 +43,7 @@ const TYPES: Record<string, string> = {
   CountTry: "Choice",
   AttemptRecorded: "Choice",
   RunCounted: "Choice",
-  CheckUnpricedMinutes: "Choice",
+  AfterRecording: "Choice",
   FirstTry: "Pass",
   Recorded: "Pass",
 };

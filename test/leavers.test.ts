@@ -234,7 +234,9 @@ describe("a leave handled while the join is still being enriched", () => {
       receivedAt,
     };
     const started = sfn
-      .send(new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: `held-${login}`, input: JSON.stringify(input) }))
+      .send(
+        new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: `held-${login}`, input: JSON.stringify(input) }),
+      )
       .then((s) => s.executionArn!);
     return { started, release, enriching };
   }
@@ -256,7 +258,12 @@ describe("a leave handled while the join is still being enriched", () => {
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe("SUCCEEDED");
     expect((await listMembers("acme")).filter((m) => m.login === "fay")).toEqual([]);
     expect((await membersJson("--all")).filter((r) => r.login === "fay")).toEqual([]);
-    expect(embedded.outbox.read().filter((m) => m.subject?.includes("fay")).map((m) => m.subject)).toEqual(["Member left: fay"]);
+    expect(
+      embedded.outbox
+        .read()
+        .filter((m) => m.subject?.includes("fay"))
+        .map((m) => m.subject),
+    ).toEqual(["Member left: fay"]);
   });
 
   test("a rejoiner who leaves again before the new record is stored stays left", async () => {

@@ -138,7 +138,7 @@ describe("redrive on the embedded default", () => {
     const dir = tempDir();
     const directory = join(dir, "..", `directory-${Date.now()}.json`);
     const e = env({ DATA_DIR: dir, DIRECTORY_FILE: directory });
-    // The company directory is missing: every onboarding child fails at Enrich, after CheckConfiguration.
+    // The company directory is missing: every onboarding child fails at Enrich, its first state.
     const backfill = await run(["backfill", "--org", ORG, "--members", "--wait", "--format", "json"], e);
     expect(backfill.code).toBe(1);
     const result = JSON.parse(backfill.stdout) as { execution: string; failures: number };
@@ -175,9 +175,9 @@ describe("redrive on the embedded default", () => {
     expect(JSON.parse(redriven.stdout)).toEqual([{ machine: "member-onboarding", name: alice, status: "SUCCEEDED", outcome: "redriven" }]);
     const after = await execution(alice, e);
     expect([after.status, after.redriveCount]).toEqual(["SUCCEEDED", 1]);
-    // History kept: the failed Enrich, then Enrich again and the states after it; CheckConfiguration only once.
+    // History kept: the failed Enrich, then Enrich again and the states after it, each once.
     expect(after.steps.filter((s) => s.state === "Enrich").map((s) => s.outcome)).toEqual(["failed", "ok"]);
-    expect(after.steps.filter((s) => s.state === "CheckConfiguration")).toHaveLength(1);
+    expect(after.steps.filter((s) => s.state === "Store")).toHaveLength(1);
     const members = await run(["members", "--org", ORG, "--format", "json"], e);
     expect((JSON.parse(members.stdout) as Array<{ login: string; department?: string }>).map((m) => [m.login, m.department])).toEqual([["alice-dev", "Eng"]]);
 

@@ -1,7 +1,7 @@
 // RedriveExecution on the embedded endpoint, on small machines of their own: a parent whose Map runs one child
 // execution per item, and a machine that fails at a later state. The cause is fixed in the store between the runs.
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -243,4 +243,47 @@ test("AWS's preconditions: Express, 14 days after the stop, the history event li
   const full = Array.from({ length: HISTORY_EVENT_LIMIT }, (_, i) => ({ id: i + 1, previousEventId: i, timestamp: now, type: "PassStateEntered" }));
   expect(notRedrivableReason({ ...rec, events: full }, "STANDARD", now)).toBe("Execution history event limit exceeded");
   for (const status of ["TIMED_OUT", "ABORTED"] as const) expect(notRedrivableReason({ ...rec, status }, "STANDARD", now)).toBeUndefined();
+});
+
+test("over the API: a Standard execution that stopped more than 14 days ago is NOT_REDRIVABLE and its redrive refused", async () => {
+  // An execution kept in a data folder since it failed 15 days ago (the endpoint keeps executions across restarts).
+  const oldDir = mkdtempSync(join(tmpdir(), "redrive-old-"));
+  const machineName = machines[0]!.name;
+  const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:${machineName}`;
+  const now = Date.now() / 1000;
+  const rec: ExecutionRecord = {
+    executionArn: `${stateMachineArn.replace(":stateMachine:", ":execution:")}:old`,
+    stateMachineArn,
+    name: "old",
+    status: "FAILED",
+    startDate: now - 15 * 86400 - 10,
+    stopDate: now - 15 * 86400,
+    input: "{}",
+    error: "Boom",
+    events: [{ id: 1, previousEventId: 0, timestamp: now - 15 * 86400 - 10, type: "ExecutionStarted", executionStartedEventDetails: { input: "{}" } }],
+  };
+  mkdirSync(join(oldDir, "executions"), { recursive: true });
+  writeFileSync(join(oldDir, "executions", `${machineName}__old.json`), JSON.stringify(rec));
+  const old = await startLocalStepFunctions({
+    machinesDir: dir,
+    machines,
+    substitutions: SUBS,
+    deps: { dynamo: db, outbox: new SnsOutbox(undefined) },
+    dataDir: oldDir,
+  });
+  const client = new SFNClient({ endpoint: old.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  try {
+    expect(await client.send(new DescribeExecutionCommand({ executionArn: rec.executionArn }))).toMatchObject({
+      status: "FAILED",
+      redriveStatus: "NOT_REDRIVABLE",
+      redriveStatusReason: "Execution redrivable period exceeded",
+    });
+    await expect(client.send(new RedriveExecutionCommand({ executionArn: rec.executionArn }))).rejects.toMatchObject({
+      name: "ExecutionNotRedrivable",
+      message: "Execution redrivable period exceeded",
+    });
+  } finally {
+    client.destroy();
+    await old.close();
+  }
 });

@@ -38,7 +38,7 @@ describe("workflow-run-cost.asl.json", () => {
         "TransactItems.$": `$.priced.recording.${variant}.items`,
         "ClientRequestToken.$": `$.priced.recording.${variant}.token`,
       });
-      expect(s(name).Next).toBe("CheckUnpricedMinutes");
+      expect(s(name).Next).toBe("AfterRecording");
     }
     // No single-item writes of aggregates anywhere: they could not be made exact by conditions alone. The only
     // single-item writes are the remembered settings and the budget-alert markers (conditional, not amounts).
@@ -47,7 +47,7 @@ describe("workflow-run-cost.asl.json", () => {
         /"([A-Za-z]+)":\s*\{\s*(?:"Comment":\s*"[^"]*",\s*)?"Type":\s*"Task",\s*"Resource":\s*"arn:aws:states:::dynamodb:(?:putItem|updateItem)"/g,
       ),
     ].map((m) => m[1]);
-    expect(writes.sort()).toEqual(["ClaimBudgetAlert", "MarkBudgetAlertSent", "RememberSettings"]);
+    expect(writes.sort()).toEqual(["ClaimBudgetAlert", "MarkBudgetAlertSent", "MarkBudgetAlertUnconfirmed", "RememberSettings"]);
     expect(JSON.stringify(def)).not.toMatch(/"Item\.\$":"\$\.priced\.recording/);
   });
 
@@ -61,7 +61,7 @@ describe("workflow-run-cost.asl.json", () => {
     expect(s("LookUpAttempt").Parameters).toMatchObject({ "Key.$": "$.priced.recording.runKey", ConsistentRead: true });
     expect(s("AttemptRecorded").Choices?.[0]).toMatchObject({ Variable: "$.lookup.Item", Next: "AlreadyRecorded" });
     // Recorded already: nothing is added, but the budgets are still checked (an interrupted execution's alert).
-    expect(s("AlreadyRecorded")).toMatchObject({ Type: "Pass", Next: "BudgetsToCheck" });
+    expect(s("AlreadyRecorded")).toMatchObject({ Type: "Pass", Next: "AfterRecording" });
     expect(s("LookUpRunSeen").Parameters).toMatchObject({ "Key.$": "$.priced.recording.runSeenKey", ConsistentRead: true });
     expect(s("RunCounted").Choices?.[0]).toMatchObject({ Variable: "$.lookup.Item", Next: "RecordRepeatOfRun" });
     expect(s("RunCounted").Default).toBe("RecordFirstOfRun");

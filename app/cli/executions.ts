@@ -1,4 +1,10 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, ExecutionDoesNotExist, SFNClient } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  DescribeStateMachineCommand,
+  ExecutionDoesNotExist,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
 import { fitColumns } from "./fit-width.js";
 import { findExecution, stopExecution, waitForEnd } from "../executions/stop.js";
 import { type Command, Option } from "commander";
@@ -8,6 +14,7 @@ import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/steps.js";
 import { executionHistory, parentName, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
+import { expressWhereToLook, isExpressExecutionArn, isExpressRefusal } from "../executions/express.js";
 import { newCommand, parseCommand, printRows, STD_IO, type CliIo, type Column } from "./format.js";
 import { UsageError } from "../errors.js";
 
@@ -66,6 +73,16 @@ function seconds(start?: Date, stop?: Date): number | null {
   return start && stop ? Math.round(stop.getTime() - start.getTime()) / 1000 : null;
 }
 
+/** The machines among `machines` that run as Express workflows (asked of Step Functions, as the stack deployed them). */
+async function expressMachines(sfn: SFNClient, machines: Array<{ name: string; arn: string }>): Promise<string[]> {
+  const out: string[] = [];
+  for (const m of machines) {
+    const d = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: m.arn })).catch(() => undefined);
+    if (d?.type === "EXPRESS") out.push(m.name);
+  }
+  return out;
+}
+
 function secondsText(s: number | null): string {
   return s === null ? "" : s.toFixed(2);
 }
@@ -87,6 +104,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     throw new UsageError(`--since ${opts.since} is in the future (today is ${new Date().toISOString().slice(0, 10)}, UTC): nothing stopped then`);
   const conn = await connectForCli({ io });
   const sfn = new SFNClient({ ...sdkTimeouts() });
+  const whereToLook = (machine: string): string => expressWhereToLook(machine, conn.mode === "aws" ? "aws" : "embedded");
   try {
     const machines = (Object.keys(MACHINES) as MachineKey[])
       .filter((k) => !opts.machine || MACHINES[k].name === opts.machine)
@@ -154,6 +172,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
           d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
         } catch (err) {
           if (err instanceof ExecutionDoesNotExist) continue;
+          if (isExpressRefusal(err) && isExpressExecutionArn(executionArn)) throw new UsageError(whereToLook(executionArn.split(":").at(-3) ?? "this machine"));
           throw err;
         }
         const steps = stepsFromHistory(await executionHistory(sfn, executionArn));
@@ -182,7 +201,8 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         );
         return 0;
       }
-      throw new UsageError(`no execution named '${name}' in ${machines.map((m) => m.name).join(" or ")}`);
+      const express = await expressMachines(sfn, machines);
+      throw new UsageError([`no execution named '${name}' in ${machines.map((m) => m.name).join(" or ")}`, ...express.map(whereToLook)].join("\n"));
     }
 
     const rows: ListRow[] = [];
@@ -194,9 +214,18 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       MACHINES.memberOnboarding.name,
     ]);
     const cut: string[] = [];
+    /** Express machines: Step Functions keeps no list of their executions */
+    const notListed: string[] = [];
     for (const m of machines) {
       // One more than asked: so the list can say that there are more.
-      const recent = await recentExecutions(sfn, m.arn, opts.limit + 1);
+      let recent: Awaited<ReturnType<typeof recentExecutions>>;
+      try {
+        recent = await recentExecutions(sfn, m.arn, opts.limit + 1);
+      } catch (err) {
+        if (!isExpressRefusal(err)) throw err;
+        notListed.push(m.name);
+        continue;
+      }
       if (recent.length > opts.limit) cut.push(m.name);
       for (const e of recent.slice(0, opts.limit)) {
         const parent =
@@ -212,8 +241,9 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       }
     }
     if (opts.format === "json") io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else if (rows.length === 0) io.err.write("No executions yet.\n");
-    else {
+    else if (rows.length === 0) {
+      if (notListed.length === 0) io.err.write("No executions yet.\n");
+    } else {
       const columns: Column<ListRow>[] = [
         { key: "machine", value: (r) => r.machine },
         { key: "name", value: (r) => r.name },
@@ -224,6 +254,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       ];
       printRows(rows, opts.wide ? columns : fitColumns(rows, columns, ["name", "parent"]), "table", io.out);
     }
+    for (const m of notListed) io.err.write(`${whereToLook(m)}\n`);
     if (cut.length > 0 && opts.format !== "json")
       io.err.write(
         `Showing the ${opts.limit} most recent executions per machine; ${cut.join(", ")} ${cut.length === 1 ? "has" : "have"} more: --limit N (up to 1000) or --machine NAME shows them.\n`,

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, ExecutionNotRedrivable, RedriveExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { isExpressRefusal } from "./express.js";
 import { recentExecutions } from "./query.js";
 import { isUnsuccessful } from "./status.js";
 
@@ -36,7 +37,15 @@ export async function redriveUnsuccessful(
 ): Promise<RedriveResult[]> {
   const out: RedriveResult[] = [];
   for (const m of machines) {
-    for (const e of await recentExecutions(client, m.arn, limit)) {
+    let recent: Awaited<ReturnType<typeof recentExecutions>>;
+    try {
+      recent = await recentExecutions(client, m.arn, limit);
+    } catch (err) {
+      // An Express workflow cannot be listed, nor redriven: nothing of it to do here.
+      if (isExpressRefusal(err)) continue;
+      throw err;
+    }
+    for (const e of recent) {
       if (!isUnsuccessful(e.status) || !e.executionArn) continue;
       if (since && (e.stopDate ?? e.startDate ?? new Date(0)) < since) continue;
       out.push(await redriveOne(client, m.name, e.executionArn));

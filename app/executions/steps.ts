@@ -41,8 +41,11 @@ export function stepsFromHistory(events: HistoryEvent[]): StateStep[] {
         step.ms = at - step.at;
         stack.splice(i >= 0 ? i : stack.length - 1, 1);
       }
-    } else if ((type === "TaskFailed" || type.endsWith("StateFailed")) && open) {
-      const d = ev.taskFailedEventDetails ?? (ev as { stateFailedEventDetails?: { error?: string; cause?: string } }).stateFailedEventDetails;
+    } else if ((type === "TaskFailed" || type === "TaskTimedOut" || type.endsWith("StateFailed")) && open) {
+      const d =
+        ev.taskFailedEventDetails ??
+        ev.taskTimedOutEventDetails ??
+        (ev as { stateFailedEventDetails?: { error?: string; cause?: string } }).stateFailedEventDetails;
       open.outcome = "failed";
       open.error = [d?.error, d?.cause].filter(Boolean).join(": ").slice(0, 200);
       open.ms = at - open.at;

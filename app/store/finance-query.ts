@@ -68,6 +68,8 @@ export interface BudgetAlertRecord {
   forecastMicros: number;
   budgetMicros: number;
   sent: boolean;
+  /** Published, but SNS's answer was lost: it is not sent again (the machine's MarkBudgetAlertUnconfirmed). */
+  unconfirmed: boolean;
   decidedAt: string;
 }
 
@@ -81,6 +83,7 @@ export async function queryBudgetAlerts(org: string, month?: string): Promise<Bu
     forecastMicros: Number(i.forecastMicros ?? 0),
     budgetMicros: Number(i.budgetMicros ?? 0),
     sent: i.sent === true,
+    unconfirmed: i.unconfirmed === true,
     decidedAt: String(i.decidedAt ?? ""),
   }));
 }

@@ -5,7 +5,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { allocate } from "../chargeback/allocation.js";
 import { budgetChecks, type BudgetChecks } from "../chargeback/budgets.js";
-import type { ChargebackSettings } from "../chargeback/settings.js";
+import { DEFAULT_SETTINGS, type ChargebackSettings } from "../chargeback/settings.js";
 import { chargebackConfigFor } from "../config/chargeback.js";
 import { settingsKey } from "../records/keys.js";
 import { formatProblem } from "../config/schema.js";
@@ -17,6 +17,8 @@ import { recordingPlan, type RecordingPlan } from "../records/recording.js";
 import { buildRunRecord, runSummary } from "../records/run.js";
 import { runCostInputSchema, type RunCostInput } from "../records/run-input.js";
 import { tableName } from "../store/table.js";
+import { dynamoClient } from "../store/dynamo.js";
+import { readItem, settingsChanged } from "../store/task-reads.js";
 import { firstIssue } from "../validation.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
@@ -34,14 +36,30 @@ export interface PriceRunOutput {
   unknownMinutes: number;
   /** the budgets this attempt touches: the machine reads their month-to-date once the attempt is recorded */
   budgets: BudgetChecks;
-  /** the org's chargeback settings as read now, remembered (newest read wins) for the report and --reallocate */
-  settings: { item: Record<string, AttributeValue>; values: Record<string, AttributeValue> };
+  /**
+   * the org's chargeback settings as read now, remembered (newest read wins) for the report and --reallocate;
+   * `changed` false when the remembered ones apply the same, and the machine then writes nothing
+   */
+  settings: { item: Record<string, AttributeValue>; values: Record<string, AttributeValue>; changed: boolean };
 }
 
 /** The item that remembers the settings the recording applied. */
-export function settingsItem(org: string, settings: ChargebackSettings, source: string, readAt: string): PriceRunOutput["settings"] {
+export function settingsItem(org: string, settings: ChargebackSettings, source: string, readAt: string): Omit<PriceRunOutput["settings"], "changed"> {
   const item = marshall({ ...settingsKey(org), type: "chargebacksettings", org: org.toLowerCase(), source, readAt, settings: JSON.stringify(settings) });
   return { item, values: { ":readAt": { S: readAt } } };
+}
+
+/**
+ * Whether the settings must be written: a read that fails says "changed" (the machine's conditional write then
+ * settles it), so an unreachable table costs a transition, never a remembered setting.
+ */
+async function settingsToWrite(org: string, next: Omit<PriceRunOutput["settings"], "changed">): Promise<PriceRunOutput["settings"]> {
+  try {
+    const remembered = await readItem(dynamoClient(), tableName(), marshall(settingsKey(org)), ["settings", "source"]);
+    return { ...next, changed: settingsChanged(remembered, next.item, JSON.stringify(DEFAULT_SETTINGS)) };
+  } catch {
+    return { ...next, changed: true };
+  }
 }
 
 function parseInput(event: unknown): RunCostInput {
@@ -124,6 +142,6 @@ async function priceRun(event: unknown): Promise<PriceRunOutput> {
       at: record.completedAt,
       attempt: `${record.repository} run ${record.runId} attempt ${record.attempt} (${record.workflowFile}, cost centre ${allocation.costCenter})`,
     }),
-    settings: settingsItem(input.org, config.settings, config.source, config.readAt ?? now.toISOString()),
+    settings: await settingsToWrite(input.org, settingsItem(input.org, config.settings, config.source, config.readAt ?? now.toISOString())),
   };
 }

@@ -16,6 +16,8 @@ export type TaskNeed =
   | "rates"
   /** the company directory settings (DIRECTORY_SCIM_URL or a directory file shipped in the bundle) */
   | "directory"
+  /** TABLE_NAME and consistent GetItem on the table (point reads that spare the machine a state, a billed transition) */
+  | "tableRead"
   /** pure computation: no App credentials (no APP_SECRET_ARN, no read access to the secret); every other task has them */
   | "computeOnly";
 
@@ -74,7 +76,7 @@ export const TASK_LAMBDAS = {
     placeholder: "PriceRunFunctionArn",
     description: "workflow-run-cost task: price every job of a workflow run attempt",
     timeoutSeconds: 120,
-    needs: ["tableName", "rates"],
+    needs: ["tableName", "tableRead", "rates"],
     load: async () => (await import("./price-run.lambda.js")).handler as LambdaHandler,
   },
   budgetAlerts: {
@@ -82,9 +84,9 @@ export const TASK_LAMBDAS = {
     functionName: "org-flows-budget-alerts",
     entry: "app/tasks/budget-alerts.lambda.ts",
     placeholder: "BudgetAlertsFunctionArn",
-    description: "workflow-run-cost task: which budget alerts a recorded attempt's month-to-date warrants (computation only)",
+    description: "workflow-run-cost task: which budget alerts a recorded attempt's month-to-date warrants (reads it, writes nothing)",
     timeoutSeconds: 10,
-    needs: ["computeOnly"],
+    needs: ["computeOnly", "tableRead"],
     load: async () => (await import("./budget-alerts.lambda.js")).handler as LambdaHandler,
   },
   listRepositories: {

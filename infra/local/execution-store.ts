@@ -64,7 +64,9 @@ export class ExecutionStore {
     this.byArn.set(rec.executionArn, rec);
     if (!this.dir) return;
     const machine = rec.stateMachineArn.split(":").pop() ?? "machine";
-    const file = `${this.dir}/${machine}__${rec.name}.json`;
+    // An Express execution's name is not unique (no deduplication): its file also carries the id from its ARN.
+    const express = /:express:[^:]+:[^:]+:([^:]+)$/.exec(rec.executionArn);
+    const file = `${this.dir}/${machine}__${rec.name}${express ? `__${express[1]}` : ""}.json`;
     const tmp = `${file}.tmp`;
     // Write then rename: a crash mid-write never leaves a half file under the real name.
     // An execution's input and output name members: the operator's only.

@@ -10,9 +10,18 @@ import { taskStates } from "../asl.js";
 import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
-import { toHistoryEvents, type LocalEvent } from "./event-log-history.js";
-import { isRedriveEntryEvent, notRedrivableReason, redriveDefinition, redrivenEvent, redrivePoint } from "./redrive.js";
-import { buildTaskHandlers, StatesError, SYNC_CHILD_RESOURCE, withoutTaskTimeouts, type RouterDeps, type TaskProbe } from "./task-router.js";
+import { HistoryModel, type LocalEvent } from "./event-log-history.js";
+import { HISTORY_EVENT_LIMIT, isRedriveEntryEvent, notRedrivableReason, redriveDefinition, redrivenEvent, redrivePoint } from "./redrive.js";
+import {
+  buildTaskHandlers,
+  dataLimitCause,
+  MAX_STATE_PAYLOAD_BYTES,
+  StatesError,
+  SYNC_CHILD_RESOURCE,
+  withoutTaskTimeouts,
+  type RouterDeps,
+  type TaskProbe,
+} from "./task-router.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -161,13 +170,19 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     const input = JSON.parse(from?.input ?? rec.input) as Json;
     const retryIntervalOverrides =
       opts.retryIntervalMs === undefined ? undefined : Object.fromEntries(Object.keys(m.resources).map((k) => [k, opts.retryIntervalMs!]));
+    /** A failure no Catch can handle (AWS's terminal errors: the history limit, States.DataLimitExceeded): it ends the run. */
+    let terminal: { error: string; cause: string } | undefined;
+    const failTerminal = (error: string, cause: string): void => {
+      if (terminal) return;
+      terminal = { error, cause };
+      execution.abort();
+    };
+    const handlers = buildTaskHandlers(m.definition, m.startsChildren ? { ...deps, startChild: (params) => startChild(params, rec.executionArn) } : deps, {
+      ...taskOptions,
+      terminal: (e) => failTerminal(e.name, e.message),
+    });
     const execution = runner.run(input, {
-      overrides: {
-        taskResourceLocalHandlers: m.startsChildren
-          ? buildTaskHandlers(m.definition, { ...deps, startChild: (params) => startChild(params, rec.executionArn) }, taskOptions)
-          : m.handlers,
-        retryIntervalOverrides,
-      },
+      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
       context: {
         Execution: {
           Id: rec.executionArn,
@@ -179,18 +194,30 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
         StateMachine: { Id: m.arn, Name: m.name },
       },
     });
-    // A redriven execution keeps its history and goes on after it, as on AWS.
+    // A redriven execution keeps its history and goes on after it, as on AWS (the limit counts both parts).
     const events: HistoryEventRecord[] = from ? [...rec.events] : [];
+    const model = new HistoryModel(m.resources);
     const collect = (async () => {
       for await (const ev of execution.eventLogs) {
-        const converted = toHistoryEvents(ev as LocalEvent, events.length + 1, m.resources);
-        // The redriven part starts at the failed state, not with a second ExecutionStarted.
-        for (const h of converted) {
-          if (from && (h.type === "ExecutionStarted" || isRedriveEntryEvent(h))) continue;
-          h.id = events.length + 1;
-          h.previousEventId = h.id - 1;
-          events.push(h);
-          opts.eventProbe?.(h, rec);
+        // After a terminal failure the engine only reports its own abort: AWS's history ends with ExecutionFailed.
+        if (terminal) continue;
+        for (const h of model.convert(ev as LocalEvent)) {
+          // The redriven part starts at the failed state, not with a second ExecutionStarted.
+          if (from && (h.type === "ExecutionStarted" || isRedriveEntryEvent(h as HistoryEventRecord))) continue;
+          // AWS's quota: event 25,000 is the ExecutionFailed that ends the execution, whatever comes next.
+          if (events.length >= HISTORY_EVENT_LIMIT - 1 && !h.type.startsWith("Execution")) {
+            failTerminal("States.Runtime", `The execution reached the maximum number of history events (${HISTORY_EVENT_LIMIT}).`);
+            break;
+          }
+          const output = (h.stateExitedEventDetails as { output?: string } | undefined)?.output;
+          // Measured on the text already made for the event: the size check costs no second serialisation.
+          if (output !== undefined && output.length > MAX_STATE_PAYLOAD_BYTES / 4 && Buffer.byteLength(output) > MAX_STATE_PAYLOAD_BYTES) {
+            failTerminal("States.DataLimitExceeded", dataLimitCause(String((h.stateExitedEventDetails as { name?: string }).name)));
+            break;
+          }
+          const numbered = { ...h, id: events.length + 1, previousEventId: events.length } as HistoryEventRecord;
+          events.push(numbered);
+          opts.eventProbe?.(numbered, rec);
         }
       }
     })();
@@ -210,7 +237,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
         Object.assign(rec, { status: "SUCCEEDED", output: JSON.stringify(output) });
       } catch (err) {
         const e = err as Error & { cause?: { name?: string; message?: string } };
-        if (expressTimedOut || e.name === "ExecutionTimeoutError") {
+        if (terminal) {
+          Object.assign(rec, { status: "FAILED", error: terminal.error, cause: terminal.cause });
+        } else if (expressTimedOut || e.name === "ExecutionTimeoutError") {
           Object.assign(rec, { status: "TIMED_OUT", error: "States.Timeout" });
         } else if (e.name === "ExecutionAbortedError") {
           rec.status = "ABORTED";
@@ -228,6 +257,17 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       }
       await collect.catch(() => {});
       rec.stopDate = Date.now() / 1000;
+      if (terminal) {
+        Object.assign(rec, { status: "FAILED", error: terminal.error, cause: terminal.cause });
+        delete rec.output;
+        events.push({
+          id: events.length + 1,
+          previousEventId: events.length,
+          timestamp: rec.stopDate,
+          type: "ExecutionFailed",
+          executionFailedEventDetails: { error: terminal.error, cause: terminal.cause },
+        });
+      }
       rec.events = events;
       if (rec.status === "ABORTED") {
         stopAbortedEvent(rec);
@@ -342,6 +382,12 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     if (machines.get(rec.stateMachineArn)?.type === "STANDARD") opts.onFailure?.(rec);
   }
 
+  /** DescribeExecution and GetExecutionHistory are Standard only: an Express execution's ARN is refused, as on AWS. */
+  function refuseExpressArn(executionArn: unknown): void {
+    const arn = String(executionArn ?? "");
+    if (/^arn:aws:states:[^:]*:[^:]*:express:/.test(arn)) throw new ApiError("InvalidArn", `Invalid Arn: 'Resource type not valid in this context: express'`);
+  }
+
   const ops: Record<string, (body: Record<string, unknown>) => unknown> = {
     StartExecution(body) {
       const arn = String(body.stateMachineArn ?? "");
@@ -350,17 +396,28 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       const name = body.name === undefined ? crypto.randomUUID() : String(body.name);
       if (!NAME_RE.test(name)) throw new ApiError("InvalidName", `Invalid Name: '${name}'`);
       const input = body.input === undefined ? "{}" : String(body.input);
+      // The API's length constraint on `input` (262,144 bytes in UTF-8), answered as AWS's request validation does.
+      if (Buffer.byteLength(input) > MAX_STATE_PAYLOAD_BYTES)
+        throw new ApiError(
+          "ValidationException",
+          `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_STATE_PAYLOAD_BYTES}`,
+        );
       try {
         JSON.parse(input);
       } catch {
         throw new ApiError("InvalidExecutionInput", "Invalid State Machine Execution Input: not JSON");
       }
-      const executionArn = `${arn.replace(":stateMachine:", ":execution:")}:${name}`;
-      const existing = store.get(executionArn);
-      if (existing) {
-        // As in AWS: same name and input while running answers with the running execution; anything else is refused.
-        if (existing.status === "RUNNING" && existing.input === input) return { executionArn, startDate: existing.startDate };
-        throw new ApiError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
+      let executionArn = `${arn.replace(":stateMachine:", ":execution:")}:${name}`;
+      if (m.type === "EXPRESS") {
+        // Express: no deduplication by name (each start is a new execution), and its ARN says so, as on AWS.
+        executionArn = `${arn.replace(":stateMachine:", ":express:")}:${name}:${crypto.randomUUID()}`;
+      } else {
+        const existing = store.get(executionArn);
+        if (existing) {
+          // As in AWS: same name and input while running answers with the running execution; anything else is refused.
+          if (existing.status === "RUNNING" && existing.input === input) return { executionArn, startDate: existing.startDate };
+          throw new ApiError("ExecutionAlreadyExists", `Execution Already Exists: '${executionArn}'`);
+        }
       }
       const rec: ExecutionRecord = { executionArn, stateMachineArn: arn, name, status: "RUNNING", startDate: Date.now() / 1000, input, events: [] };
       store.save(rec);
@@ -368,6 +425,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       return { executionArn, startDate: rec.startDate };
     },
     DescribeExecution(body) {
+      refuseExpressArn(body.executionArn);
       const rec = store.get(String(body.executionArn ?? ""));
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${String(body.executionArn)}'`);
       const { events: _events, resumeFrom: _from, ...rest } = rec;
@@ -430,6 +488,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     ListExecutions(body) {
       const arn = String(body.stateMachineArn ?? "");
       if (!machines.has(arn)) throw new ApiError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
+      // AWS keeps no execution list for Express workflows: their record is the machine's log (CloudWatch Logs).
+      if (machines.get(arn)?.type === "EXPRESS")
+        throw new ApiError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
       const filter = body.statusFilter ? String(body.statusFilter) : undefined;
       const all = store.list(arn).filter((e) => !filter || e.status === filter);
       return page(
@@ -449,6 +510,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       );
     },
     GetExecutionHistory(body) {
+      refuseExpressArn(body.executionArn);
       const rec = store.get(String(body.executionArn ?? ""));
       if (!rec) throw new ApiError("ExecutionDoesNotExist", `Execution Does Not Exist: '${String(body.executionArn)}'`);
       const events = body.reverseOrder ? [...rec.events].reverse() : rec.events;

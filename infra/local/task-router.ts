@@ -18,8 +18,16 @@ import type { SnsOutbox } from "./sns-outbox.js";
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type TaskHandler = (input: Json) => Promise<Json>;
 
-/** Step Functions caps the data passed between states at 256 KiB; enforcing it locally catches oversize outputs before AWS does. */
+/** Step Functions caps execution input, every state's input and output and every integration result at 256 KiB (UTF-8). */
 export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;
+
+/** The cause AWS gives States.DataLimitExceeded for a state or task whose data is over the quota. */
+export function dataLimitCause(state: string): string {
+  return `The state/task '${state}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+}
+
+/** SNS refuses a message (with its attributes) over 256 KB (262,144 bytes). */
+export const MAX_SNS_MESSAGE_BYTES = 262_144;
 
 export class StatesError extends Error {
   constructor(name: string, message: string) {
@@ -32,11 +40,9 @@ function json(value: unknown): Json {
   return JSON.parse(JSON.stringify(value ?? null)) as Json;
 }
 
-function checkSize(what: string, value: Json): void {
-  const size = Buffer.byteLength(JSON.stringify(value));
-  if (size > MAX_STATE_PAYLOAD_BYTES) {
-    throw new StatesError("States.DataLimitExceeded", `${what} is ${size} bytes, over the ${MAX_STATE_PAYLOAD_BYTES}-byte limit`);
-  }
+/** Whether a task's data (after Parameters, or its integration's result) is over the quota. */
+function overLimit(value: Json): boolean {
+  return Buffer.byteLength(JSON.stringify(value)) > MAX_STATE_PAYLOAD_BYTES;
 }
 
 function functionName(arnOrName: string): string {
@@ -78,7 +84,6 @@ function lambdaInvoke(): TaskHandler {
       // Same Error/Cause shape as Step Functions reports for a failed Lambda.
       throw new StatesError(e.name, JSON.stringify({ errorType: e.name, errorMessage: e.message }));
     }
-    checkSize(`The output of function ${name}`, result);
     return { ExecutedVersion: "$LATEST", StatusCode: 200, Payload: result };
   };
 }
@@ -143,8 +148,13 @@ function dynamoTask(deps: RouterDeps, action: string, integration: "optimized" |
 
 function snsPublish(deps: RouterDeps): TaskHandler {
   return async (input) => {
+    const params = (input ?? {}) as Parameters<SnsOutbox["publish"]>[0];
+    const size =
+      Buffer.byteLength(typeof params.Message === "string" ? params.Message : "") +
+      Object.entries(params.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.StringValue ?? ""), 0);
+    if (size > MAX_SNS_MESSAGE_BYTES) throw new StatesError("SNS.InvalidParameterException", "Invalid parameter: Message too long");
     try {
-      return json(deps.outbox.publish((input ?? {}) as Parameters<SnsOutbox["publish"]>[0]));
+      return json(deps.outbox.publish(params));
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       throw new StatesError(e.name.startsWith("SNS.") ? e.name : `SNS.${e.name}`, e.message);
@@ -173,6 +183,11 @@ export interface TaskOptions {
   probe?: TaskProbe;
   /** Replaces every TimeoutSeconds, for tests that should not wait minutes. */
   timeoutMs?: number;
+  /**
+   * Told of an error no Catch may handle (States.DataLimitExceeded is terminal on AWS): the execution must end FAILED.
+   * Without it the error is thrown like any other.
+   */
+  terminal?: (error: StatesError) => void;
 }
 
 /**
@@ -203,10 +218,19 @@ export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts
     if (handlers[name]) throw new Error(`state name ${name} is used twice; the embedded runner routes tasks by name`);
     const run = routeResource(state.Resource ?? "", deps);
     const ms = state.TimeoutSeconds === undefined ? undefined : (opts.timeoutMs ?? state.TimeoutSeconds * 1000);
+    const tooLarge = (): never => {
+      const e = new StatesError("States.DataLimitExceeded", dataLimitCause(name));
+      opts.terminal?.(e);
+      throw e;
+    };
     handlers[name] = async (input) => {
+      // The task's input after Parameters, then the integration's result (a Lambda payload, a child's output, a
+      // DynamoDB answer), each before anything selects from it: where AWS measures them.
+      if (overLimit(input)) tooLarge();
       opts.probe?.(name, "before");
       const out = await withTimeout(run(input), ms);
       opts.probe?.(name, "after");
+      if (overLimit(out)) tooLarge();
       return out;
     };
   }

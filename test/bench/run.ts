@@ -170,6 +170,40 @@ async function benchMachine(): Promise<void> {
   console.log(
     `  ratio (executions / puts): ${(median(runs) / median(puts)).toFixed(3)}  (each execution: a Lambda task, 2 GitHub reads and one 7-item recording transaction (run, run-seen, repository, org, cost-centre and workflow totals))`,
   );
+  // The AWS bill of what ran: the histories of the last round's first executions, then of a few joins.
+  const { GetExecutionHistoryCommand } = await import("@aws-sdk/client-sfn");
+  const { billLines, usageOf } = await import("./aws-bill.js");
+  const historyOf = async (arn: string) => (await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000 }))).events ?? [];
+  const sample = Math.min(20, n);
+  const runArn = (id: number) =>
+    `${process.env.WORKFLOW_RUN_COST_STATE_MACHINE_ARN!.replace(":stateMachine:", ":execution:")}:${runExecutionName("acme/api", id, 1)}`;
+  const runHistories = await Promise.all(Array.from({ length: sample }, (_, i) => historyOf(runArn(runId - n + i))));
+  for (const line of billLines("run", usageOf(runHistories))) console.log(line);
+  gh.get(/\/orgs\/acme\/memberships\//).reply(200, { state: "active", role: "member" });
+  gh.get(/\/users\//).reply(200, { login: "m", id: 1, name: "M", email: null });
+  gh.post("/graphql").reply(200, { data: { organization: { samlIdentityProvider: null } } });
+  const joins = await Promise.all(
+    Array.from({ length: sample }, async (_, i) => {
+      const input = {
+        org: "acme",
+        orgId: 1,
+        installationId: 1,
+        member: { login: `m${i}`, id: i + 1, type: "User", role: "member" },
+        teams: [],
+        teamProblems: [],
+        dryRun: false,
+        configSource: "acme/.github:.github/onboarding.yml",
+        deliveryId: `bench-join-${i}`,
+        receivedAt: new Date().toISOString(),
+      };
+      const out = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: process.env.MEMBER_ONBOARDING_STATE_MACHINE_ARN, name: `bench-join-${i}`, input: JSON.stringify(input) }),
+      );
+      return out.executionArn!;
+    }),
+  );
+  await embedded.idle();
+  for (const line of billLines("join", usageOf(await Promise.all(joins.map(historyOf))))) console.log(line);
   sfn.destroy();
   db.destroy();
   await embedded.stop();

@@ -365,7 +365,7 @@ describe("least privilege", () => {
     ]);
   });
 
-  test.each(["enrichMember", "priceRun", "applyTeamRules", "syncMemberTeams"] as const)(
+  test.each(["enrichMember", "applyTeamRules", "syncMemberTeams"] as const)(
     "%s reads the secret and writes its own logs, nothing else (no table access)",
     (key) => {
       expect(grants(roleStatements(roleOf(fnId(key))))).toEqual([
@@ -375,9 +375,18 @@ describe("least privilege", () => {
     },
   );
 
-  test("budget-alerts (computation only) writes its own logs, nothing else: not even the secret", () => {
+  test("priceRun reads the secret, writes its own logs and only reads the table (GetItem: the remembered settings)", () => {
+    expect(grants(roleStatements(roleOf(fnId("priceRun"))))).toEqual([
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.priceRun.logGroup)) },
+      { actions: ["dynamodb:GetItem"], resource: getAtt(logicalId(stack.table)) },
+      { actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], resource: ref(logicalId(stack.secret)) },
+    ]);
+  });
+
+  test("budget-alerts writes its own logs and only reads the table (GetItem: the month-to-date), not even the secret", () => {
     expect(grants(roleStatements(roleOf(fnId("budgetAlerts"))))).toEqual([
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resource: getAtt(logicalId(stack.functions.budgetAlerts.logGroup)) },
+      { actions: ["dynamodb:GetItem"], resource: getAtt(logicalId(stack.table)) },
     ]);
   });
 
