@@ -29,6 +29,14 @@ export class ConfigurationError extends Error {
   }
 }
 
+/**
+ * The org's onboarding.yml does not validate (an onboarding's input carries the problem): enrich-member refuses it
+ * before any GitHub call and member-onboarding ends at its ConfigurationInvalid Fail state. Never retried.
+ */
+export class InvalidConfiguration extends Error {
+  override name = "InvalidConfiguration";
+}
+
 /** GitHub or the directory answered a definite no (404, 422...); never retried. */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
@@ -110,7 +118,7 @@ export const RETRIED_TASK_ERRORS = [new TransientError("").name] as const;
 /** The errors the machines end with on their own (Fail states), for the commands and the notifications. */
 export const MACHINE_ERRORS = {
   /** member-onboarding: the org's onboarding.yml is invalid. */
-  invalidConfiguration: "InvalidConfiguration",
+  invalidConfiguration: new InvalidConfiguration().name,
   /** workflow-run-cost: the recording lost its conditional writes to concurrent executions too many times. */
   recordingConflict: "RecordingConflict",
 } as const;

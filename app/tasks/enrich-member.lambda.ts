@@ -5,15 +5,10 @@ import { buildMemberRecord, memberItem, memberSummary, type GitHubProfile, type 
 import { onboardingInputSchema } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
 import { TASK_BUDGET_MS } from "./budget.js";
-import { InvalidInputError, MACHINE_ERRORS, UpstreamError } from "../errors.js";
+import { InvalidConfiguration, InvalidInputError, UpstreamError } from "../errors.js";
 import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
 import { classify } from "./classify.js";
 import { installationOctokit, type Octokit, SCOPES } from "../github/octokit.js";
-
-/** The org's onboarding.yml does not validate (the execution input carries the problem). */
-export class InvalidConfigurationError extends Error {
-  override name = MACHINE_ERRORS.invalidConfiguration;
-}
 
 export interface EnrichResult {
   record: MemberRecord;
@@ -82,7 +77,7 @@ async function enrich(event: unknown): Promise<EnrichResult> {
   }
   const input = parsed.data;
   // Refused before any GitHub call; the machine catches it and fails with the problem as the cause.
-  if (input.configError !== undefined) throw new InvalidConfigurationError(input.configError);
+  if (input.configError !== undefined) throw new InvalidConfiguration(input.configError);
   const octokit = await installationOctokit(input.installationId, SCOPES.members);
   // Nothing is stored for someone who is no longer a member: the record of a leaver stays a leaver's.
   const state = await orgMembershipState(octokit, input.org, input.member.login).catch((err: unknown) => {

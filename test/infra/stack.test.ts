@@ -436,9 +436,10 @@ describe("least privilege", () => {
     ]);
   });
 
-  test("redelivery: invoke its two tasks, the count/cursor/marker item actions, Publish (+ the topic key); nothing else", () => {
+  test("redelivery: invoke its two tasks, the count/cursor/marker/lease item actions, Publish (+ the topic key); nothing else", () => {
     expect(grants(roleStatements(roleOf(machineId("redelivery"))))).toEqual([
-      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
+      // DeleteItem: the sweep's holder releases its lease at the end.
+      { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], resource: getAtt(logicalId(stack.table)) },
       { actions: ["lambda:InvokeFunction"], resource: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver"))] },
       { actions: ["sns:Publish"], resource: ref(logicalId(stack.topic)) },
       { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resource: topicKey() },
