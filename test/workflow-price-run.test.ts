@@ -53,8 +53,12 @@ const hostedRunner = (name: string, platform: string, cores: number, id = `${cor
   machine_size_details: { id, cpu_cores: cores, memory_gb: 16, storage_gb: 150 },
 });
 
+const savedEnv = { ...process.env };
 beforeAll(() => {
   useTestApp();
+  // The task reads the remembered settings from the table: with credentials at hand (as a Lambda has them) the SDK
+  // never looks for instance metadata, and the read, refused here, counts as "changed".
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
   nock.disableNetConnect();
 });
 
@@ -70,6 +74,7 @@ afterEach(() => {
 
 afterAll(() => {
   nock.enableNetConnect();
+  process.env = { ...savedEnv };
 });
 
 describe("price-run: listing the jobs of exactly one attempt", () => {
