@@ -57,8 +57,10 @@ const savedEnv = { ...process.env };
 beforeAll(() => {
   useTestApp();
   // The task reads the remembered settings from the table: with credentials at hand (as a Lambda has them) the SDK
-  // never looks for instance metadata, and the read, refused here, counts as "changed".
+  // never looks for instance metadata; the table answers that nothing is remembered (beforeEach).
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  delete process.env.AWS_ENDPOINT_URL;
   nock.disableNetConnect();
 });
 
@@ -66,6 +68,7 @@ beforeEach(() => {
   clearHostedRunnerCache();
   clearChargebackCache();
   nockInstallationTokens();
+  nock("https://dynamodb.us-east-1.amazonaws.com").persist().post("/").reply(200, {});
 });
 
 afterEach(() => {
