@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import nock from "nock";
@@ -7,6 +9,7 @@ import { clearHostedRunnerCache, HOSTED_RUNNER_TTL_MS, hostedRunnersFor } from "
 import type { RunRecord } from "../app/records/run.js";
 import { handler, type PriceRunOutput } from "../app/tasks/price-run.lambda.js";
 import { installationOctokit, SCOPES } from "../app/github/octokit.js";
+import { closeDynamoClient } from "../app/store/dynamo.js";
 import { API, nockChargebackConfig, nockInstallationTokens, nockNoChargebackConfig, useTestApp } from "./fixtures/jobs-github.js";
 import { handPrice, INSTALLATION_ID, jobsFor, jobsPage, matrixSpecs, ORG } from "./fixtures/jobs.js";
 
@@ -54,30 +57,40 @@ const hostedRunner = (name: string, platform: string, cores: number, id = `${cor
 });
 
 const savedEnv = { ...process.env };
-beforeAll(() => {
+/** The table, for the task's read of the remembered settings: it answers that nothing is remembered. */
+let table: Server;
+beforeAll(async () => {
   useTestApp();
-  // The task reads the remembered settings from the table: with credentials at hand (as a Lambda has them) the SDK
-  // never looks for instance metadata; the table answers that nothing is remembered (beforeEach).
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
-  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  delete process.env.AWS_ENDPOINT_URL;
+  // A loopback stand-in rather than a nocked AWS host: nock instances of other suites in the same jest process
+  // still intercept, and let only loopback through. With credentials at hand (as a Lambda has them) the SDK never
+  // looks for instance metadata.
+  table = createServer((_req, res) => res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end("{}"));
+  await new Promise<void>((r) => table.listen(0, "127.0.0.1", r));
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(table.address() as AddressInfo).port}`,
+  });
   nock.disableNetConnect();
+  nock.enableNetConnect(/^127\.0\.0\.1:\d+$/);
 });
 
 beforeEach(() => {
   clearHostedRunnerCache();
   clearChargebackCache();
   nockInstallationTokens();
-  nock("https://dynamodb.us-east-1.amazonaws.com").persist().post("/").reply(200, {});
 });
 
 afterEach(() => {
   nock.cleanAll();
 });
 
-afterAll(() => {
+afterAll(async () => {
   nock.enableNetConnect();
   process.env = { ...savedEnv };
+  closeDynamoClient();
+  await new Promise((r) => table.close(r));
 });
 
 describe("price-run: listing the jobs of exactly one attempt", () => {
