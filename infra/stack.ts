@@ -157,12 +157,26 @@ export class OrgFlowsStack extends Stack {
     );
     const backfillPage = machine("backfillPage", "BackfillPage");
     const backfillRepository = machine("backfillRepository", "BackfillRepository");
+    const backfillRepositories = machine("backfillRepositories", "BackfillRepositories");
     const backfill = machine("backfill", "Backfill");
     const memberOffboarding = machine("memberOffboarding", "MemberOffboarding");
     const teamSync = machine("teamSync", "TeamSync");
     const redelivery = machine("redelivery", "Redelivery");
+    const memberBackfillPage = machine("memberBackfillPage", "MemberBackfillPage");
     const memberBackfill = machine("memberBackfill", "MemberBackfill");
-    this.machines = { memberOnboarding, workflowRunCost, backfillPage, backfillRepository, backfill, memberOffboarding, teamSync, redelivery, memberBackfill };
+    this.machines = {
+      memberOnboarding,
+      workflowRunCost,
+      backfillPage,
+      backfillRepository,
+      backfillRepositories,
+      backfill,
+      memberOffboarding,
+      teamSync,
+      redelivery,
+      memberBackfillPage,
+      memberBackfill,
+    };
     this.redeliverySchedule(redelivery);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
@@ -570,10 +584,12 @@ export class OrgFlowsStack extends Stack {
     // `.sync:2` must describe and stop the child's executions, whose names are not known in advance: AWS's policy
     // for nested workflows grants them on `execution:<child machine name>:*`, exactly one child machine each.
     for (const [parent, child] of [
-      ["backfill", "backfillRepository"],
+      ["backfill", "backfillRepositories"],
+      ["backfillRepositories", "backfillRepository"],
       ["backfillRepository", "backfillPage"],
       ["backfillPage", "workflowRunCost"],
-      ["memberBackfill", "memberOnboarding"],
+      ["memberBackfill", "memberBackfillPage"],
+      ["memberBackfillPage", "memberOnboarding"],
     ] as const) {
       const resource = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stackName}-${MACHINES[child].name}:*`;
       Validations.of(this.node.findChild(`${this.machines[parent].node.id}TaskPolicy`)).acknowledge({

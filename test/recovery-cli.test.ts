@@ -144,16 +144,20 @@ describe("redrive on the embedded default", () => {
     const result = JSON.parse(backfill.stdout) as { execution: string; failures: number };
     expect(result.failures).toBe(MEMBERS.length);
     const alice = `${result.execution}-m5001`;
-    // The SUCCEEDED backfill's step view: its Map finished, nothing shown as still running.
+    // The SUCCEEDED backfill's step view: its page child finished, nothing shown as still running; so did the page's Map.
     const parentView = await execution(result.execution, e);
     expect(parentView.status).toBe("SUCCEEDED");
     expect(parentView.steps.filter((s) => s.outcome === "running")).toEqual([]);
-    expect(parentView.steps.find((s) => s.state === "Members")?.outcome).toBe("ok");
+    expect(parentView.steps.find((s) => s.state === "Page")?.outcome).toBe("ok");
+    const page = `${result.execution}-p1-0`;
+    const pageView = await execution(page, e);
+    expect(pageView.parent).toBe(result.execution);
+    expect(pageView.steps.find((s) => s.state === "Members")?.outcome).toBe("ok");
     const failed = await execution(alice, e);
     expect(failed.status).toBe("FAILED");
     expect(failed.steps.find((s) => s.outcome === "failed")?.state).toBe("Enrich");
-    // The member backfill's children name it as their parent.
-    expect(failed.parent).toBe(result.execution);
+    // The member backfill's onboarding children name their page child as their parent.
+    expect(failed.parent).toBe(page);
     // The list keeps to 120 columns and names the parent; --wide shows it in full.
     const table = await run(["executions"], e);
     expect(table.code).toBe(0);
@@ -166,7 +170,7 @@ describe("redrive on the embedded default", () => {
     ]);
     expect(ours((await run(["executions", "--machine", "member-onboarding"], e)).stderr)).toEqual([]);
     const list = await run(["executions", "--machine", "member-onboarding", "--format", "json"], e);
-    expect((JSON.parse(list.stdout) as Array<{ name: string; parent: string }>).find((r) => r.name === alice)?.parent).toBe(result.execution);
+    expect((JSON.parse(list.stdout) as Array<{ name: string; parent: string }>).find((r) => r.name === alice)?.parent).toBe(page);
 
     writeFileSync(directory, JSON.stringify([{ login: "alice-dev", email: "alice@acme.example", department: "Eng" }]));
     const redriven = await run(["executions", "redrive", alice, "--wait", "--format", "json"], e);

@@ -76,6 +76,23 @@ const machines = [
       After: { Type: "Pass", Result: "after", ResultPath: "$.after", End: true },
     },
   }),
+  // Its child task is named with the redrive count: a redrive runs it again under a new name.
+  machine("pager", {
+    StartAt: "Child",
+    States: {
+      Child: {
+        Type: "Task",
+        Resource: "arn:aws:states:::states:startExecution.sync:2",
+        Parameters: {
+          StateMachineArn: "${ChildArn}",
+          "Name.$": "States.Format('{}-{}', $$.Execution.Name, $$.Execution.RedriveCount)",
+          Input: { "n.$": "$.n" },
+        },
+        ResultSelector: { "status.$": "$.Status" },
+        End: true,
+      },
+    },
+  }),
   // Fails at its third state: a redrive must not run the first two again.
   machine("later", {
     StartAt: "First",
@@ -161,7 +178,7 @@ test("a machine that failed at a later state resumes there, keeps its history, r
   expect((await describe(executionArn!)).redriveCount).toBe(1);
 }, 60_000);
 
-test("a parent whose Map child failed: only the failed child is redriven, the others are not run again", async () => {
+test("a redriven parent whose Map child failed: the succeeded child stands, the failed one's name is refused as AWS refuses it", async () => {
   await fix(1);
   await fix(3);
   const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${ACCOUNT_ARN}:stateMachine:parent`, name: "p1", input: "{}" }));
@@ -177,16 +194,29 @@ test("a parent whose Map child failed: only the failed child is redriven, the ot
   await sfn.send(new RedriveExecutionCommand({ executionArn }));
   await endpoint.idle();
   const parent = await describe(executionArn!);
-  expect(parent.status).toBe("SUCCEEDED");
-  expect(JSON.parse(parent.output ?? "{}").after).toBe("after");
+  // A name is an execution's for 90 days: the failed child is not redriven by its parent, its start is refused.
+  expect([parent.status, parent.error]).toEqual(["FAILED", "StepFunctions.ExecutionAlreadyExistsException"]);
   const child2 = await describe(childArn(2));
-  expect([child2.status, child2.redriveCount]).toEqual(["SUCCEEDED", 1]);
-  expect(await statuses()).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+  expect([child2.status, child2.redriveCount]).toEqual(["FAILED", 0]);
   expect((await describe(childArn(1))).redriveCount).toBe(0);
   expect(await history(childArn(1))).toEqual(okBefore);
   const tail = await history(executionArn!);
   const redriven = tail.findIndex((e) => e.type === "ExecutionRedriven");
   expect(entered(tail.slice(redriven), "Prepare")).toBe(0);
+}, 60_000);
+
+test("a child named with $$.Execution.RedriveCount runs again under a new name when its parent is redriven", async () => {
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: `${ACCOUNT_ARN}:stateMachine:pager`, name: "pg", input: '{"n":7}' }));
+  await endpoint.idle();
+  expect((await describe(executionArn!)).status).toBe("FAILED");
+  expect((await describe(`${ACCOUNT_ARN}:execution:child:pg-0`)).status).toBe("FAILED");
+  await fix(7);
+  await sfn.send(new RedriveExecutionCommand({ executionArn }));
+  await endpoint.idle();
+  const parent = await describe(executionArn!);
+  expect([parent.status, JSON.parse(parent.output ?? "{}")]).toEqual(["SUCCEEDED", { status: "SUCCEEDED" }]);
+  expect((await describe(`${ACCOUNT_ARN}:execution:child:pg-1`)).status).toBe("SUCCEEDED");
+  expect((await describe(`${ACCOUNT_ARN}:execution:child:pg-0`)).status).toBe("FAILED");
 }, 60_000);
 
 test("a redrive the engine cannot run is refused before anything changes", async () => {

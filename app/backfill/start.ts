@@ -4,7 +4,7 @@ import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { executionState, runningOf, startUnlessRunning, type ExecutionState, type SingleStart } from "../executions/single.js";
 import { backfillInputSchema, totalsSchema, ZERO_TOTALS, type BackfillInput, type Totals } from "./contract.js";
 
-/** `bf-<org>-<yymmddHHMMSS>`: at most 55 characters, so that children (`-r<repo id>-<page>`) stay within 80. */
+/** `bf-<org>-<yymmddHHMMSS>`: at most 55 characters, so that children (`-r<repo id>-<page>-<redrive count>`) stay within 80. */
 export function backfillExecutionName(org: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:T]/g, "").slice(2, 14);
   return `bf-${org.toLowerCase()}-${stamp}`;

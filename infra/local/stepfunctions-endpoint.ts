@@ -190,6 +190,9 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
           StartTime: new Date(rec.startDate * 1000).toISOString(),
           Input: JSON.parse(rec.input) as Json,
           RoleArn: "",
+          // AWS's context object: how many times this execution was redriven (0 before any), and when last.
+          RedriveCount: rec.redriveCount ?? 0,
+          ...(rec.redriveDate === undefined ? {} : { RedriveTime: new Date(rec.redriveDate * 1000).toISOString() }),
         },
         StateMachine: { Id: m.arn, Name: m.name },
       },
@@ -310,7 +313,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
     let started: { executionArn: string };
     try {
       started =
-        redrivenChild(params, input, parentArn) ??
+        succeededChild(params, input, parentArn) ??
         (ops.StartExecution!({ stateMachineArn: params.StateMachineArn, name: params.Name, input }) as { executionArn: string });
     } catch (err) {
       if (err instanceof ApiError) throw new StatesError(`StepFunctions.${err.type}Exception`, err.message);
@@ -347,24 +350,17 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   }
 
   /**
-   * In a redriven parent, a child task runs again: as on AWS, a child that succeeded is not run again (its result
-   * stands) and one that did not succeed is redriven under its name. Anything else starts as usual.
+   * In a redriven parent, an inline Map runs only its iterations that did not succeed (AWS); this engine runs the Map
+   * again, so a child an earlier attempt's iteration ran to success is joined (its result stands, nothing runs
+   * again). Any other name already used is refused by StartExecution, as AWS refuses it: a machine that starts
+   * children from a state a redrive can run again names them with `$$.Execution.RedriveCount`.
    */
-  function redrivenChild(
-    params: { StateMachineArn?: string; Name?: string },
-    input: string,
-    parentArn: string | undefined,
-  ): { executionArn: string } | undefined {
+  function succeededChild(params: { StateMachineArn?: string; Name?: string }, input: string, parentArn: string | undefined): { executionArn: string } | undefined {
     const parent = parentArn === undefined ? undefined : store.get(parentArn);
     if (!parent?.redriveCount || !params.StateMachineArn || !params.Name) return undefined;
     const childArn = `${params.StateMachineArn.replace(":stateMachine:", ":execution:")}:${params.Name}`;
     const child = store.get(childArn);
-    if (!child || child.input !== input) return undefined;
-    if (child.status === "SUCCEEDED" || child.status === "RUNNING") return { executionArn: childArn };
-    const m = machines.get(child.stateMachineArn);
-    if (!m || notRedrivableReason(child, m.type, Date.now() / 1000)) return undefined;
-    ops.RedriveExecution!({ executionArn: childArn });
-    return { executionArn: childArn };
+    return child?.status === "SUCCEEDED" && child.input === input ? { executionArn: childArn } : undefined;
   }
 
   /** Ends an execution that is RUNNING in the store but not in this process (its process ended): as AWS, ABORTED. */

@@ -198,10 +198,12 @@ describe("state machines", () => {
       memberOffboarding: [ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
       teamSync: [getAtt(fnId("syncMemberTeams")), ref(logicalId(stack.topic))],
       workflowRunCost: [getAtt(fnId("priceRun")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
-      backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
+      backfill: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepositories"))],
+      backfillRepositories: [getAtt(fnId("listRepositories")), ref(machineId("backfillRepository"))],
       backfillRepository: [ref(machineId("backfillPage"))],
       backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
-      memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
+      memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberBackfillPage")), ref(logicalId(stack.topic))],
+      memberBackfillPage: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table))],
       redelivery: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
     };
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
@@ -353,7 +355,9 @@ describe("least privilege", () => {
       [ref(machineId("workflowRunCost"))],
       [ref(machineId("backfillPage"))],
       [ref(machineId("backfillRepository"))],
+      [ref(machineId("backfillRepositories"))],
       [ref(machineId("memberOnboarding"))],
+      [ref(machineId("memberBackfillPage"))],
       // the redelivery schedule's role
       [ref(machineId("redelivery"))],
     ]);
