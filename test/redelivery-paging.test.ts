@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import nock from "nock";
 import { cursorItem, type ListDeliveriesOutput } from "../app/redelivery/contract.js";
-import { MAX_RATE_LIMIT_WAIT_MS, type Delivery } from "../app/redelivery/deliveries.js";
+import { MAX_CANDIDATES, MAX_RATE_LIMIT_WAIT_MS, type Delivery } from "../app/redelivery/deliveries.js";
 import { resetInstallationClients } from "../app/github/octokit.js";
 import { handler as listDeliveries } from "../app/tasks/list-deliveries.lambda.js";
 import { API, onlyLoopback, useTestApp } from "./fixtures/jobs-github.js";
@@ -94,5 +94,25 @@ describe("the sweep walks the delivery log one page per task call", () => {
     expect(asl.States.WaitForReset).toMatchObject({ Type: "Wait", TimestampPath: "$.listing.waitUntil" });
     expect(asl.States.NoNewResults.Next).toBe("ListDeliveries");
     expect(asl.States.ListDeliveries.Retry[0].ErrorEquals).not.toContain("RateLimited");
+  });
+
+  it(`at most ${MAX_CANDIDATES} guids a sweep over all its pages: the rest is deferred and the cursor stays, so that the next sweep lists them`, async () => {
+    const stored = { Item: cursorItem({ at: new Date(Date.now() - 3_600_000).toISOString(), ids: [] }, "earlier") };
+    const page = (from: number) => Array.from({ length: 100 }, (_, i) => d(String(10_000 - from - i), `g${from + i}`, ago(1000 + (from + i) * 1000), "timed out"));
+    let walk: ListDeliveriesOutput["walk"] = null;
+    let out: ListDeliveriesOutput | undefined;
+    const taken: number[] = [];
+    for (let p = 0; p < 3; p += 1) {
+      const scope = nock(API)
+        .get("/app/hook/deliveries")
+        .query(p === 0 ? { per_page: "100" } : { per_page: "100", cursor: `c${p}` })
+        .reply(200, raw(page(p * 100)), p < 2 ? link(`c${p + 1}`) : { "content-type": "application/json" });
+      out = (await listDeliveries({ stored, sweep: "s", walk })) as ListDeliveriesOutput;
+      expect(scope.isDone()).toBe(true);
+      taken.push(out.candidates.length);
+      walk = out.walk;
+    }
+    expect(taken).toEqual([100, 100, 0]);
+    expect(out).toMatchObject({ done: true, deferred: 100, cursor: null, cursorItem: null });
   });
 });

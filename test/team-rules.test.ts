@@ -1,5 +1,5 @@
 import { parseOnboardingConfig, type OnboardingConfig } from "../app/config/schema.js";
-import { planDrift, syncInput, withResults, type TeamState } from "../app/teams/drift.js";
+import { planDrift, syncInputs, withResults, type DriftRow, type TeamState } from "../app/teams/drift.js";
 import { desiredTeams, directoryFields, matchingRules, teamsFromRules } from "../app/teams/rules.js";
 
 function config(yaml: string): OnboardingConfig {
@@ -118,12 +118,21 @@ describe("team drift plan (pure)", () => {
 
   test("the machine's input holds the additions only, grouped by member; results mark them applied", () => {
     const plan = planDrift(members, cfg, teams);
-    const input = syncInput("acme", 7, plan);
-    expect(input).toEqual({ org: "acme", installationId: 7, changes: 1, members: [{ login: "Ann", teams: [{ slug: "engineering", role: "member" }] }] });
+    expect(syncInputs("acme", 7, plan)).toEqual([
+      { org: "acme", installationId: 7, changes: 1, members: [{ login: "Ann", teams: [{ slug: "engineering", role: "member" }] }] },
+    ]);
     const rows = withResults(plan.rows, [{ login: "ann", teams: [{ slug: "engineering", status: "added" }] }]);
     expect(rows[0]).toMatchObject({ action: "add", applied: true, status: "added" });
     expect(rows[1]).toMatchObject({ action: "pending", applied: false });
     const failed = withResults(plan.rows, [{ login: "Ann", teams: [{ slug: "engineering", status: "failed", detail: "GitHub answered HTTP 500" }] }]);
     expect(failed[0]).toMatchObject({ applied: false, status: "failed", detail: "GitHub answered HTTP 500" });
+  });
+
+  test("the additions are cut into executions of at most 100 each, a member's teams never split", () => {
+    const rows: DriftRow[] = Array.from({ length: 250 }, (_, i) => ({ member: `m${Math.floor(i / 3)}`, team: `t${i % 3}`, role: "member", action: "add", applied: false }));
+    const inputs = syncInputs("acme", 7, { rows, missingTeams: [], excluded: [] });
+    expect(inputs.map((x) => x.changes)).toEqual([99, 99, 52]);
+    expect(inputs.flatMap((x) => x.members.map((m) => m.login))).toEqual([...new Set(rows.map((r) => r.member))]);
+    expect(inputs.every((x) => x.members.every((m) => m.teams.length === 3 || m.login === "m83"))).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { orgInstallationId } from "../github/installation.js";
 import { teamState } from "../github/team-listing.js";
 import { installationOctokit, SCOPES } from "../github/octokit.js";
 import { desiredTeams } from "../teams/rules.js";
-import { planDrift, syncInput, withResults, type DriftRow, type TeamState } from "../teams/drift.js";
+import { planDrift, syncInputs, withResults, type DriftRow, type TeamState } from "../teams/drift.js";
 import { ruleEffects } from "../teams/rule-effects.js";
 import { closeDynamoClient } from "../store/dynamo.js";
 import { currentMembers } from "../store/members.js";
@@ -131,19 +131,25 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
       }
       rows = rows.filter((r) => !gone.has(r.member));
       plan.rows = rows;
-      const input = syncInput(org, installationId, plan);
-      const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date(), randomUUID());
-      const started = await startExecution("teamSync", name, input);
-      io.err.write(`${adds} team addition${adds === 1 ? "" : "s"}: team-sync execution ${started.name} started.\n`);
-      const done = await waitFor(started.executionArn!);
-      if (done.status !== "SUCCEEDED") {
-        io.err.write(
-          `team-sync execution ${started.name} ${done.status === "RUNNING" ? "is still running" : `ended ${done.status}`}${done.error ? ` (${done.error}${done.cause ? `: ${done.cause}` : ""})` : ""}; see npm run executions -- ${started.name}\n`,
-        );
-        printRows(rows, COLUMNS, opts.format, io.out);
-        return 1;
+      // One execution after the other, each of at most MAX_ADDS_PER_EXECUTION additions (Step Functions' 256 KiB).
+      const inputs = syncInputs(org, installationId, plan);
+      const results: Parameters<typeof withResults>[1] = [];
+      for (const [i, input] of inputs.entries()) {
+        const name = teamSyncExecutionName(org, JSON.stringify(input.members), new Date(), randomUUID());
+        const started = await startExecution("teamSync", name, input);
+        const part = inputs.length > 1 ? ` (${i + 1} of ${inputs.length})` : "";
+        io.err.write(`${input.changes} team addition${input.changes === 1 ? "" : "s"}: team-sync execution ${started.name} started${part}.\n`);
+        const done = await waitFor(started.executionArn!);
+        if (done.status !== "SUCCEEDED") {
+          io.err.write(
+            `team-sync execution ${started.name} ${done.status === "RUNNING" ? "is still running" : `ended ${done.status}`}${done.error ? ` (${done.error}${done.cause ? `: ${done.cause}` : ""})` : ""}; see npm run executions -- ${started.name}\n`,
+          );
+          printRows(withResults(rows, results), COLUMNS, opts.format, io.out);
+          return 1;
+        }
+        results.push(...(JSON.parse(done.output ?? "[]") as Parameters<typeof withResults>[1]));
       }
-      rows = withResults(rows, JSON.parse(done.output ?? "[]") as Parameters<typeof withResults>[1]);
+      rows = withResults(rows, results);
       const failed = rows.filter((r) => r.action === "add" && !r.applied).length;
       io.err.write(`${adds - failed} of ${adds} additions applied${failed ? `; ${failed} failed (see status and detail)` : ""}.\n`);
     }

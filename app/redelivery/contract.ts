@@ -47,6 +47,9 @@ export const walkSchema = z.object({
   checked: z.number().int().min(0),
   failed: z.number().int().min(0),
   githubCalls: z.number().int().min(0),
+  /** guids handed to the machine so far (at most MAX_CANDIDATES a sweep), and those left for the next sweep */
+  taken: z.number().int().min(0).default(0),
+  deferred: z.number().int().min(0).default(0),
 });
 export type Walk = z.infer<typeof walkSchema>;
 

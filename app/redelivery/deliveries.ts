@@ -9,8 +9,12 @@ import { isRateLimited } from "../http-status.js";
 export const REDELIVERY_WINDOW_MS = 3 * 24 * 3600 * 1000;
 /** At most this many redeliveries of one guid in all; then it is given up (and notified once). */
 export const MAX_REDELIVERIES = 3;
-/** At most this many guids per sweep: the Map's input stays far under Step Functions' 256 KiB; the rest waits for the next sweep. */
-export const MAX_CANDIDATES = 500;
+/**
+ * At most this many guids redelivered per sweep, over all its pages: each costs up to 26 history events, so a sweep
+ * of 500 pages (50,000 deliveries in the window) stays under 20,000 events (test/machine-bounds.test.ts); the rest
+ * waits for the next sweep, which lists the window again.
+ */
+export const MAX_CANDIDATES = 200;
 
 const idString = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
 

@@ -3,7 +3,7 @@
 // walk until `done`, then stores the returned cursor. A rate limit is not retried here: its reset is returned and the
 // machine waits for it in a Wait state (no Lambda time spent waiting).
 import { cursorFromItem, cursorItem, listDeliveriesEventSchema, redeliveryKey, type ListDeliveriesOutput, type Walk } from "../redelivery/contract.js";
-import { listDeliveryPage, planSweep, rateLimitResumeAt, sweepStart, type DeliveryPage } from "../redelivery/deliveries.js";
+import { listDeliveryPage, MAX_CANDIDATES, planSweep, rateLimitResumeAt, sweepStart, type DeliveryPage } from "../redelivery/deliveries.js";
 import { withDeadline } from "../outbound.js";
 import { firstIssue } from "../validation.js";
 import { InvalidInputError } from "../errors.js";
@@ -39,7 +39,7 @@ async function listDeliveries(event: unknown): Promise<ListDeliveriesOutput> {
     return {
       ...base,
       ...counts,
-      deferred: 0,
+      deferred: walk?.deferred ?? 0,
       candidates: [],
       cursor: null,
       cursorItem: null,
@@ -58,21 +58,27 @@ async function listDeliveries(event: unknown): Promise<ListDeliveriesOutput> {
     failed: (walk?.failed ?? 0) + page.fresh.filter((d) => d.status !== "OK").length,
     githubCalls: (walk?.githubCalls ?? 0) + 1,
   };
-  const candidates = plan.candidates.map((c) => ({ ...c, key: redeliveryKey(c.guid) }));
+  // Over the sweep's share, the rest is left for the next sweep: the cursor then stays where it was, so that the
+  // next sweep lists them again (the ones redelivered now have a newer delivery by then).
+  const room = Math.max(0, MAX_CANDIDATES - (walk?.taken ?? 0));
+  const candidates = plan.candidates.slice(0, room).map((c) => ({ ...c, key: redeliveryKey(c.guid) }));
+  const taken = (walk?.taken ?? 0) + candidates.length;
+  const deferred = (walk?.deferred ?? 0) + plan.candidates.length - candidates.length;
   if (!page.next) {
+    const cursor = deferred > 0 ? null : newest;
     return {
       ...base,
       ...counts,
-      deferred: 0,
+      deferred,
       candidates,
-      cursor: newest,
-      cursorItem: newest ? cursorItem(newest, sweep) : null,
+      cursor,
+      cursorItem: cursor ? cursorItem(cursor, sweep) : null,
       done: true,
       walk: null,
       waitUntil: null,
     };
   }
   for (const d of page.fresh) seen.add(d.guid);
-  const next: Walk = { page: page.next, start, newest, seen: [...seen].slice(-MAX_SEEN), ...counts };
-  return { ...base, ...counts, deferred: 0, candidates, cursor: null, cursorItem: null, done: false, walk: next, waitUntil: null };
+  const next: Walk = { page: page.next, start, newest, seen: [...seen].slice(-MAX_SEEN), ...counts, taken, deferred };
+  return { ...base, ...counts, deferred, candidates, cursor: null, cursorItem: null, done: false, walk: next, waitUntil: null };
 }

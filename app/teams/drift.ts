@@ -66,14 +66,36 @@ export function planDrift(
 }
 
 /** The team-sync machine's input: the additions only, grouped by member. Pure. */
-export function syncInput(org: string, installationId: number, plan: DriftPlan): TeamSyncInput {
+/**
+ * At most this many team additions per team-sync execution: its results (each with a detail of up to 1,000
+ * characters) and the notification that lists them stay under 256 KiB, and its history near 700 events.
+ */
+export const MAX_ADDS_PER_EXECUTION = 100;
+
+/**
+ * The team-sync executions' inputs: the additions only, grouped by member, cut into executions of at most `maxAdds`
+ * additions each (a member's teams are never split). Pure.
+ */
+export function syncInputs(org: string, installationId: number, plan: DriftPlan, maxAdds = MAX_ADDS_PER_EXECUTION): TeamSyncInput[] {
   const byMember = new Map<string, Array<{ slug: string; role: TeamRole }>>();
   for (const r of plan.rows) {
     if (r.action !== "add") continue;
     byMember.set(r.member, [...(byMember.get(r.member) ?? []), { slug: r.team, role: r.role }]);
   }
-  const members = [...byMember].map(([login, teams]) => ({ login, teams }));
-  return { org, installationId, changes: members.reduce((n, m) => n + m.teams.length, 0), members };
+  const inputs: TeamSyncInput[] = [];
+  let members: TeamSyncInput["members"] = [];
+  let changes = 0;
+  for (const [login, teams] of byMember) {
+    if (members.length > 0 && changes + teams.length > maxAdds) {
+      inputs.push({ org, installationId, changes, members });
+      members = [];
+      changes = 0;
+    }
+    members.push({ login, teams });
+    changes += teams.length;
+  }
+  if (members.length > 0) inputs.push({ org, installationId, changes, members });
+  return inputs;
 }
 
 const APPLIED = new Set(["added", "already_member", "pending_invitation"]);
