@@ -142,14 +142,12 @@ describe("budgets", () => {
       attempt: "acme/a run 1 attempt 1",
     });
     const alerts = decideAlerts(checks, [{ Item: { costMicros: { N: "9500000" } } }], "exec-1");
-    expect(alerts.map((a) => unmarshall(a.key))).toEqual([
-      { pk: "ORG#acme", sk: "BUDGETALERT#2026-11#org#0075" },
-      { pk: "ORG#acme", sk: "BUDGETALERT#2026-11#org#0090" },
-    ]);
-    expect(alerts[0]!.subject).toBe("Budget 75% reached: org 2026-11, $9.50 of $10.00");
+    // 75% and 90% are both reached: one alert, for the highest.
+    expect(alerts.map((a) => unmarshall(a.key))).toEqual([{ pk: "ORG#acme", sk: "BUDGETALERT#2026-11#org#0090" }]);
+    expect(alerts[0]!.subject).toBe("Budget 90% reached: org 2026-11, $9.50 of $10.00");
     expect(alerts[0]!.message).toContain("Month to date: $9.50 (95.0% of the $10.00 budget).");
     expect(alerts[0]!.message).toContain("Linear forecast to month end: $19.00 (190.0% of the budget).");
-    expect(unmarshall(alerts[0]!.item)).toMatchObject({ owner: "exec-1", mtdMicros: 9_500_000, forecastMicros: 19_000_000, pct: 75 });
+    expect(unmarshall(alerts[0]!.item)).toMatchObject({ owner: "exec-1", mtdMicros: 9_500_000, forecastMicros: 19_000_000, pct: 90 });
     expect(alerts[0]!.claimValues).toEqual({ ":owner": { S: "exec-1" } });
     expect(decideAlerts(checks, [{}], "exec-1")).toEqual([]);
     for (const a of decideAlerts(

@@ -135,8 +135,10 @@ function subjectOf(text: string): string {
 
 /**
  * The alerts the month-to-date now warrants. `totals[i]` is the GetItem output for `checks[i]` (no Item: nothing
- * recorded yet). Every reached threshold is proposed; the machine's conditional write lets only the first
- * execution to claim a (scope, month, threshold) send it.
+ * recorded yet). The highest reached threshold of each budget is proposed (a run that passes several at once sends
+ * one alert, for the highest: at most one per budget, so that a run's alerts stay within Step Functions' limits for
+ * 100 budgets); the machine's conditional write lets only the first execution to claim a (scope, month, threshold)
+ * send it.
  */
 export function decideAlerts(input: BudgetChecks, totals: Array<{ Item?: Record<string, AttributeValue> }>, owner: string): BudgetAlert[] {
   const out: BudgetAlert[] = [];
@@ -145,7 +147,7 @@ export function decideAlerts(input: BudgetChecks, totals: Array<{ Item?: Record<
     const cost = totals[i]?.Item?.costMicros;
     const mtd = cost && "N" in cost && cost.N !== undefined ? Number(cost.N) : 0;
     const forecast = forecastMicros(mtd, input.month, at);
-    for (const pct of reachedThresholds(mtd, check.budgetMicros, check.alertAt)) {
+    for (const pct of reachedThresholds(mtd, check.budgetMicros, check.alertAt).slice(-1)) {
       const key = budgetAlertKey(input.org, input.month, check.scope, pct);
       const subject = subjectOf(`Budget ${pct}% reached: ${check.scope} ${input.month}, $${formatUsd(mtd)} of $${formatUsd(check.budgetMicros)}`);
       const message = [
