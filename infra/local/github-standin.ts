@@ -134,6 +134,8 @@ export interface GitHubStandin {
    * `x-ratelimit-remaining: 0` and a reset `resetSeconds` ahead, until then.
    */
   rateLimitAfter(calls: number, resetSeconds: number): void;
+  /** An outage, for tests: every request whose path and query match answers `status` until called with undefined. */
+  failRequests(path: RegExp | undefined, status?: number): void;
   teamMembers(org: string, slug: string): string[];
   /**
    * The App's webhook deliveries (GET /app/hook/deliveries, POST .../attempts). `addDelivery` records one made
@@ -570,6 +572,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     return [404, { message: "Not Found (the stand-in does not serve this endpoint)" }];
   }
 
+  let outage: { path: RegExp; status: number } | undefined;
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
@@ -577,7 +580,7 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       let payload: unknown = { message: "stand-in error" };
       let headers: Record<string, string> = {};
       try {
-        const [s, b, h] = await route(req, res, url, await body(req));
+        const [s, b, h] = outage?.path.test(`${url.pathname}${url.search}`) ? [outage.status, { message: "stand-in outage" }, {}] : await route(req, res, url, await body(req));
         status = s;
         payload = b;
         headers = h ?? {};
@@ -596,6 +599,9 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
     calls,
     rateLimitAfter(n, resetSeconds) {
       limit = { left: n, resetSeconds };
+    },
+    failRequests(path, status = 500) {
+      outage = path ? { path, status } : undefined;
     },
     teamMembers: (org, slug) => [...(teams.get(org.toLowerCase())?.get(slug) ?? [])].sort(),
     addDelivery: (d) => addDelivery(d),
