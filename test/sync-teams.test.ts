@@ -171,6 +171,32 @@ test("a team add that fails is reported as not applied, with exit code 1", async
   expect(rows.find((r) => r.member === "cat" && r.action === "add")).toMatchObject({ applied: false, status: "failed" });
 });
 
+test("an add GitHub answers 502 is retried by the machine and applied; one that keeps failing is reported failed after the retries", async () => {
+  github();
+  nock(GH)
+    .get("/orgs/acme/teams/engineering/memberships/ann")
+    .reply(404)
+    .put("/orgs/acme/teams/engineering/memberships/ann")
+    .reply(502, { message: "Bad Gateway" })
+    .get("/orgs/acme/teams/engineering/memberships/ann")
+    .reply(404)
+    .put("/orgs/acme/teams/engineering/memberships/ann")
+    .reply(200, { state: "active" });
+  // Its own scope: persist() applies to every interceptor of a scope.
+  nock(GH)
+    .persist()
+    .get("/orgs/acme/teams/engineering/memberships/cat")
+    .reply(404)
+    .put("/orgs/acme/teams/engineering/memberships/cat")
+    .reply(503, { message: "Service Unavailable" });
+  const b = buffers();
+  expect(await main(["--org", "acme", "--apply", "--format", "json"], b.io)).toBe(1);
+  const rows = JSON.parse(b.out.join("")) as Row[];
+  expect(rows.find((r) => r.member === "ann" && r.action === "add")).toMatchObject({ applied: true, status: "added" });
+  // The task's Retry, then the last call that reports instead of throwing.
+  expect(rows.find((r) => r.member === "cat" && r.action === "add")).toMatchObject({ applied: false, status: "failed", detail: "GitHub answered HTTP 503" });
+});
+
 test("a bad flag exits 2 with one line", async () => {
   const b = buffers();
   expect(await main(["--org", "not an org!"], b.io)).toBe(2);

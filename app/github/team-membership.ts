@@ -16,16 +16,28 @@ function describe(err: unknown): string {
 
 /** Adds one member to one team. An existing membership is success and is left as it is (no role change). */
 export async function addToTeam(octokit: Octokit, org: string, login: string, team: TeamSpec): Promise<TeamResult> {
+  return (await addToTeamOutcome(octokit, org, login, team)).result;
+}
+
+/**
+ * addToTeam, saying also whether a failure may pass if tried again (GitHub answered 5xx or 429, or did not answer):
+ * a task that can be retried by its machine throws for those instead of reporting them.
+ */
+export async function addToTeamOutcome(octokit: Octokit, org: string, login: string, team: TeamSpec): Promise<{ result: TeamResult; retryable: boolean }> {
   const base = { slug: team.slug, role: team.role };
+  const failed = (err: unknown, detail = describe(err)) => {
+    const code = httpStatusOf(err);
+    return { result: { ...base, status: "failed" as const, detail }, retryable: code === undefined || code >= 500 || code === 429 };
+  };
   try {
     const current = await octokit.rest.teams.getMembershipForUserInOrg({
       org,
       team_slug: team.slug,
       username: login,
     });
-    return { ...base, status: current.data.state === "pending" ? "pending_invitation" : "already_member" };
+    return { result: { ...base, status: current.data.state === "pending" ? "pending_invitation" : "already_member" }, retryable: false };
   } catch (err) {
-    if (httpStatusOf(err) !== 404) return { ...base, status: "failed", detail: describe(err) };
+    if (httpStatusOf(err) !== 404) return failed(err);
   }
   try {
     const res = await octokit.rest.teams.addOrUpdateMembershipForUserInOrg({
@@ -34,10 +46,10 @@ export async function addToTeam(octokit: Octokit, org: string, login: string, te
       username: login,
       role: team.role,
     });
-    return { ...base, status: res.data.state === "pending" ? "pending_invitation" : "added" };
+    return { result: { ...base, status: res.data.state === "pending" ? "pending_invitation" : "added" }, retryable: false };
   } catch (err) {
-    if (httpStatusOf(err) === 404) return { ...base, status: "team_not_found", detail: `no team '${team.slug}' in ${org}` };
-    return { ...base, status: "failed", detail: describe(err) };
+    if (httpStatusOf(err) === 404) return { result: { ...base, status: "team_not_found", detail: `no team '${team.slug}' in ${org}` }, retryable: false };
+    return failed(err);
   }
 }
 

@@ -1,6 +1,6 @@
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, TransientError } from "../errors.js";
 import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
-import { addToTeam } from "../github/team-membership.js";
+import { addToTeamOutcome } from "../github/team-membership.js";
 import { withDeadline } from "../outbound.js";
 import type { TeamResult } from "../records/onboarding-input.js";
 import { syncMemberTaskSchema } from "../teams/sync-input.js";
@@ -21,12 +21,14 @@ export function handler(event: unknown): Promise<SyncMemberResult> {
 
 /**
  * team-sync task: adds one member to the teams they miss, with the joiner's statuses. Add-only: an existing
- * membership or a pending invitation is left as it is, so a repeated item changes nothing.
+ * membership or a pending invitation is left as it is, so a repeated item changes nothing. An add GitHub may take if
+ * asked again (5xx, 429, no answer) fails the call as TransientError, so that the machine retries it; the machine's
+ * last call, after its retries (`retry: false`), reports it as failed instead.
  */
 async function syncMember(event: unknown): Promise<SyncMemberResult> {
   const parsed = syncMemberTaskSchema.safeParse(event);
   if (!parsed.success) throw new InvalidInputError(`sync-member-teams input: ${firstIssue(parsed.error)}`);
-  const { org, installationId, login, teams } = parsed.data;
+  const { org, installationId, login, teams, retry } = parsed.data;
   let octokit: Octokit;
   try {
     octokit = await installationOctokit(installationId, SCOPES.teamWrites);
@@ -42,6 +44,9 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
   // A stored member who has left since the plan was made is added to nothing.
   if (state === null)
     return { login, teams: teams.map((t) => ({ slug: t.slug, role: t.role, status: "failed" as const, detail: notCurrentMember(org, login) })) };
-  const results = await Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
-  return { login, teams: results };
+  const outcomes = await Promise.all(teams.map((t) => addToTeamOutcome(octokit, org, login, t)));
+  const again = outcomes.filter((o) => o.retryable);
+  if (retry !== false && again.length > 0)
+    throw new TransientError(`team adds of ${login} to try again: ${again.map((o) => `${o.result.slug} (${o.result.detail ?? "failed"})`).join(", ")}`);
+  return { login, teams: outcomes.map((o) => o.result) };
 }

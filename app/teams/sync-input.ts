@@ -19,5 +19,10 @@ export const teamSyncInputSchema = z.object({
 export type TeamSyncInput = z.infer<typeof teamSyncInputSchema>;
 
 /** What the sync-member-teams task receives: one Map item, with the org and installation. */
-export const syncMemberTaskSchema = syncMemberSchema.extend({ org: z.string().min(1).max(39), installationId: z.number().int().positive() });
+export const syncMemberTaskSchema = syncMemberSchema.extend({
+  org: z.string().min(1).max(39),
+  installationId: z.number().int().positive(),
+  /** false: the machine's last call after its retries; report a failure GitHub might still take instead of throwing */
+  retry: z.boolean().optional(),
+});
 export type SyncMemberTask = z.infer<typeof syncMemberTaskSchema>;
