@@ -23,6 +23,7 @@ import type { Construct } from "constructs";
 import { MACHINES, machinePlaceholder, WEBHOOK_MACHINES, type MachineKey } from "../app/dispatch/machines.js";
 import { UNSUCCESSFUL_STATUSES } from "../app/executions/status.js";
 import { failedExecutionMessage } from "../app/notifications/failed-execution.js";
+import { STARTED_BY } from "../app/executions/query.js";
 import { TABLE } from "../app/store/table.js";
 import { SYNC_MANAGED_RULE, taskPermissions, usedSubstitutions } from "./asl-permissions.js";
 import { TASK_LAMBDAS, type TaskKey, type TaskLambda } from "../app/tasks/registry.js";
@@ -486,7 +487,13 @@ export class OrgFlowsStack extends Stack {
       eventPattern: {
         source: ["aws.states"],
         detailType: ["Step Functions Execution Status Change"],
-        detail: { status: [...UNSUCCESSFUL_STATUSES], stateMachineArn: standard.map((m) => m.stateMachineArn) },
+        detail: {
+          status: [...UNSUCCESSFUL_STATUSES],
+          stateMachineArn: standard.map((m) => m.stateMachineArn),
+          // Top-level executions only: a child execution's input names its parent, which counts the failure or fails in
+          // turn, so one bad backfill is one message, not one per child.
+          input: [{ "anything-but": { wildcard: `*"${STARTED_BY}"*` } }],
+        },
       },
     });
     const message = events.RuleTargetInput.fromText(

@@ -74,6 +74,11 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   const fullName = `${ORG}/${failing.name}`;
   const partial = (await queryTotals({ org: ORG })).find((t) => t.repository === fullName);
   expect(partial?.attempts).toBe(100);
+  // One notification for the backfill, which counts the failure; none for the failed children (repository, page).
+  const messages = embedded.outbox.read();
+  expect(messages.map((m) => m.attributes?.outcome)).toEqual(["backfill"]);
+  // The failed repository counts as one failure; its attempts priced before the failure are in the table, not here.
+  expect(messages[0]!.subject).toBe(`Backfill of ${ORG}: 150 attempts priced, 1 failed`);
 
   standin.failRequests(undefined);
   await sfn.send(new RedriveExecutionCommand({ executionArn: child }));

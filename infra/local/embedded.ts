@@ -10,6 +10,7 @@ import { dataDirHolder, DataDirInUseError, type LockHolder } from "./data-dir-lo
 import { startLocalDynamo } from "./dynamo-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn } from "./functions.js";
 import { failedExecutionMessage } from "../../app/notifications/failed-execution.js";
+import { parentName } from "../../app/executions/query.js";
 import type { TransactionProbe } from "./dynamo-transactions.js";
 import { SnsOutbox, type OutboxMessage } from "./sns-outbox.js";
 import { startLocalStepFunctions, type EndpointOptions, type MachineType } from "./stepfunctions-endpoint.js";
@@ -94,8 +95,10 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedde
     expressLimitMs: opts.expressLimitMs,
     taskProbe: opts.taskProbe,
     eventProbe: opts.eventProbe,
-    // The local counterpart of the stack's EventBridge rule: Standard executions that end unsuccessfully are notified.
+    // The local counterpart of the stack's EventBridge rule: Standard executions that end unsuccessfully are notified,
+    // once per top-level execution: a child's failure is summarised by its parent (counted, or failing it in turn).
     onFailure: (rec) =>
+      parentName(rec.input) === "" &&
       outbox.publish({
         TopicArn: LOCAL_TOPIC_ARN,
         Message: failedExecutionMessage({

@@ -241,7 +241,8 @@ describe("state machines", () => {
       EventPattern: {
         source: ["aws.states"],
         "detail-type": ["Step Functions Execution Status Change"],
-        detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"] },
+        // top-level executions only: a child's input names its parent
+        detail: { status: ["FAILED", "TIMED_OUT", "ABORTED"], input: [{ "anything-but": { wildcard: '*"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"*' } }] },
       },
       Targets: [{ Arn: ref(logicalId(stack.topic)), InputTransformer: { InputPathsMap: { "detail-name": "$.detail.name" } } }],
     });
