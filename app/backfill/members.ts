@@ -2,6 +2,7 @@
 // member-onboarding machine as child executions, without one notification each (the backfill sends one for all).
 import * as z from "zod";
 import { onboardingInputSchema, type OnboardingInput } from "../records/onboarding-input.js";
+import type { TeamSpec } from "../config/schema.js";
 
 const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 
@@ -60,6 +61,8 @@ export interface ListMembersOutput {
   installationId: number | null;
   orgId: number | null;
   members: MemberItem[];
+  /** with --teams (and no dry run): the configured teams, added to each member by the machine's own step */
+  addTeams: TeamSpec[] | null;
   page: number | null;
   done: boolean;
   totals: MemberTotals;

@@ -53,9 +53,14 @@ export async function addToTeamOutcome(octokit: Octokit, org: string, login: str
   }
 }
 
+/** What a dry run reports for each team: nothing changed. */
+export function dryRunResults(teams: TeamSpec[]): TeamResult[] {
+  return teams.map((t) => ({ slug: t.slug, role: t.role, status: "dry_run" as const, detail: "dryRun: no change made" }));
+}
+
 /** All teams at once; one team's failure never stops the others. */
 export async function addToTeams(octokit: Octokit, org: string, login: string, teams: TeamSpec[], dryRun: boolean): Promise<TeamResult[]> {
-  if (dryRun) return teams.map((t) => ({ slug: t.slug, role: t.role, status: "dry_run" as const, detail: "dryRun: no change made" }));
+  if (dryRun) return dryRunResults(teams);
   return Promise.all(teams.map((t) => addToTeam(octokit, org, login, t)));
 }
 

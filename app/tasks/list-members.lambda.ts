@@ -1,13 +1,12 @@
-// Task Lambda of the member-backfill machine: one page of the org's members (GET /orgs/{org}/members, per_page=100),
-// the org's onboarding config applied as for a joiner (exclusions, and with --teams the team adds and dry run), and
-// the onboarding input of each member for the machine's child executions. Also folds what the previous page's Map
+// Task Lambda of the member-backfill-page machine: one page of the org's members (GET /orgs/{org}/members,
+// per_page=100), the org's onboarding config applied as for a joiner (exclusions; with --teams the teams to add, or
+// the dry run's results), and the onboarding input of each member for the machine's child executions. Also folds what the previous page's Map
 // returned into the totals.
 import { addMemberTotals, listMembersEventSchema, type ListMembersEvent, type ListMembersOutput, type MemberItem } from "../backfill/members.js";
 import { exclusionReason } from "../config/exclude.js";
 import { loadOnboardingConfig } from "../config/load.js";
 import { formatProblem } from "../config/schema.js";
-import { orgMembershipState } from "../github/org-membership.js";
-import { addToTeams, teamProblems } from "../github/team-membership.js";
+import { dryRunResults } from "../github/team-membership.js";
 import { memberKey } from "../records/member.js";
 import { onboardingInputSchema } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
@@ -18,17 +17,9 @@ import { classify } from "./classify.js";
 import { appOctokit, installationOctokit, SCOPES } from "../github/octokit.js";
 
 const PER_PAGE = 100;
-/** Team adds of one page run this many members at a time (each is 2 calls per team). */
-const TEAM_CONCURRENCY = 8;
 
 export function handler(event: unknown): Promise<ListMembersOutput> {
   return withDeadline(TASK_BUDGET_MS.listing, () => listMembers(event));
-}
-
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
 }
 
 async function listMembers(event: unknown): Promise<ListMembersOutput> {
@@ -39,7 +30,7 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
   let totals = e.previous.reduce(addMemberTotals, e.totals);
   let installationId = e.installationId;
   let orgId = e.orgId;
-  if (e.page === null) return { installationId, orgId, members: [], page: null, done: true, totals };
+  if (e.page === null) return { installationId, orgId, members: [], addTeams: null, page: null, done: true, totals };
   try {
     if (installationId === null) {
       totals = addMemberTotals(totals, { githubCalls: 1 });
@@ -47,7 +38,7 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
       installationId = data.id;
       orgId = data.account && "id" in data.account ? data.account.id : null;
     }
-    const octokit = await installationOctokit(installationId, e.input.teams ? SCOPES.teamWrites : SCOPES.members);
+    const octokit = await installationOctokit(installationId, SCOPES.members);
     totals = addMemberTotals(totals, { githubCalls: 1 });
     const config = await loadOnboardingConfig(await installationOctokit(installationId, SCOPES.config), org);
     // An invalid onboarding.yml changes nothing, as for a joiner: the backfill stops and is notified with the cause.
@@ -56,19 +47,19 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
     const { data } = await octokit.rest.orgs.listMembers({ org, per_page: PER_PAGE, page: e.page });
     const included = data.filter((m) => !exclusionReason({ login: m.login, ...(m.type ? { type: m.type } : {}) }, config.config));
     const receivedAt = new Date().toISOString();
-    const listed = await inBatches(included, TEAM_CONCURRENCY, async (m): Promise<MemberItem | null> => {
-      // Confirmed with GitHub before any team add, as for a joiner: someone who left since the page was listed is
-      // neither added to a team nor onboarded.
-      if (e.input.teams && !config.config.dryRun && (await orgMembershipState(octokit, org, m.login)) === null) return null;
-      const teams = e.input.teams ? await addToTeams(octokit, org, m.login, config.config.teams, config.config.dryRun) : [];
+    // With --teams the adds are the machine's own step per member (sync-member-teams, which confirms the membership
+    // first, as for a joiner): their results go into that member's onboarding input, never into this page's state.
+    const dryRunTeams = e.input.teams && config.config.dryRun;
+    const members = included.map((m): MemberItem => {
       const key = memberKey(org, m.login);
+      const teams = dryRunTeams ? dryRunResults(config.config.teams) : [];
       const onboarding = onboardingInputSchema.parse({
         org,
         orgId: orgId ?? 0,
         installationId,
         member: { login: m.login, id: m.id, ...(m.type ? { type: m.type } : {}) },
         teams,
-        teamProblems: teamProblems(teams),
+        teamProblems: [],
         dryRun: config.config.dryRun,
         configSource: config.config.source,
         deliveryId: e.backfill,
@@ -77,13 +68,10 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
       });
       return { id: m.id, key: { pk: { S: key.pk }, sk: { S: key.sk } }, onboarding };
     });
-    const members = listed.filter((m): m is MemberItem => m !== null);
-    // Per member: the membership check, then 2 calls per team.
-    const teamCalls = e.input.teams && !config.config.dryRun ? included.length * (1 + config.config.teams.length * 2) : 0;
-    const teamAdds = members.flatMap((m) => m.onboarding.teams).filter((t) => t.status === "added").length;
-    totals = addMemberTotals(totals, { members: data.length, excluded: data.length - included.length, teamAdds, githubCalls: teamCalls });
+    const addTeams = e.input.teams && !config.config.dryRun && config.config.teams.length > 0 ? config.config.teams : null;
+    totals = addMemberTotals(totals, { members: data.length, excluded: data.length - included.length });
     const done = data.length < PER_PAGE;
-    return { installationId, orgId, members, page: done ? null : e.page + 1, done, totals };
+    return { installationId, orgId, members, addTeams, page: done ? null : e.page + 1, done, totals };
   } catch (err) {
     throw classify(err, `members of ${org} page ${e.page}`);
   }

@@ -64,7 +64,7 @@ export const TASK_LAMBDAS = {
     functionName: "org-flows-sync-member-teams",
     entry: "app/tasks/sync-member-teams.lambda.ts",
     placeholder: "SyncMemberTeamsFunctionArn",
-    description: "team-sync task: add one member to the teams they miss (add-only)",
+    description: "team-sync and member-backfill task: add one member to the teams they miss (add-only)",
     timeoutSeconds: 60,
     needs: [],
     load: async () => (await import("./sync-member-teams.lambda.js")).handler as LambdaHandler,

@@ -11,6 +11,7 @@ import { substitute, type Substitutions } from "../substitutions.js";
 import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from "./execution-store.js";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { HistoryModel, type LocalEvent } from "./event-log-history.js";
+import { withNegatedTypeTests } from "./choice-rules.js";
 import { HISTORY_EVENT_LIMIT, isRedriveEntryEvent, notRedrivableReason, redriveDefinition, redrivenEvent, redrivePoint } from "./redrive.js";
 import {
   buildTaskHandlers,
@@ -147,7 +148,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
   function runnerFor(definition: StateMachineDefinition): StateMachine {
     // Validation happens once per start state (it costs ~100 ms), not per execution. Task timeouts are enforced by
     // the task handlers, as AWS reports them (States.Timeout with no Cause).
-    const def = withoutTaskTimeouts({ ...definition });
+    const def = withNegatedTypeTests(withoutTaskTimeouts({ ...definition }));
     // Node's timers hold at most 2^31-1 ms (~24.8 days) and fire at once beyond it; AWS allows up to a year.
     if (typeof def.TimeoutSeconds === "number") def.TimeoutSeconds = Math.min(def.TimeoutSeconds, MAX_TIMER_SECONDS);
     return new StateMachine(def, { validationOptions: { checkPaths: true, checkArn: true } });

@@ -203,7 +203,7 @@ describe("state machines", () => {
       backfillRepository: [ref(machineId("backfillPage"))],
       backfillPage: [getAtt(fnId("listRuns")), ref(machineId("workflowRunCost"))],
       memberBackfill: [getAtt(fnId("listMembers")), ref(machineId("memberBackfillPage")), ref(logicalId(stack.topic))],
-      memberBackfillPage: [getAtt(fnId("listMembers")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table))],
+      memberBackfillPage: [getAtt(fnId("listMembers")), getAtt(fnId("syncMemberTeams")), ref(machineId("memberOnboarding")), ref(logicalId(stack.table))],
       redelivery: [getAtt(fnId("listDeliveries")), getAtt(fnId("redeliver")), ref(logicalId(stack.table)), ref(logicalId(stack.topic))],
     };
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
