@@ -1,10 +1,10 @@
 // On AWS every command needs a region; the SDK's own "Region is missing" does not say where one is set.
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { newSfnClient } from "./executions/sfn-client.js";
 import { UsageError } from "./errors.js";
 
 /** Throws a UsageError naming what to set when the SDK finds no region (environment or AWS profile). */
 export async function checkAwsRegion(): Promise<void> {
-  const client = new SFNClient({});
+  const client = newSfnClient();
   try {
     const region = await client.config.region();
     if (region) return;

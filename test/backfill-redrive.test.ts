@@ -5,6 +5,7 @@ import nock from "nock";
 import { backfillState, startBackfill } from "../app/backfill/start.js";
 import { clearChargebackCache } from "../app/config/chargeback.js";
 import { machineArn } from "../app/dispatch/machines.js";
+import { executionArnOf } from "../app/executions/sfn-client.js";
 import { queryTotals } from "../app/store/chargeback-query.js";
 import { resetCredentialsCache } from "../app/secrets.js";
 import { resetInstallationClients } from "../app/github/octokit.js";
@@ -68,7 +69,7 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   // The backfill goes on with the other repository and counts the failed one.
   expect(first.status).toBe("SUCCEEDED");
   expect(first.totals.failures).toBe(1);
-  const child = `${machineArn("backfillRepository").replace(":stateMachine:", ":execution:")}:${started.name}-r${failing.id}`;
+  const child = executionArnOf(machineArn("backfillRepository"), `${started.name}-r${failing.id}`);
   const failed = await sfn.send(new DescribeExecutionCommand({ executionArn: child }));
   expect(failed.status).toBe("FAILED");
   const fullName = `${ORG}/${failing.name}`;
@@ -87,7 +88,7 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   expect([redriven.status, redriven.redriveCount]).toEqual(["SUCCEEDED", 1]);
   expect(JSON.parse(redriven.output ?? "{}").totals).toMatchObject({ runs: 150, attempts: 150, failures: 0 });
   // The page that failed is run again under the redrive's name; the failed page child stays as it was.
-  const page = (n: number, redrive: number) => `${machineArn("backfillPage").replace(":stateMachine:", ":execution:")}:${started.name}-r${failing.id}-${n}-${redrive}`;
+  const page = (n: number, redrive: number) => executionArnOf(machineArn("backfillPage"), `${started.name}-r${failing.id}-${n}-${redrive}`);
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn: page(1, 0) }))).status).toBe("FAILED");
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn: page(1, 1) }))).status).toBe("SUCCEEDED");
   const totals = await queryTotals({ org: ORG });

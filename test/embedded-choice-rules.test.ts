@@ -24,7 +24,8 @@ const machine = (): StateMachineDefinition =>
     },
   }) as unknown as StateMachineDefinition;
 
-const route = (def: StateMachineDefinition, input: Record<string, unknown>): Promise<unknown> => new StateMachine(def).run(input as Parameters<StateMachine["run"]>[0]).result;
+const route = (def: StateMachineDefinition, input: Record<string, unknown>): Promise<unknown> =>
+  new StateMachine(def).run(input as Parameters<StateMachine["run"]>[0]).result;
 
 describe("Choice type tests with false, as AWS evaluates them", () => {
   const cases: Array<[Record<string, unknown>, string]> = [

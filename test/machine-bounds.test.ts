@@ -178,7 +178,10 @@ describe("history events per execution, from the ASL, for the largest org", () =
 
   it("every machine is sized here, and a loop without a size is refused", () => {
     expect(Object.keys(SIZES).sort()).toEqual(Object.keys(MACHINES).sort());
-    const loopy: Machine = { StartAt: "A", States: { A: { Type: "Pass", Next: "B" }, B: { Type: "Choice", Choices: [{ Next: "A" }], Default: "C" }, C: { Type: "Succeed" } } };
+    const loopy: Machine = {
+      StartAt: "A",
+      States: { A: { Type: "Pass", Next: "B" }, B: { Type: "Choice", Choices: [{ Next: "A" }], Default: "C" }, C: { Type: "Succeed" } },
+    };
     expect(() => boundOf(loopy, {})).toThrow("states on a loop without a number of visits: A, B");
     expect(boundOf(loopy, { visits: loop(3, "A", "B") })).toBe(2 + 3 * 2 + 3 * 2 + 2);
   });

@@ -98,7 +98,8 @@ describe("the sweep walks the delivery log one page per task call", () => {
 
   it(`at most ${MAX_CANDIDATES} guids a sweep over all its pages: the rest is deferred and the cursor stays, so that the next sweep lists them`, async () => {
     const stored = { Item: cursorItem({ at: new Date(Date.now() - 3_600_000).toISOString(), ids: [] }, "earlier") };
-    const page = (from: number) => Array.from({ length: 100 }, (_, i) => d(String(10_000 - from - i), `g${from + i}`, ago(1000 + (from + i) * 1000), "timed out"));
+    const page = (from: number) =>
+      Array.from({ length: 100 }, (_, i) => d(String(10_000 - from - i), `g${from + i}`, ago(1000 + (from + i) * 1000), "timed out"));
     let walk: ListDeliveriesOutput["walk"] = null;
     let out: ListDeliveriesOutput | undefined;
     const taken: number[] = [];

@@ -129,7 +129,13 @@ describe("team drift plan (pure)", () => {
   });
 
   test("the additions are cut into executions of at most 100 each, a member's teams never split", () => {
-    const rows: DriftRow[] = Array.from({ length: 250 }, (_, i) => ({ member: `m${Math.floor(i / 3)}`, team: `t${i % 3}`, role: "member", action: "add", applied: false }));
+    const rows: DriftRow[] = Array.from({ length: 250 }, (_, i) => ({
+      member: `m${Math.floor(i / 3)}`,
+      team: `t${i % 3}`,
+      role: "member",
+      action: "add",
+      applied: false,
+    }));
     const inputs = syncInputs("acme", 7, { rows, missingTeams: [], excluded: [] });
     expect(inputs.map((x) => x.changes)).toEqual([99, 99, 52]);
     expect(inputs.flatMap((x) => x.members.map((m) => m.login))).toEqual([...new Set(rows.map((r) => r.member))]);

@@ -1,10 +1,9 @@
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { newSfnClient } from "../executions/sfn-client.js";
 import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { backfillState, repositoryProgress, startBackfill, type BackfillState } from "../backfill/start.js";
 import { memberBackfillState, startMemberBackfill } from "../backfill/start-members.js";
 import { MACHINES, machineArn } from "../dispatch/machines.js";
-import { sdkTimeouts } from "../outbound.js";
 import { UsageError } from "../errors.js";
 import { orgInstallationId } from "../github/installation.js";
 import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
@@ -91,7 +90,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
   await orgInstallationId(o.org);
 
   const conn = await connectForCli({ io });
-  const sfn = new SFNClient({ ...sdkTimeouts() });
+  const sfn = newSfnClient();
   try {
     const arn = machineArn("backfill");
     const input = {
@@ -153,7 +152,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
 async function membersBackfill(o: Opts, io: CliIo, now: Date, pollMs = 2000): Promise<number> {
   await orgInstallationId(o.org);
   const conn = await connectForCli({ io });
-  const sfn = new SFNClient({ ...sdkTimeouts() });
+  const sfn = newSfnClient();
   try {
     const started = await startMemberBackfill(sfn, machineArn("memberBackfill"), { org: o.org, teams: Boolean(o.teams), concurrency: o.concurrency }, now);
     if (!started.started) io.err.write(`a member backfill of ${o.org} is running already: ${started.name} (following it instead of starting another)\n`);

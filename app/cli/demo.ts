@@ -1,8 +1,9 @@
+import { newSfnClient } from "../executions/sfn-client.js";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { MACHINES } from "../dispatch/machines.js";
@@ -101,7 +102,7 @@ async function demoRuns(url: string, secret: string, idle: () => Promise<void>):
   await idle();
 
   section("Executions of workflow-run-cost");
-  const sfn = new SFNClient({});
+  const sfn = newSfnClient();
   const executions = await recentExecutions(sfn, process.env[MACHINES.workflowRunCost.env]!, 50);
   for (const e of executions) console.log(`  ${(e.name ?? "").padEnd(40)} ${e.status}`);
   expect(
@@ -327,7 +328,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     expect("the forged delivery changed nothing", teamCalls(standin, "mallory").length === 0);
 
     section("Executions of member-onboarding (Step Functions API)");
-    const sfn = new SFNClient({});
+    const sfn = newSfnClient();
     const arn = process.env[MACHINES.memberOnboarding.env]!;
     const executions = await recentExecutions(sfn, arn, 50);
     const t = new Table({ head: ["execution", "status", "ms", "error"], style: plain });

@@ -1,16 +1,16 @@
+import { executionArnOf, newSfnClient } from "../executions/sfn-client.js";
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   DescribeStateMachineCommand,
   ExecutionDoesNotExist,
-  SFNClient,
+  type SFNClient,
 } from "@aws-sdk/client-sfn";
 import { fitColumns } from "./fit-width.js";
 import { findExecution, stopExecution, waitForEnd } from "../executions/stop.js";
 import { type Command, Option } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { MACHINES, type MachineKey } from "../dispatch/machines.js";
-import { sdkTimeouts } from "../outbound.js";
 import { stepsFromHistory } from "../executions/steps.js";
 import { executionHistory, parentName, recentExecutions } from "../executions/query.js";
 import { redriveOne, redriveUnsuccessful, type RedriveResult } from "../executions/redrive.js";
@@ -103,7 +103,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
   if (opts.since && new Date(`${opts.since}T00:00:00Z`).getTime() > Date.now())
     throw new UsageError(`--since ${opts.since} is in the future (today is ${new Date().toISOString().slice(0, 10)}, UTC): nothing stopped then`);
   const conn = await connectForCli({ io });
-  const sfn = new SFNClient({ ...sdkTimeouts() });
+  const sfn = newSfnClient();
   const whereToLook = (machine: string): string => expressWhereToLook(machine, conn.mode === "aws" ? "aws" : "embedded");
   try {
     const machines = (Object.keys(MACHINES) as MachineKey[])
@@ -130,9 +130,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         results = await redriveUnsuccessful(sfn, machines, opts.since ? new Date(`${opts.since}T00:00:00Z`) : undefined);
       } else {
         const target = cmd.args[1]!;
-        const arns = target.startsWith("arn:")
-          ? [{ name: "", arn: target }]
-          : machines.map((m) => ({ name: m.name, arn: `${m.arn.replace(":stateMachine:", ":execution:")}:${target}` }));
+        const arns = target.startsWith("arn:") ? [{ name: "", arn: target }] : machines.map((m) => ({ name: m.name, arn: executionArnOf(m.arn, target) }));
         results = [];
         for (const a of arns) {
           try {
@@ -165,7 +163,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     }
 
     if (name) {
-      const candidates = name.startsWith("arn:") ? [name] : machines.map((m) => `${m.arn.replace(":stateMachine:", ":execution:")}:${name}`);
+      const candidates = name.startsWith("arn:") ? [name] : machines.map((m) => executionArnOf(m.arn, name));
       for (const executionArn of candidates) {
         let d: DescribeExecutionCommandOutput;
         try {

@@ -1,8 +1,7 @@
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { newSfnClient } from "../executions/sfn-client.js";
 import { Option, type Command } from "commander";
 import { connectForCli } from "../../infra/local/embedded.js";
 import { machineArn } from "../dispatch/machines.js";
-import { sdkTimeouts } from "../outbound.js";
 import { appCredentials } from "../secrets.js";
 import { startSweep, sweepState, type SweepState } from "../redelivery/start.js";
 import { newCommand, parseCommand, STD_IO, type CliIo } from "./format.js";
@@ -37,7 +36,7 @@ export async function main(argv: string[], io: CliIo = STD_IO, opts: { pollMs?: 
   // Before anything starts: a sweep without the App's credentials would only fail later and notify.
   await appCredentials();
   const conn = await connectForCli({ io });
-  const sfn = new SFNClient({ ...sdkTimeouts() });
+  const sfn = newSfnClient();
   try {
     const sweep = await startSweep(sfn, machineArn("redelivery"));
     if (!sweep.started) io.err.write(`a redelivery sweep is running already: ${sweep.name} (following it instead of starting another)\n`);

@@ -1,3 +1,4 @@
+import { newSfnClient } from "../executions/sfn-client.js";
 import type { Command } from "commander";
 import { dataDirHolder, DataDirInUseError } from "../../infra/local/data-dir-lock.js";
 import { CLI_WAIT_MS, startEmbedded, type Embedded, type EmbeddedOptions } from "../../infra/local/embedded.js";
@@ -8,7 +9,6 @@ import { checkDataDir, checkStartEnv, describeListenError, probeListen } from ".
 import { UsageError } from "../errors.js";
 import { backend, readEnv } from "../env.js";
 import { logDestination } from "./log-destination.js";
-import { SFNClient } from "@aws-sdk/client-sfn";
 import { machineArn } from "../dispatch/machines.js";
 import { scheduleSweeps } from "../redelivery/start.js";
 import { createLogger } from "../log.js";
@@ -107,7 +107,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
         const minutes = readEnv().REDELIVERY_INTERVAL_MINUTES;
         let stopSweeps = (): void => {};
         if (minutes > 0) {
-          const sfn = new SFNClient({});
+          const sfn = newSfnClient();
           const stop = scheduleSweeps({ minutes, sfn, machineArn: machineArn("redelivery"), log });
           stopSweeps = () => {
             stop();

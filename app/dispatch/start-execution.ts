@@ -1,26 +1,14 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { executionArnOf, newSfnClient } from "../executions/sfn-client.js";
 import type { Deadline } from "../deadline.js";
 import { machineArn, MACHINES, type MachineKey } from "./machines.js";
 import { DeadlineExceededError } from "../errors.js";
-
-/**
- * Bounds for one StartExecution: a connection not up within 3 s or a request silent for 5 s fails, and the SDK tries
- * twice at most; the caller's deadline aborts whatever is still running when it passes. Not tighter: the local
- * server shares one endpoint among many concurrent deliveries, and a queued connection counts against these.
- */
-const CONNECTION_TIMEOUT_MS = 3_000;
-const REQUEST_TIMEOUT_MS = 5_000;
-const MAX_ATTEMPTS = 2;
 
 let client: SFNClient | undefined;
 
 /** One client per process: the SDK reads the region and `AWS_ENDPOINT_URL_SFN` from the environment. */
 export function sfnClient(): SFNClient {
-  client ??= new SFNClient({
-    maxAttempts: MAX_ATTEMPTS,
-    // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
-  });
+  client ??= newSfnClient("webhook");
   return client;
 }
 
@@ -66,7 +54,7 @@ async function startOnce(stateMachineArn: string, name: string, input: object, b
     return { executionArn: out.executionArn, name, started: startedNow };
   } catch (err) {
     if (err instanceof ExecutionAlreadyExists) {
-      return { executionArn: `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${name}`, name, started: false };
+      return { executionArn: executionArnOf(stateMachineArn, name), name, started: false };
     }
     throw err;
   }

@@ -1,5 +1,6 @@
 // One execution of a kind at a time, through the Step Functions API (AWS or the embedded endpoint): Step Functions is
 // asked which executions run, no job state is kept by hand. Used by the backfills and the redelivery sweep.
+import { executionArnOf } from "./sfn-client.js";
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -8,9 +9,6 @@ import {
   type ExecutionStatus,
   type SFNClient,
 } from "@aws-sdk/client-sfn";
-
-/** The ARN Step Functions gives an execution of `machineArn` named `name`. */
-export const executionArnOf = (machineArn: string, name: string): string => `${machineArn.replace(":stateMachine:", ":execution:")}:${name}`;
 
 export interface SingleStart {
   name: string;

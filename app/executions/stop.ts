@@ -1,5 +1,6 @@
 // `executions stop NAME`: Step Functions' StopExecution (AWS or the embedded endpoint); the execution ends ABORTED
 // and can be redriven later. And the lookup of an execution by name across the app's machines.
+import { executionArnOf } from "./sfn-client.js";
 import { DescribeExecutionCommand, ExecutionDoesNotExist, StopExecutionCommand, type SFNClient } from "@aws-sdk/client-sfn";
 
 export interface FoundExecution {
@@ -13,7 +14,7 @@ export interface FoundExecution {
 export async function findExecution(sfn: SFNClient, machines: Array<{ name: string; arn: string }>, target: string): Promise<FoundExecution | undefined> {
   const candidates = target.startsWith("arn:")
     ? [{ machine: target.split(":").at(-2) ?? "", executionArn: target }]
-    : machines.map((m) => ({ machine: m.name, executionArn: `${m.arn.replace(":stateMachine:", ":execution:")}:${target}` }));
+    : machines.map((m) => ({ machine: m.name, executionArn: executionArnOf(m.arn, target) }));
   for (const c of candidates) {
     try {
       const d = await sfn.send(new DescribeExecutionCommand({ executionArn: c.executionArn }));

@@ -57,5 +57,11 @@ async function syncMember(event: unknown): Promise<SyncMemberResult> {
     throw new TransientError(`team adds of ${login} to try again: ${again.map((o) => `${o.result.slug} (${o.result.detail ?? "failed"})`).join(", ")}`);
   const results = outcomes.map((o) => o.result);
   // the membership check, then a read and at most one add per team
-  return { login, teams: results, teamProblems: teamProblems(results), added: results.filter((r) => r.status === "added").length, githubCalls: 1 + 2 * teams.length };
+  return {
+    login,
+    teams: results,
+    teamProblems: teamProblems(results),
+    added: results.filter((r) => r.status === "added").length,
+    githubCalls: 1 + 2 * teams.length,
+  };
 }

@@ -580,7 +580,9 @@ export async function startGitHubStandin(state: StandinState): Promise<GitHubSta
       let payload: unknown = { message: "stand-in error" };
       let headers: Record<string, string> = {};
       try {
-        const [s, b, h] = outage?.path.test(`${url.pathname}${url.search}`) ? [outage.status, { message: "stand-in outage" }, {}] : await route(req, res, url, await body(req));
+        const [s, b, h] = outage?.path.test(`${url.pathname}${url.search}`)
+          ? [outage.status, { message: "stand-in outage" }, {}]
+          : await route(req, res, url, await body(req));
         status = s;
         payload = b;
         headers = h ?? {};

@@ -12,6 +12,7 @@ import { ExecutionStore, type ExecutionRecord, type HistoryEventRecord } from ".
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./functions.js";
 import { HistoryModel, type LocalEvent } from "./event-log-history.js";
 import { withNegatedTypeTests } from "./choice-rules.js";
+import { executionArnOf } from "../../app/executions/sfn-client.js";
 import { HISTORY_EVENT_LIMIT, isRedriveEntryEvent, notRedrivableReason, redriveDefinition, redrivenEvent, redrivePoint } from "./redrive.js";
 import {
   buildTaskHandlers,
@@ -356,10 +357,14 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
    * again). Any other name already used is refused by StartExecution, as AWS refuses it: a machine that starts
    * children from a state a redrive can run again names them with `$$.Execution.RedriveCount`.
    */
-  function succeededChild(params: { StateMachineArn?: string; Name?: string }, input: string, parentArn: string | undefined): { executionArn: string } | undefined {
+  function succeededChild(
+    params: { StateMachineArn?: string; Name?: string },
+    input: string,
+    parentArn: string | undefined,
+  ): { executionArn: string } | undefined {
     const parent = parentArn === undefined ? undefined : store.get(parentArn);
     if (!parent?.redriveCount || !params.StateMachineArn || !params.Name) return undefined;
-    const childArn = `${params.StateMachineArn.replace(":stateMachine:", ":execution:")}:${params.Name}`;
+    const childArn = executionArnOf(params.StateMachineArn, params.Name);
     const child = store.get(childArn);
     return child?.status === "SUCCEEDED" && child.input === input ? { executionArn: childArn } : undefined;
   }
@@ -404,7 +409,7 @@ export async function startLocalStepFunctions(opts: EndpointOptions): Promise<Lo
       } catch {
         throw new ApiError("InvalidExecutionInput", "Invalid State Machine Execution Input: not JSON");
       }
-      let executionArn = `${arn.replace(":stateMachine:", ":execution:")}:${name}`;
+      let executionArn = executionArnOf(arn, name);
       if (m.type === "EXPRESS") {
         // Express: no deduplication by name (each start is a new execution), and its ARN says so, as on AWS.
         executionArn = `${arn.replace(":stateMachine:", ":express:")}:${name}:${crypto.randomUUID()}`;

@@ -82,7 +82,9 @@ function executionsOf(...machines: string[]): number {
   return machines.reduce((n, m) => n + (byMachine.get(m)?.executions.size ?? 0), 0);
 }
 
-console.log(`\nscale benchmark on the embedded default: ${repositories} repositories x ${runsPerRepository} runs (${history.expected.attempts} attempts), ${memberCount} members`);
+console.log(
+  `\nscale benchmark on the embedded default: ${repositories} repositories x ${runsPerRepository} runs (${history.expected.attempts} attempts), ${memberCount} members`,
+);
 
 const callsBefore = standin.calls.length;
 let t0 = performance.now();
@@ -101,7 +103,9 @@ const runCalls = standin.calls.slice(callsBefore).filter((c) => /\/installation\
 const neededRunCalls = Math.ceil(repositories / PER_PAGE) + repositories * Math.max(1, Math.ceil(runsPerRepository / PER_PAGE)) + history.expected.attempts;
 const runsExact = runState.status === "SUCCEEDED" && runState.totals.attempts === history.expected.attempts && runState.totals.failures === 0;
 ok &&= runsExact;
-console.log(`  runs backfill     ${runState.status}, ${runState.totals.attempts} of ${history.expected.attempts} attempts priced, ${runState.totals.failures} failures`);
+console.log(
+  `  runs backfill     ${runState.status}, ${runState.totals.attempts} of ${history.expected.attempts} attempts priced, ${runState.totals.failures} failures`,
+);
 console.log(`                    ${runSeconds.toFixed(1)} s, ${runExecutions} executions, ${(runExecutions / runSeconds).toFixed(1)} executions/s`);
 console.log(`                    GitHub listing and job calls: ${runCalls} made, ${neededRunCalls} needed (${(runCalls / neededRunCalls).toFixed(2)})`);
 
@@ -116,12 +120,16 @@ const memberCalls = standin.calls.slice(memberCallsBefore).filter((c) => /\/memb
 const neededMemberCalls = Math.floor(memberCount / 100) + 1;
 const membersExact = memberState.status === "SUCCEEDED" && memberState.totals.onboarded === memberCount && memberState.totals.failures === 0;
 ok &&= membersExact;
-console.log(`  member backfill   ${memberState.status}, ${memberState.totals.onboarded} of ${memberCount} members onboarded, ${memberState.totals.failures} failures`);
+console.log(
+  `  member backfill   ${memberState.status}, ${memberState.totals.onboarded} of ${memberCount} members onboarded, ${memberState.totals.failures} failures`,
+);
 console.log(`                    ${memberSeconds.toFixed(1)} s, ${memberExecutions} executions, ${(memberExecutions / memberSeconds).toFixed(1)} executions/s`);
 console.log(`                    GitHub member pages: ${memberCalls} made, ${neededMemberCalls} needed (${(memberCalls / neededMemberCalls).toFixed(2)})`);
 
 console.log(`\n  largest execution of each machine, as AWS counts its history (limit ${HISTORY_EVENT_LIMIT} events, 256 KiB of state data):`);
-console.log(`  ${"machine".padEnd(22)} ${"executions".padStart(10)} ${"events".padStart(8)} ${"of limit".padStart(8)} ${"state KiB".padStart(10)} ${"of limit".padStart(8)}`);
+console.log(
+  `  ${"machine".padEnd(22)} ${"executions".padStart(10)} ${"events".padStart(8)} ${"of limit".padStart(8)} ${"state KiB".padStart(10)} ${"of limit".padStart(8)}`,
+);
 for (const [machine, m] of [...byMachine].sort((a, b) => b[1].events - a[1].events)) {
   const events = m.events / HISTORY_EVENT_LIMIT;
   const bytes = m.bytes / LIMIT_BYTES;
