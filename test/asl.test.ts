@@ -50,6 +50,8 @@ describe.each(files)("%s", (file) => {
       "$.candidate.guid": 64,
       "$.input.org": 39,
       "$.final.totals.onboarded": 10,
+      "$.final.totals.attempts": 10,
+      "$.final.totals.failures": 10,
     };
     for (const { format, args } of subjects) {
       let i = 0;

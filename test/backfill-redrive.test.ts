@@ -67,7 +67,7 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   await embedded.idle();
   const first = await backfillState(sfn, started.executionArn);
   // The backfill goes on with the other repository and counts the failed one.
-  expect(first.status).toBe("SUCCEEDED");
+  expect({ status: first.status, error: first.error, cause: first.cause?.slice(0, 600) }).toEqual({ status: "SUCCEEDED", error: undefined, cause: undefined });
   expect(first.totals.failures).toBe(1);
   const child = executionArnOf(machineArn("backfillRepository"), `${started.name}-r${failing.id}`);
   const failed = await sfn.send(new DescribeExecutionCommand({ executionArn: child }));

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { MAX_ATTEMPTS_PER_PAGE, PER_PAGE, takeRuns, type ApiRun } from "../app/backfill/runs.js";
 import { MACHINES, type MachineKey } from "../app/dispatch/machines.js";
 import { MAX_CANDIDATES } from "../app/redelivery/deliveries.js";
+import type { MemberItem } from "../app/backfill/members.js";
+import { onboardingInputSchema } from "../app/records/onboarding-input.js";
 import { MAX_ADDS_PER_EXECUTION } from "../app/teams/drift.js";
 
 /**
@@ -218,5 +220,35 @@ describe("state data", () => {
       priced: Array.from({ length: attempts.length }, () => "failed"),
     };
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(200 * 1024);
+  });
+
+  it("a page of members holds no team results: 100 members with the longest strings and 50 teams stay well under 256 KiB", () => {
+    const long = (n: number): string => "x".repeat(n);
+    const members: MemberItem[] = Array.from({ length: 100 }, (_, i) => ({
+      id: 9_000_000_000 + i,
+      key: { pk: { S: `ORG#${long(39)}` }, sk: { S: `MEMBER#${long(39)}` } },
+      onboarding: onboardingInputSchema.parse({
+        org: long(39),
+        orgId: 9_000_000_000,
+        installationId: 9_000_000_000,
+        member: { login: long(39), id: 9_000_000_000 + i, type: "User" },
+        teams: [],
+        teamProblems: [],
+        dryRun: false,
+        configSource: `${long(39)}/.github:.github/onboarding.yml`,
+        deliveryId: long(80),
+        receivedAt: "2026-12-07T10:00:00.000Z",
+        notify: false,
+      }),
+    }));
+    const addTeams = Array.from({ length: 50 }, () => ({ slug: long(100), role: "maintainer" as const }));
+    const results = Array.from({ length: 100 }, () => ({ onboarded: 1, teamAdds: 50, githubCalls: 101 }));
+    const state = {
+      input: { org: long(39), teams: true, concurrency: 40 },
+      listing: { members, addTeams, page: 1000, done: false },
+      results,
+      backfill: long(80),
+    };
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(100 * 1024);
   });
 });

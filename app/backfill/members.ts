@@ -61,7 +61,7 @@ export interface ListMembersOutput {
   installationId: number | null;
   orgId: number | null;
   members: MemberItem[];
-  /** with --teams (and no dry run): the configured teams, added to each member by the machine's own step */
+  /** with --teams: the configured teams, added to each member by the machine's own step (or a dry run's results) */
   addTeams: TeamSpec[] | null;
   page: number | null;
   done: boolean;

@@ -6,7 +6,6 @@ import { addMemberTotals, listMembersEventSchema, type ListMembersEvent, type Li
 import { exclusionReason } from "../config/exclude.js";
 import { loadOnboardingConfig } from "../config/load.js";
 import { formatProblem } from "../config/schema.js";
-import { dryRunResults } from "../github/team-membership.js";
 import { memberKey } from "../records/member.js";
 import { onboardingInputSchema } from "../records/onboarding-input.js";
 import { withDeadline } from "../outbound.js";
@@ -47,18 +46,17 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
     const { data } = await octokit.rest.orgs.listMembers({ org, per_page: PER_PAGE, page: e.page });
     const included = data.filter((m) => !exclusionReason({ login: m.login, ...(m.type ? { type: m.type } : {}) }, config.config));
     const receivedAt = new Date().toISOString();
-    // With --teams the adds are the machine's own step per member (sync-member-teams, which confirms the membership
-    // first, as for a joiner): their results go into that member's onboarding input, never into this page's state.
-    const dryRunTeams = e.input.teams && config.config.dryRun;
+    // With --teams the adds (or a dry run's results) are the machine's own step per member (sync-member-teams, which
+    // confirms the membership first, as for a joiner): their results go into that member's onboarding input, never
+    // into this page's state, whatever the number of teams.
     const members = included.map((m): MemberItem => {
       const key = memberKey(org, m.login);
-      const teams = dryRunTeams ? dryRunResults(config.config.teams) : [];
       const onboarding = onboardingInputSchema.parse({
         org,
         orgId: orgId ?? 0,
         installationId,
         member: { login: m.login, id: m.id, ...(m.type ? { type: m.type } : {}) },
-        teams,
+        teams: [],
         teamProblems: [],
         dryRun: config.config.dryRun,
         configSource: config.config.source,
@@ -68,7 +66,7 @@ async function listMembers(event: unknown): Promise<ListMembersOutput> {
       });
       return { id: m.id, key: { pk: { S: key.pk }, sk: { S: key.sk } }, onboarding };
     });
-    const addTeams = e.input.teams && !config.config.dryRun && config.config.teams.length > 0 ? config.config.teams : null;
+    const addTeams = e.input.teams && config.config.teams.length > 0 ? config.config.teams : null;
     totals = addMemberTotals(totals, { members: data.length, excluded: data.length - included.length });
     const done = data.length < PER_PAGE;
     return { installationId, orgId, members, addTeams, page: done ? null : e.page + 1, done, totals };

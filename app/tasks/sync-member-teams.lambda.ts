@@ -1,6 +1,6 @@
 import { InvalidInputError, TransientError } from "../errors.js";
 import { notCurrentMember, orgMembershipState } from "../github/org-membership.js";
-import { addToTeamOutcome, teamProblems } from "../github/team-membership.js";
+import { addToTeamOutcome, dryRunResults, teamProblems } from "../github/team-membership.js";
 import { withDeadline } from "../outbound.js";
 import type { TeamResult } from "../records/onboarding-input.js";
 import { syncMemberTaskSchema } from "../teams/sync-input.js";
@@ -33,7 +33,8 @@ export function handler(event: unknown): Promise<SyncMemberResult> {
 async function syncMember(event: unknown): Promise<SyncMemberResult> {
   const parsed = syncMemberTaskSchema.safeParse(event);
   if (!parsed.success) throw new InvalidInputError(`sync-member-teams input: ${firstIssue(parsed.error)}`);
-  const { org, installationId, login, teams, retry } = parsed.data;
+  const { org, installationId, login, teams, retry, dryRun } = parsed.data;
+  if (dryRun) return { login, teams: dryRunResults(teams), teamProblems: [], added: 0, githubCalls: 0 };
   let octokit: Octokit;
   try {
     octokit = await installationOctokit(installationId, SCOPES.teamWrites);

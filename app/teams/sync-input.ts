@@ -24,5 +24,7 @@ export const syncMemberTaskSchema = syncMemberSchema.extend({
   installationId: z.number().int().positive(),
   /** false: the machine's last call after its retries; report a failure GitHub might still take instead of throwing */
   retry: z.boolean().optional(),
+  /** true: onboarding.yml's dryRun: report what would be added, change nothing, call nothing */
+  dryRun: z.boolean().optional(),
 });
 export type SyncMemberTask = z.infer<typeof syncMemberTaskSchema>;
