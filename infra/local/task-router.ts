@@ -237,11 +237,18 @@ export function buildTaskHandlers(definition: AslMachine, deps: RouterDeps, opts
   return handlers;
 }
 
+/**
+ * The runner's own timeout for every Task: the longest a Node timer holds (about 24.8 days), so that it never fires
+ * first. Without a TimeoutSeconds the runner gives a Task 60 s, where Step Functions gives it 99,999,999 s: a child
+ * execution or a task that took a minute failed with States.Timeout on the embedded engine only.
+ */
+export const RUNNER_TASK_TIMEOUT_SECONDS = Math.floor(0x7fffffff / 1000);
+
 /** The definition the embedded runner executes: Task timeouts are left to buildTaskHandlers (see taskTimeoutError). */
 export function withoutTaskTimeouts<T extends AslMachine>(definition: T): T {
   // A JSON round trip, not structuredClone: under jest's VM modules structuredClone makes objects of another realm,
   // which the runner does not take for plain objects (nested Parameters templates would go unevaluated).
   const copy = JSON.parse(JSON.stringify(definition)) as T;
-  for (const [, state] of taskStates(copy)) delete state.TimeoutSeconds;
+  for (const [, state] of taskStates(copy)) state.TimeoutSeconds = RUNNER_TASK_TIMEOUT_SECONDS;
   return copy;
 }
