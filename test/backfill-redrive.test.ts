@@ -27,8 +27,8 @@ let embedded: Embedded;
 let sfn: SFNClient;
 
 beforeAll(async () => {
-  // 2 repositories x 150 runs: two pages of runs each.
-  history = generateHistory({ org: ORG, repositories: 2, runsPerRepository: 150, start: "2026-10-02T08:00:00Z", spacingSeconds: 600, rerunEvery: 0 });
+  // 2 repositories x 101 runs: two pages of runs each, the second of one run (few executions: the suite is busy).
+  history = generateHistory({ org: ORG, repositories: 2, runsPerRepository: 101, start: "2026-10-02T08:00:00Z", spacingSeconds: 600, rerunEvery: 0 });
   standin = await startGitHubStandin({
     appId: 123,
     publicKeyPem: createPublicKey(privateKey).export({ type: "spki", format: "pem" }).toString(),
@@ -52,7 +52,7 @@ afterAll(async () => {
   await standin?.close();
   delete process.env.GHE_HOST;
   delete process.env.GHE_PROTOCOL;
-});
+}, 300_000);
 
 test("a failed repository child is redriven to SUCCEEDED after the outage, the failed page run again, every attempt priced once", async () => {
   const failing = history.repositories[1]!;
@@ -79,14 +79,14 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   const messages = embedded.outbox.read();
   expect(messages.map((m) => m.attributes?.outcome)).toEqual(["backfill"]);
   // The failed repository counts as one failure; its attempts priced before the failure are in the table, not here.
-  expect(messages[0]!.subject).toBe(`Backfill of ${ORG}: 150 attempts priced, 1 failed`);
+  expect(messages[0]!.subject).toBe(`Backfill of ${ORG}: 101 attempts priced, 1 failed`);
 
   standin.failRequests(undefined);
   await sfn.send(new RedriveExecutionCommand({ executionArn: child }));
   await embedded.idle();
   const redriven = await sfn.send(new DescribeExecutionCommand({ executionArn: child }));
   expect([redriven.status, redriven.redriveCount]).toEqual(["SUCCEEDED", 1]);
-  expect(JSON.parse(redriven.output ?? "{}").totals).toMatchObject({ runs: 150, attempts: 150, failures: 0 });
+  expect(JSON.parse(redriven.output ?? "{}").totals).toMatchObject({ runs: 101, attempts: 101, failures: 0 });
   // The page that failed is run again under the redrive's name; the failed page child stays as it was.
   const page = (n: number, redrive: number) => executionArnOf(machineArn("backfillPage"), `${started.name}-r${failing.id}-${n}-${redrive}`);
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn: page(1, 0) }))).status).toBe("FAILED");
@@ -94,4 +94,4 @@ test("a failed repository child is redriven to SUCCEEDED after the outage, the f
   const totals = await queryTotals({ org: ORG });
   const byRepo = Object.fromEntries(totals.map((t) => [t.repository, { runs: t.runs, attempts: t.attempts, minutes: t.minutes, costMicros: t.costMicros }]));
   expect(byRepo).toEqual(history.expected.byRepository);
-}, 120_000);
+}, 400_000);
