@@ -51,11 +51,20 @@ export interface OrgFlowsStackProps extends StackProps {
   chat?: ChatChannels;
   /** An incoming webhook of any other chat receives every notification; its URL is the app secret's notifyWebhookUrl. */
   chatWebhook?: boolean;
+  /** Minutes between two scheduled redelivery sweeps (default REDELIVERY_RATE_MINUTES). */
+  redeliveryRateMinutes?: number;
 }
 
 const MACHINES_DIR = join(PROJECT_ROOT, "machines");
-/** How often the deployed redelivery sweep runs (the embedded default: REDELIVERY_INTERVAL_MINUTES). */
-export const REDELIVERY_RATE_MINUTES = 5;
+/**
+ * How often the deployed redelivery sweep runs by default (the embedded default: REDELIVERY_INTERVAL_MINUTES). GitHub
+ * keeps a failed delivery redeliverable for 3 days, so any rate well inside that loses nothing; hourly, a quiet sweep's
+ * 5 billed transitions make 3,600 a month, inside Step Functions' 4,000 free ones. `-c redeliveryRateMinutes=5`
+ * redelivers sooner for about 43,200 a month ($1.08).
+ */
+export const REDELIVERY_RATE_MINUTES = 60;
+/** Scheduled sweeps: at least every 5 minutes apart (a sweep's lease lasts 25), at most a day (the window is 3). */
+const REDELIVERY_RATE_RANGE = { min: 5, max: 1440 } as const;
 const WEBHOOK_PATH = "/api/github/webhooks";
 
 /**
@@ -178,7 +187,7 @@ export class OrgFlowsStack extends Stack {
       memberBackfillPage,
       memberBackfill,
     };
-    this.redeliverySchedule(redelivery);
+    this.redeliverySchedule(redelivery, props.redeliveryRateMinutes ?? REDELIVERY_RATE_MINUTES);
     for (const key of WEBHOOK_MACHINES) {
       const machine = this.machines[key];
       this.functions.webhook.addEnvironment(MACHINES[key].env, machine.stateMachineArn);
@@ -186,8 +195,7 @@ export class OrgFlowsStack extends Stack {
     }
 
     this.api = this.webhookApi(this.functions.webhook);
-    this.failureNotifications();
-    this.alarms();
+    this.alarms(this.failureNotifications());
 
     new CfnOutput(this, "WebhookUrl", { value: `${this.api.apiEndpoint}${WEBHOOK_PATH}`, description: "Paste into the GitHub App's Webhook URL" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "TABLE_NAME for the report/members CLIs" });
@@ -434,17 +442,18 @@ export class OrgFlowsStack extends Stack {
   }
 
   /**
-   * The failed-delivery sweep every 5 minutes (EventBridge Scheduler). Its role may start exactly the redelivery
+   * The failed-delivery sweep every `minutes` (EventBridge Scheduler). Its role may start exactly the redelivery
    * machine; GitHub keeps failed deliveries redeliverable for 3 days, so a missed run is caught by the next.
    */
-  private redeliverySchedule(machine: sfn.StateMachine): scheduler.Schedule {
+  private redeliverySchedule(machine: sfn.StateMachine, minutes: number): scheduler.Schedule {
     return new scheduler.Schedule(this, "RedeliverySchedule", {
       description: "org-flows: redeliver the GitHub App's failed webhook deliveries",
-      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(REDELIVERY_RATE_MINUTES)),
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(minutes)),
       target: new StepFunctionsStartExecution(machine, {
         input: scheduler.ScheduleTargetInput.fromObject({}),
         retryAttempts: 2,
-        maxEventAge: Duration.minutes(REDELIVERY_RATE_MINUTES),
+        // Scheduler's own bound is 24 hours; a start older than the next one is not worth making.
+        maxEventAge: Duration.minutes(Math.min(minutes, 1440)),
       }),
     });
   }
@@ -474,9 +483,9 @@ export class OrgFlowsStack extends Stack {
    * state: the failure notification comes from Step Functions' own status-change event, for every Standard machine.
    * Express executions send no such events; their failures and time-outs raise the alarms below.
    */
-  private failureNotifications(): void {
+  private failureNotifications(): events.Rule | undefined {
     const standard = Object.values(this.machines).filter((m) => m.stateMachineType === sfn.StateMachineType.STANDARD);
-    if (standard.length === 0) return;
+    if (standard.length === 0) return undefined;
     const field = (path: string): string => events.EventField.fromPath(path);
     // Named, so that the policies below can name its ARN without depending on it (the rule depends on the machines,
     // whose policies depend on the topic and its key: a reference back would be a cycle).
@@ -530,15 +539,21 @@ export class OrgFlowsStack extends Stack {
         conditions: fromThisRule,
       }),
     );
+    return rule;
   }
 
   /**
-   * Anything that needs a person: an execution that failed, timed out or was aborted (a task that exhausted its
-   * retries fails its execution; a retried one alarms nothing), a crashed webhook, a delivery answered 5xx, a burst of
-   * refused deliveries (4xx, 429 throttling: a wrong secret, or a flood).
+   * Anything that needs a person, in as few alarms as say it (each beyond CloudWatch's 10 free costs $0.10 a month):
+   * a Standard execution that failed, timed out or was aborted is notified by the status-change rule above, top-level
+   * executions once each, so it needs no alarm; only a failure of that rule to deliver does. Express machines send no
+   * status-change events: one alarm each, on failed + timed out + aborted. The webhook: one alarm on a crashed
+   * invocation or a delivery answered 5xx (it answers 500 without failing the invocation), one on a burst of refused
+   * deliveries (401: a wrong secret; 429: throttled, a flood). A task Lambda's failed invocation is retried by its
+   * machine and alarms nothing.
    */
-  private alarms(): void {
+  private alarms(statusRule: events.Rule | undefined): void {
     const action = new SnsAction(this.topic);
+    const period = Duration.minutes(5);
     const alarm = (id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): void => {
       new cloudwatch.Alarm(this, id, {
         metric,
@@ -549,19 +564,39 @@ export class OrgFlowsStack extends Stack {
         alarmDescription: description,
       }).addAlarmAction(action);
     };
-    const period = Duration.minutes(5);
+    const sum = (expression: string, usingMetrics: Record<string, cloudwatch.IMetric>, label: string): cloudwatch.IMetric =>
+      new cloudwatch.MathExpression({ expression, usingMetrics, period, label });
     for (const [key, machine] of Object.entries(this.machines)) {
+      if (machine.stateMachineType !== sfn.StateMachineType.EXPRESS) continue;
       const name = MACHINES[key as MachineKey].name;
-      alarm(`${key}Failed`, machine.metricFailed({ period, statistic: "Sum" }), `${name}: an execution failed; fix the cause, then redrive it`);
-      alarm(`${key}TimedOut`, machine.metricTimedOut({ period, statistic: "Sum" }), `${name}: an execution timed out`);
-      alarm(`${key}Aborted`, machine.metricAborted({ period, statistic: "Sum" }), `${name}: an execution was aborted`);
+      const m = { period, statistic: "Sum" };
+      alarm(
+        `${key}Unsuccessful`,
+        sum("FILL(f, 0) + FILL(t, 0) + FILL(a, 0)", { f: machine.metricFailed(m), t: machine.metricTimedOut(m), a: machine.metricAborted(m) }, "unsuccessful"),
+        `${name} (Express): an execution failed, timed out or was aborted; see its log group, then redeliver the delivery`,
+      );
     }
-    alarm("webhookErrors", this.functions.webhook.metricErrors({ period, statistic: "Sum" }), "webhook Lambda: an invocation crashed");
-    // The webhook answers 500 without failing the invocation, so its Errors alarm cannot see a failed delivery.
+    if (statusRule) {
+      alarm(
+        "failureNotificationsUndelivered",
+        new cloudwatch.Metric({
+          namespace: "AWS/Events",
+          metricName: "FailedInvocations",
+          dimensionsMap: { RuleName: statusRule.ruleName },
+          period,
+          statistic: "Sum",
+        }),
+        "the notification of a failed execution could not be published to the topic; see the machines' executions",
+      );
+    }
     alarm(
-      "webhookServerErrors",
-      this.api.metricServerError({ period, statistic: "Sum" }),
-      "webhook: a delivery was answered 5xx; redeliver it from the App settings once fixed",
+      "webhookFailing",
+      sum(
+        "FILL(errors, 0) + FILL(server, 0)",
+        { errors: this.functions.webhook.metricErrors({ period, statistic: "Sum" }), server: this.api.metricServerError({ period, statistic: "Sum" }) },
+        "crashes and 5xx answers",
+      ),
+      "webhook: an invocation crashed or a delivery was answered 5xx; redeliver it from the App settings once fixed",
     );
     alarm(
       "webhookClientErrors",
@@ -665,6 +700,11 @@ export function propsFromContext(get: (key: string) => unknown): OrgFlowsStackPr
   const hook = str("chatWebhook");
   if (hook !== undefined && hook !== "true" && hook !== "false") throw new Error(`-c chatWebhook=${hook}: expected true or false`);
   const webhook = hook === "true";
+  const rate = str("redeliveryRateMinutes");
+  const minutes = rate === undefined ? undefined : Number(rate);
+  if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= REDELIVERY_RATE_RANGE.min && minutes <= REDELIVERY_RATE_RANGE.max)) {
+    throw new Error(`-c redeliveryRateMinutes=${rate}: expected whole minutes from ${REDELIVERY_RATE_RANGE.min} to ${REDELIVERY_RATE_RANGE.max}`);
+  }
   const optional = <K extends keyof OrgFlowsStackProps>(key: K, value: OrgFlowsStackProps[K] | undefined): Partial<OrgFlowsStackProps> =>
     value === undefined ? {} : { [key]: value };
   return {
@@ -677,5 +717,6 @@ export function propsFromContext(get: (key: string) => unknown): OrgFlowsStackPr
     ...optional("logRetention", retention as logs.RetentionDays | undefined),
     ...(chat.slack || chat.teams ? { chat } : {}),
     ...(webhook ? { chatWebhook: true } : {}),
+    ...optional("redeliveryRateMinutes", minutes),
   };
 }

@@ -165,7 +165,7 @@ const SIZES: Record<MachineKey, Size> = {
   redelivery: {
     visits: {
       ...loop(500 + WAITS, "ListDeliveries", "RateLimited"),
-      ...loop(WAITS, "WaitForReset", "NoNewResults"),
+      ...loop(WAITS, "WaitForReset"),
       ...loop(500, "TakeLease", "RedeliverEach", "MorePages"),
     },
     items: { RedeliverEach: MAX_CANDIDATES },

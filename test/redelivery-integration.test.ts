@@ -3,7 +3,7 @@ import { createPublicKey } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeleteItemCommand, GetItemCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { SFNClient } from "@aws-sdk/client-sfn";
+import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import nock from "nock";
 import { main as redeliverCli } from "../app/cli/redeliver.js";
 import { machineArn } from "../app/dispatch/machines.js";
@@ -15,6 +15,7 @@ import { tableName } from "../app/store/table.js";
 import { resetInstallationClients } from "../app/github/octokit.js";
 import { startEmbedded, type Embedded } from "../infra/local/embedded.js";
 import { startGitHubStandin, type GitHubStandin } from "../infra/local/github-standin.js";
+import { billedTransitions } from "./bench/billed.js";
 import { privateKey } from "./helpers/app-env.js";
 
 /**
@@ -112,6 +113,24 @@ describe("redelivery sweep", () => {
     expect(attempts()).toHaveLength(1);
     const count = await dynamo.send(new GetItemCommand({ TableName: tableName(), Key: redeliveryKey(failed.guid), ConsistentRead: true }));
     expect(count.Item?.redeliveries).toEqual({ N: "1" });
+  });
+
+  it("billed transitions: a quiet sweep (nothing new listed) 5, one that listed only delivered events 7", async () => {
+    const billed = async (): Promise<ReturnType<typeof billedTransitions>> => {
+      const started = await startSweep(sfn, machineArn("redelivery"));
+      await embedded.idle();
+      expect((await sweepState(sfn, started.executionArn)).status).toBe("SUCCEEDED");
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000 }));
+      return billedTransitions(history.events ?? []);
+    };
+    await sweep(); // whatever earlier tests left is swept first
+    const quiet = await billed();
+    expect(quiet.path).toEqual(["Begin", "ReadCursor", "ListDeliveries", "RateLimited", "Report"]);
+    expect(quiet.transitions).toBe(5);
+    standin.addDelivery({ event: "ping", payload: { zen: "delivered" } });
+    const listed = await billed();
+    expect(listed.path).toEqual(["Begin", "ReadCursor", "ListDeliveries", "RateLimited", "SaveCursor", "ReleaseLease", "Report"]);
+    expect(listed.transitions).toBe(7);
   });
 
   it("a failed member_added whose member has since left is not redelivered (refused), and nothing reaches the app", async () => {

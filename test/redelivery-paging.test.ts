@@ -92,7 +92,7 @@ describe("the sweep walks the delivery log one page per task call", () => {
     const asl = JSON.parse(readFileSync(new URL("../machines/redelivery.asl.json", import.meta.url), "utf8"));
     expect(asl.States.RateLimited.Choices[0]).toMatchObject({ Variable: "$.listing.waitUntil", IsNull: false, Next: "WaitForReset" });
     expect(asl.States.WaitForReset).toMatchObject({ Type: "Wait", TimestampPath: "$.listing.waitUntil" });
-    expect(asl.States.NoNewResults.Next).toBe("ListDeliveries");
+    expect(asl.States.WaitForReset.Next).toBe("ListDeliveries");
     expect(asl.States.ListDeliveries.Retry[0].ErrorEquals).not.toContain("RateLimited");
   });
 

@@ -36,7 +36,7 @@ async function sweep(): Promise<{ code: number; result: SweepResult }> {
 }
 
 export async function demoRedelivery(h: DemoHooks): Promise<void> {
-  h.section("Failed deliveries redelivered (npx org-flows redeliver; every 5 minutes on a schedule)");
+  h.section("Failed deliveries redelivered (npx org-flows redeliver; also on a schedule)");
   h.standin.setWebhook(h.webhook.url, h.webhook.secret);
   const lost = h.standin.addDelivery({ event: "organization", payload: memberAddedPayload("acme", 1001, REDELIVERY_USER) });
   h.standin.failDelivery(lost.guid, 503);

@@ -43,7 +43,7 @@ let nag: PolicyValidationPluginReport;
 beforeAll(() => {
   app = new App({ context: { ...cdkJson.context, "aws:cdk:enable-asset-metadata": true } });
   stack = new OrgFlowsStack(app, "OrgFlows", { notificationEmail: "admins@example.com" });
-  const expressStack = new OrgFlowsStack(app, "OrgFlowsExpress", { workflowRunCostType: "EXPRESS" });
+  const expressStack = new OrgFlowsStack(app, "OrgFlowsExpress", { workflowRunCostType: "EXPRESS", redeliveryRateMinutes: 5 });
   const people = join(mkdtempSync(join(tmpdir(), "directory-")), "people.csv");
   writeFileSync(people, "login,email\noctocat,octocat@example.com\n");
   directory = new OrgFlowsStack(app, "OrgFlowsDirectory", {
@@ -209,31 +209,38 @@ describe("state machines", () => {
     for (const arn of names[key]) expect(deployed).toContain(JSON.stringify(arn));
   });
 
-  test("alarms on failed, timed-out and aborted executions of each machine, webhook crashes, 5xx and 4xx spikes; none on retried task failures", () => {
-    for (const key of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) {
-      for (const MetricName of ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"]) {
-        template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-          MetricName,
-          Namespace: "AWS/States",
-          Dimensions: [{ Name: "StateMachineArn", Value: ref(machineId(key)) }],
-          AlarmActions: [ref(logicalId(stack.topic))],
-        });
-      }
-    }
+  test("three alarms (inside CloudWatch's 10 free): the failure rule's undelivered notifications, webhook crashes or 5xx, 4xx bursts; one more per Express machine", () => {
+    const alarms = (t: Template) => Object.values(t.findResources("AWS::CloudWatch::Alarm")) as Resource[];
+    expect(alarms(template)).toHaveLength(3);
+    // A Standard execution's failure is the status-change rule's message: an alarm as well would say it twice.
+    expect(JSON.stringify(alarms(template))).not.toContain("AWS/States");
+    const rule = Object.keys(template.findResources("AWS::Events::Rule"))[0]!;
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: "Errors",
-      Namespace: "AWS/Lambda",
-      Dimensions: [{ Name: "FunctionName", Value: ref(fnId("webhook")) }],
+      MetricName: "FailedInvocations",
+      Namespace: "AWS/Events",
+      Dimensions: [{ Name: "RuleName", Value: ref(rule) }],
+      AlarmActions: [ref(logicalId(stack.topic))],
     });
-    // A task Lambda's failed invocation is retried by its machine: only an execution that fails needs a person.
-    for (const key of ["enrichMember", "priceRun"] as const) {
-      const alarms = template.findResources("AWS::CloudWatch::Alarm", {
-        Properties: { MetricName: "Errors", Dimensions: [{ Name: "FunctionName", Value: ref(fnId(key)) }] },
-      });
-      expect(Object.keys(alarms)).toEqual([]);
-    }
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "5xx", Namespace: "AWS/ApiGateway" });
+    const metricsOf = (alarm: Resource) =>
+      ((alarm.Properties.Metrics ?? []) as Array<{ Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: Json } } }>)
+        .filter((m) => m.MetricStat)
+        .map((m) => [m.MetricStat!.Metric.Namespace, m.MetricStat!.Metric.MetricName, m.MetricStat!.Metric.Dimensions]);
+    const math = alarms(template).filter((a) => a.Properties.Metrics);
+    expect(math.map(metricsOf)).toEqual([
+      [
+        ["AWS/Lambda", "Errors", [{ Name: "FunctionName", Value: ref(fnId("webhook")) }]],
+        ["AWS/ApiGateway", "5xx", expect.anything()],
+      ],
+    ]);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "4xx", Namespace: "AWS/ApiGateway", Threshold: 25 });
+    // A task Lambda's failed invocation is retried by its machine: only an execution that fails needs a person.
+    expect(JSON.stringify(alarms(template))).not.toContain(JSON.stringify(ref(fnId("priceRun"))));
+
+    // Express sends no status-change events: its failures, time-outs and aborts in one alarm.
+    const expressAlarms = alarms(express).filter((a) => JSON.stringify(a).includes("AWS/States"));
+    expect(expressAlarms).toHaveLength(1);
+    expect(metricsOf(expressAlarms[0]!).map(([, name]) => name)).toEqual(["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"]);
+    expect(alarms(express)).toHaveLength(4);
   });
 
   test("an execution that ends FAILED, TIMED_OUT or ABORTED is notified on the topic by an EventBridge rule", () => {
@@ -451,10 +458,11 @@ describe("least privilege", () => {
     ]);
   });
 
-  test("the redelivery sweep every 5 minutes (EventBridge Scheduler), whose role may start exactly the redelivery machine", () => {
+  test("the redelivery sweep hourly by default, every 5 minutes on request (EventBridge Scheduler), whose role may start exactly the redelivery machine", () => {
     const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
+    express.hasResourceProperties("AWS::Scheduler::Schedule", { ScheduleExpression: "rate(5 minutes)" });
     expect(schedule.Properties).toMatchObject({
-      ScheduleExpression: "rate(5 minutes)",
+      ScheduleExpression: "rate(1 hour)",
       State: "ENABLED",
       Target: { Arn: ref(machineId("redelivery")), Input: "{}" },
     });
@@ -488,5 +496,9 @@ describe("context", () => {
     expect(() => propsFromContext(ctx({ notificationEmail: "nobody" }))).toThrow(/email/);
     expect(() => propsFromContext(ctx({ logRetentionDays: "31" }))).toThrow(/retention/);
     expect(() => propsFromContext(ctx({ directoryScimUrl: "http://idp" }))).toThrow(/https/);
+    expect(propsFromContext(ctx({ redeliveryRateMinutes: "15" }))).toMatchObject({ redeliveryRateMinutes: 15 });
+    for (const bad of ["0", "4", "1441", "7.5", "hourly"]) {
+      expect(() => propsFromContext(ctx({ redeliveryRateMinutes: bad }))).toThrow(/redeliveryRateMinutes=.*whole minutes from 5 to 1440/);
+    }
   });
 });
