@@ -159,7 +159,10 @@ test("the table covers handled and unhandled events", () => {
   expect(cases.length).toBeGreaterThan(60);
 });
 
-describe.each([0, 1])("front door %#", (index) => {
+describe.each([
+  { index: 0, door: "the local server (org-flows start)" },
+  { index: 1, door: "the webhook Lambda" },
+])("$door", ({ index }) => {
   test.each(cases)("$name: 2xx, no GitHub request, no execution", async ({ event, payload }) => {
     const door = doors[index]!;
     const before = await executionCount();

@@ -87,7 +87,10 @@ function expectInTime(ms: number): void {
   expect(ms).toBeLessThan(DEADLINE_MS + MARGIN_MS);
 }
 
-describe.each([0, 1])("front door %#", (index) => {
+describe.each([
+  { index: 0, door: "the local server (org-flows start)" },
+  { index: 1, door: "the webhook Lambda" },
+])("$door", ({ index }) => {
   const door = (): FrontDoor => doors[index]!;
   const who = (name: string): string => `${name}${index}`;
 

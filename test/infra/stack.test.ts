@@ -126,7 +126,7 @@ describe("Lambda functions", () => {
     });
   });
 
-  test("the webhook knows both machines; the task functions do not", () => {
+  test("the webhook knows the machines it starts; the task functions do not", () => {
     const vars = (id: string): Json => (resources[id]!.Properties.Environment as { Variables: Json }).Variables;
     expect(vars(fnId("webhook"))).toMatchObject({
       [MACHINES.memberOnboarding.env]: ref(machineId("memberOnboarding")),
