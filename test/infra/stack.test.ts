@@ -243,6 +243,20 @@ describe("state machines", () => {
     expect(alarms(express)).toHaveLength(4);
   });
 
+  test("the README's cost table counts the alarms and the fixed resources this stack synthesizes", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const count = (t: Template, type: string) => Object.keys(t.findResources(type)).length;
+    expect(readme).toContain(
+      `| CloudWatch alarms (${count(template, "AWS::CloudWatch::Alarm")}; ${count(express, "AWS::CloudWatch::Alarm")} with an Express workflow-run-cost) |`,
+    );
+    // $1.00 a key and $0.40 a secret a month: the "$1.40 of it" the README's total names.
+    expect([count(template, "AWS::KMS::Key"), count(template, "AWS::SecretsManager::Secret")]).toEqual([1, 1]);
+    expect(readme).toContain("$1.40 of it the KMS key and the secret");
+    const [schedule] = Object.values(template.findResources("AWS::Scheduler::Schedule")) as Resource[];
+    expect(schedule!.Properties.ScheduleExpression).toBe("rate(1 hour)");
+    expect(readme).toContain("720 quiet sweeps x 5");
+  });
+
   test("an execution that ends FAILED, TIMED_OUT or ABORTED is notified on the topic by an EventBridge rule", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: {
