@@ -1,6 +1,7 @@
 // Pure logic of the run listing: windows under GitHub's 1,000-result cap, the page cursor, and the run items handed
 // to the pricing children. No I/O: app/tasks/list-runs.lambda.ts calls GitHub and applies these.
 import { runExecutionName } from "../dispatch/execution-name.js";
+import { runFactsOf, type GitHubRun } from "../records/run-input.js";
 import type { AttemptItem, RunFacts, RunsCursor } from "./contract.js";
 
 /** GitHub returns at most 1,000 results for a filtered list of workflow runs (`created`, `status`), whatever total_count says. */
@@ -48,19 +49,8 @@ export function nextPage(cursor: RunsCursor, totalCount: number): RunsCursor {
   return { windows: cursor.windows.slice(1), page: 1, skip: 0 };
 }
 
-/** A workflow run as GitHub's list-workflow-runs returns it: the fields the pricing input is built from. */
-export interface ApiRun {
-  id: number;
-  name?: string | null;
-  path?: string | null;
-  event: string;
-  head_branch?: string | null;
-  actor?: { login: string } | null;
-  conclusion?: string | null;
-  run_attempt?: number | null;
-  run_started_at?: string | null;
-  updated_at: string;
-}
+/** A workflow run as GitHub's list-workflow-runs returns it. */
+export type ApiRun = GitHubRun;
 
 /**
  * A run and its attempts as the pricing children need them. The latest attempt gets the run's own facts (as the
@@ -69,20 +59,7 @@ export interface ApiRun {
  */
 export function runFacts(run: ApiRun): RunFacts {
   const latest = Math.max(1, run.run_attempt ?? 1);
-  const facts: RunFacts = {
-    id: run.id,
-    latestAttempt: latest,
-    name: run.name ?? null,
-    path: run.path ?? null,
-    event: run.event,
-    headBranch: run.head_branch ?? null,
-    actor: run.actor?.login ?? null,
-    conclusion: run.conclusion ?? null,
-    runStartedAt: run.run_started_at ?? null,
-    updatedAt: run.updated_at,
-    earlierUpdatedAt: run.run_started_at ?? run.updated_at,
-  };
-  return facts;
+  return { ...runFactsOf(run), latestAttempt: latest, earlierUpdatedAt: run.run_started_at ?? run.updated_at };
 }
 
 export function attemptItems(facts: RunFacts, index: number, repositoryFullName: string): AttemptItem[] {

@@ -4,7 +4,7 @@ import type { Deadline } from "../deadline.js";
 import { runExecutionName } from "../dispatch/execution-name.js";
 import { startExecution } from "../dispatch/start-execution.js";
 import { sanitiseProperties } from "../chargeback/allocation.js";
-import { runCostInputSchema, type RunCostInput } from "../records/run-input.js";
+import { runCostInputSchema, runFactsOf, type RunCostInput } from "../records/run-input.js";
 import { firstIssue } from "../validation.js";
 
 // Only the fields the machine needs. Everything else in the (large) payload is ignored, so GitHub adding or
@@ -58,18 +58,7 @@ export function runCostInput(payload: unknown): { ok: true; input: RunCostInput 
       // Older payloads and GHES may lack `visibility`: `private` alone cannot say internal, which bills like private.
       visibility: repository.visibility ?? (repository.private ? "private" : "public"),
     },
-    run: {
-      id: run.id,
-      attempt: run.run_attempt,
-      name: run.name ?? null,
-      path: run.path ?? null,
-      event: run.event,
-      headBranch: run.head_branch ?? null,
-      actor: run.actor?.login ?? null,
-      conclusion: run.conclusion ?? null,
-      runStartedAt: run.run_started_at ?? null,
-      updatedAt: run.updated_at,
-    },
+    run: { ...runFactsOf(run), attempt: run.run_attempt },
   };
   // Only when the payload has some: the input of a payload without them is what it always was.
   const properties = sanitiseProperties(repository.custom_properties);

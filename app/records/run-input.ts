@@ -44,3 +44,35 @@ export const runCostInputSchema = z.object({
 });
 
 export type RunCostInput = z.infer<typeof runCostInputSchema>;
+
+/**
+ * A workflow run as GitHub gives it, in the webhook's `workflow_run` and in list-workflow-runs' items alike: the
+ * fields the pricing input is built from.
+ */
+export interface GitHubRun {
+  id: number;
+  name?: string | null;
+  path?: string | null;
+  event: string;
+  head_branch?: string | null;
+  actor?: { login: string } | null;
+  conclusion?: string | null;
+  run_attempt?: number | null;
+  run_started_at?: string | null;
+  updated_at: string;
+}
+
+/** The run facts of the pricing input (all but the attempt and the pull requests): the one mapping from GitHub's run. */
+export function runFactsOf(run: GitHubRun): Omit<RunCostInput["run"], "attempt" | "pullRequests"> {
+  return {
+    id: run.id,
+    name: run.name ?? null,
+    path: run.path ?? null,
+    event: run.event,
+    headBranch: run.head_branch ?? null,
+    actor: run.actor?.login ?? null,
+    conclusion: run.conclusion ?? null,
+    runStartedAt: run.run_started_at ?? null,
+    updatedAt: run.updated_at,
+  };
+}
